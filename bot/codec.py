@@ -1,0 +1,128 @@
+"""Callback data: the one place that encodes, decodes and validates what buttons carry.
+
+Format: `<action>` or `<action>:<arg>` or `<action>:<prompt id>:<value>`, always within
+Telegram's 64 bytes. Anything else is rejected with `BadCallback`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telegram.constants import InlineKeyboardButtonLimit
+
+MAX_PROMPT_ID = 2**53  # comfortably above any SQLite rowid we will reach; rejects absurd forgeries
+_BODY = re.compile(r"^[a-z0-9-]{1,48}$")
+_TIME = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
+
+
+class BadCallback(ValueError):
+    """Callback data that no button of ours could have sent."""
+
+
+class Action(StrEnum):
+    """What a button asks for."""
+
+    BODY = "b"  # arg: awarding body id or "all"
+    REMIND = "r"  # arg: HHMM local time or "off"
+    CHANGE_COURSE = "c"
+    REVEAL = "v"  # prompt id
+    KNEW = "k"  # prompt id, value "1" knew it / "0" not yet
+    TRUE_FALSE = "t"  # prompt id, value "t" / "f"
+    NEXT = "n"  # prompt id the "Next" follows
+
+
+_PROMPT_ACTIONS = {Action.REVEAL, Action.KNEW, Action.TRUE_FALSE, Action.NEXT}
+_VALUES = {Action.KNEW: {"1", "0"}, Action.TRUE_FALSE: {"t", "f"}}
+
+
+@dataclass(frozen=True)
+class Callback:
+    """Decoded callback data."""
+
+    action: Action
+    prompt_id: int | None = None
+    value: str | None = None
+
+    @property
+    def flag(self) -> bool:
+        """The boolean a KNEW or TRUE_FALSE button carries."""
+        return self.value in ("1", "t")
+
+    @property
+    def reminder_time(self) -> str | None:
+        """A REMIND button's time as "HH:MM", or None for "not now"."""
+        if self.value is None or self.value == "off":
+            return None
+        return f"{self.value[:2]}:{self.value[2:]}"
+
+
+def encode(callback: Callback) -> str:
+    """The callback data string for `callback` (validated by a round trip)."""
+    parts = [callback.action.value]
+    if callback.prompt_id is not None:
+        parts.append(str(callback.prompt_id))
+    if callback.value is not None:
+        parts.append(callback.value)
+    data = ":".join(parts)
+    if decode(data) != callback:
+        raise BadCallback(f"cannot encode {callback!r}")
+    return data
+
+
+def decode(data: str | None) -> Callback:
+    """Parse and validate callback data.
+
+    Raises:
+        BadCallback: when the data is not something our buttons send.
+    """
+    if not data or len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        raise BadCallback("empty or too long")
+    head, _, rest = data.partition(":")
+    try:
+        action = Action(head)
+    except ValueError as exc:
+        raise BadCallback(f"unknown action {head!r}") from exc
+    if action is Action.CHANGE_COURSE:
+        if rest:
+            raise BadCallback("unexpected argument")
+        return Callback(action)
+    if action is Action.BODY:
+        if not _BODY.match(rest):
+            raise BadCallback("bad awarding body")
+        return Callback(action, value=rest)
+    if action is Action.REMIND:
+        if rest != "off" and not _TIME.match(rest):
+            raise BadCallback("bad time")
+        return Callback(action, value=rest)
+    id_text, _, value = rest.partition(":")
+    if not id_text.isdigit() or id_text != str(int(id_text)) or not 0 < int(id_text) < MAX_PROMPT_ID:
+        raise BadCallback("bad prompt id")
+    allowed = _VALUES.get(action)
+    if allowed is None:
+        if value:
+            raise BadCallback("unexpected value")
+        return Callback(action, int(id_text))
+    if value not in allowed:
+        raise BadCallback("bad value")
+    return Callback(action, int(id_text), value)
+
+
+def matches(*actions: Action) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern accepting valid data for one of `actions`."""
+    wanted = set(actions)
+
+    def pattern(data: object) -> bool:
+        if not isinstance(data, str):
+            return False
+        try:
+            return decode(data).action in wanted
+        except BadCallback:
+            return False
+
+    return pattern
+
+
+assert _PROMPT_ACTIONS | {Action.BODY, Action.REMIND, Action.CHANGE_COURSE} == set(Action)

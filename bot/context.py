@@ -1,0 +1,23 @@
+"""The typed handler context: how handlers reach the tutor (no globals)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.tutor.service import Tutor
+
+TUTOR_KEY = "tutor"
+
+
+class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the tutor service attached."""
+
+    @property
+    def tutor(self) -> Tutor:
+        """The tutor service built by the composition root."""
+        return cast(Tutor, self.bot_data[TUTOR_KEY])
+
+
+RetainApp = Application[ExtBot[None], RetainContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]

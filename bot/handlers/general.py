@@ -1,0 +1,81 @@
+"""/help, /stats, and the fallbacks: unknown commands, free text, bad buttons, errors."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import views
+from bot.context import RetainApp, RetainContext
+from bot.handlers.common import acknowledge, reply, user_id
+
+log = logging.getLogger(__name__)
+
+
+async def help_command(update: Update, context: RetainContext) -> None:
+    """/help: what Retain does and its commands."""
+    await reply(update, context, views.help_text())
+
+
+async def stats_command(update: Update, context: RetainContext) -> None:
+    """/stats: progress per topic area and what is due."""
+    tutor = context.tutor
+    found = await tutor.stats(user_id(update))
+    if found is None:
+        await reply(update, context, views.not_started())
+        return
+    learner, stats = found
+    text = views.stats_text(tutor.bank, learner.awarding_body, stats, tutor.clock(), learner.timezone)
+    await reply(update, context, text)
+
+
+async def unknown_command(update: Update, context: RetainContext) -> None:
+    """Any command Retain does not have."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await reply(update, context, views.unknown_command(message.text.split()[0].split("@")[0]))
+
+
+async def free_text(update: Update, context: RetainContext) -> None:
+    """A message that is not a command: a short hint, never silence."""
+    tutor = context.tutor
+    learner = await tutor.learner(user_id(update))
+    if learner is None or learner.awarding_body is None:
+        await reply(update, context, views.not_started())
+        return
+    await reply(update, context, views.free_text_hint(await tutor.awaiting_answer(learner.id)))
+
+
+async def bad_button(update: Update, context: RetainContext) -> None:
+    """Callback data no handler accepted: forged, or from a retired version of the bot."""
+    query = update.callback_query
+    assert query is not None
+    await acknowledge(query, views.stale_button())
+
+
+async def on_error(update: object, context: RetainContext) -> None:
+    """Log the failure and, where possible, tell the learner nothing was lost."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("A user blocked the bot; nothing sent: %s", error)
+        return
+    log.error("Update failed", exc_info=error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        try:
+            await context.bot.send_message(update.effective_chat.id, views.something_went_wrong())
+        except TelegramError:
+            log.warning("Could not tell the user about the failure")
+
+
+def register(app: RetainApp) -> None:
+    """Add the general handlers; register last, they catch what the features do not."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("help", help_command, filters=private))
+    app.add_handler(CommandHandler("stats", stats_command, filters=private))
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text))
+    app.add_handler(CallbackQueryHandler(bad_button))
+    app.add_error_handler(on_error)

@@ -1,0 +1,97 @@
+"""SQLModel tables: learners, their per-item learning state, prompts sent, and the answer log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC (SQLite has no zones) and reads them back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class AnswerContext(StrEnum):
+    """Where an answer was given."""
+
+    PRIVATE = "private"
+    NUDGE = "nudge"
+    GROUP = "group"
+
+
+class Learner(SQLModel, table=True):
+    """One Telegram user who revises with Retain."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    awarding_body: str | None = None  # a body id, "all", or None until chosen
+    timezone: str
+    reminder_time: str | None = None  # "HH:MM" local time, None for no reminder
+    reminder_chosen: bool = False  # the learner answered the reminder question (time or "not now")
+    created_at: datetime = _utc_column(nullable=False)
+
+
+class ItemState(SQLModel, table=True):
+    """What one learner's record says about one content item."""
+
+    learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    item_id: str = Field(primary_key=True)
+    seen: int = 0
+    correct: int = 0
+    wrong: int = 0
+    streak: int = 0  # right answers in a row
+    last_answered_at: datetime | None = _utc_column()
+    due_at: datetime | None = _utc_column()
+
+    __table_args__ = (Index("ix_itemstate_learner_due", "learner_id", "due_at"),)
+
+
+class Prompt(SQLModel, table=True):
+    """One prompt sent to a learner; answers are deduplicated on it, never on update ids."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    item_id: str
+    kind: str
+    context: AnswerContext = AnswerContext.PRIVATE
+    sent_at: datetime = _utc_column(nullable=False)
+    revealed: bool = False
+    answered_at: datetime | None = _utc_column()
+    correct: bool | None = None
+    followed_up: bool = False  # a "Next" from this prompt was already served
+
+    __table_args__ = (Index("ix_prompt_learner_id", "learner_id", "id"),)
+
+
+class Answer(SQLModel, table=True):
+    """The append-only answer log: one row per answered prompt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    item_id: str
+    kind: str
+    correct: bool
+    answered_at: datetime = _utc_column(nullable=False)
+    context: AnswerContext
+    prompt_id: int | None = Field(default=None, unique=True)
+
+    __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)

@@ -1,0 +1,104 @@
+"""Async repository functions. They never commit: the caller's unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Answer, AnswerContext, ItemState, Learner, Prompt
+
+
+async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
+    """The learner with this Telegram user id, if any."""
+    return await session.get(Learner, learner_id)
+
+
+async def item_states(session: AsyncSession, learner_id: int) -> Sequence[ItemState]:
+    """Every item state of one learner."""
+    result = await session.exec(select(ItemState).where(ItemState.learner_id == learner_id))
+    return result.all()
+
+
+async def get_item_state(session: AsyncSession, learner_id: int, item_id: str) -> ItemState | None:
+    """One learner's state for one item."""
+    return await session.get(ItemState, (learner_id, item_id))
+
+
+async def last_prompt(session: AsyncSession, learner_id: int) -> Prompt | None:
+    """The most recent prompt sent to a learner."""
+    result = await session.exec(
+        select(Prompt).where(Prompt.learner_id == learner_id).order_by(col(Prompt.id).desc()).limit(1)
+    )
+    return result.first()
+
+
+async def get_prompt(session: AsyncSession, prompt_id: int) -> Prompt | None:
+    """A prompt by id."""
+    return await session.get(Prompt, prompt_id)
+
+
+async def claim_answer(
+    session: AsyncSession, prompt_id: int, learner_id: int, correct: bool, now: datetime
+) -> bool:
+    """Mark a prompt answered, atomically; False when it was already answered (or is not theirs)."""
+    result = await session.exec(
+        update(Prompt)
+        .where(
+            col(Prompt.id) == prompt_id,
+            col(Prompt.learner_id) == learner_id,
+            col(Prompt.answered_at).is_(None),
+        )
+        .values(answered_at=now, correct=correct)
+    )
+    return bool(result.rowcount)
+
+
+async def claim_follow_up(session: AsyncSession, prompt_id: int, learner_id: int) -> bool:
+    """Mark that a prompt's "Next" was served, atomically; False when it already was."""
+    result = await session.exec(
+        update(Prompt)
+        .where(
+            col(Prompt.id) == prompt_id,
+            col(Prompt.learner_id) == learner_id,
+            col(Prompt.followed_up).is_(False),
+        )
+        .values(followed_up=True)
+    )
+    return bool(result.rowcount)
+
+
+def log_answer(
+    session: AsyncSession,
+    *,
+    learner_id: int,
+    item_id: str,
+    kind: str,
+    correct: bool,
+    answered_at: datetime,
+    context: AnswerContext,
+    prompt_id: int | None,
+) -> Answer:
+    """Append one answer to the log."""
+    answer = Answer(
+        learner_id=learner_id,
+        item_id=item_id,
+        kind=kind,
+        correct=correct,
+        answered_at=answered_at,
+        context=context,
+        prompt_id=prompt_id,
+    )
+    session.add(answer)
+    return answer
+
+
+async def answers_of(session: AsyncSession, learner_id: int) -> Sequence[Answer]:
+    """A learner's answer log, oldest first."""
+    result = await session.exec(
+        select(Answer).where(Answer.learner_id == learner_id).order_by(col(Answer.id))
+    )
+    return result.all()
