@@ -55,7 +55,8 @@ def reminder_question(bank: Bank, body: str, timezone: str) -> str:
     """Confirms the course and asks for a reminder time."""
     return (
         f"Got it: <b>{escape(course_name(bank, body))}</b>.\n\n"
-        f"Would you like a daily reminder with a question to answer? Times are {escape(place(timezone))} time."
+        "Would you like a daily reminder with a question to answer? "
+        f"Times are {escape(place(timezone))} time."
     )
 
 
@@ -71,7 +72,10 @@ def reminder_saved(local_time: str | None, timezone: str) -> str:
     """Confirms the reminder choice in the learner's own words."""
     if local_time is None:
         return "No daily reminder for now. Here is your first prompt."
-    return f"Saved: a daily reminder at <b>{local_time}</b>, {escape(place(timezone))} time. Here is your first prompt."
+    return (
+        f"Saved: a daily reminder at <b>{local_time}</b>, {escape(place(timezone))} time. "
+        "Here is your first prompt."
+    )
 
 
 def welcome_back(bank: Bank, body: str | None) -> str:

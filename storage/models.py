@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, TypeDecorator
+from sqlalchemy import BigInteger, Column, DateTime, Index, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -72,7 +72,7 @@ class Prompt(SQLModel, table=True):
     learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     item_id: str
     kind: str
-    context: AnswerContext = AnswerContext.PRIVATE
+    context: AnswerContext = Field(default=AnswerContext.PRIVATE, sa_type=String(16))  # stored as its value
     sent_at: datetime = _utc_column(nullable=False)
     revealed: bool = False
     answered_at: datetime | None = _utc_column()
@@ -91,7 +91,7 @@ class Answer(SQLModel, table=True):
     kind: str
     correct: bool
     answered_at: datetime = _utc_column(nullable=False)
-    context: AnswerContext
+    context: AnswerContext = Field(sa_type=String(16))
     prompt_id: int | None = Field(default=None, unique=True)
 
     __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)

@@ -1,0 +1,114 @@
+"""Runs the real Application against the fake Bot API server, with a fake clock and real SQLite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import CONTENT_DIR, Settings
+from bot.context import RetainApp
+from content.loader import load_bank
+from content.schema import Bank
+from tests.clock import FakeClock
+from tests.fake_telegram import FakeTelegram, FakeUser, Request, SentMessage
+
+# A user who never starts the bot; their /help is the barrier that says earlier updates are done
+# (the Application handles updates one at a time, in order).
+BARRIER = FakeUser(id=1, first_name="Barrier")
+
+
+@dataclass
+class Harness:
+    """One bot, one fake Telegram, one database file."""
+
+    fake: FakeTelegram
+    db_path: Path
+    clock: FakeClock = field(default_factory=FakeClock)
+    bank: Bank = field(default_factory=lambda: load_bank(CONTENT_DIR))
+    app: RetainApp | None = None
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            telegram_bot_token=self.fake.token,
+            telegram_api_base_url=self.fake.base_url,
+            database_url=f"sqlite:///{self.db_path}",
+            default_timezone="Europe/London",
+            # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
+            rate_limit_per_second=10_000,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+
+    async def start(self) -> None:
+        """Start the bot the way run_polling does, polling the fake server."""
+        app = build_application(self.settings, self.bank, clock=self.clock)
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+        )
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        """Stop the bot cleanly (what Ctrl+C does)."""
+        app = self.app
+        if app is None:
+            return
+        assert app.updater is not None
+        await self.fake.release_polls()
+        await app.updater.stop()
+        self.fake.hold_polls = True
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stop and start a new Application on the same database file."""
+        await self.stop()
+        await self.start()
+
+    async def settle(self) -> None:
+        """Wait until every update sent so far has been handled."""
+        mark = self.fake.mark()
+        await self.fake.send_text(BARRIER, "/help")
+        await self.fake.wait_for("sendMessage", lambda r: r.params["chat_id"] == BARRIER.id, after=mark)
+
+    async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
+        """The user sends `text`; returns the messages the bot sent them in reply."""
+        mark = self.fake.mark()
+        await self.fake.send_text(user, text)
+        await self.settle()
+        return self.sent_to(user, mark)
+
+    async def tap(self, user: FakeUser, message: SentMessage, label: str) -> list[Request]:
+        """The user taps the button labelled `label`; returns the bot's calls about it."""
+        return await self.tap_data(user, message, message.button(label))
+
+    async def tap_data(self, user: FakeUser, message: SentMessage, data: str) -> list[Request]:
+        """The user taps a button carrying `data` (which may be forged)."""
+        mark = self.fake.mark()
+        await self.fake.tap(user, message, data)
+        await self.settle()
+        return self.calls_for(user, mark)
+
+    def sent_to(self, user: FakeUser, mark: int) -> list[SentMessage]:
+        """New messages sent to the user's chat since `mark`."""
+        return [
+            self.fake.message(r)
+            for r in self.fake.calls("sendMessage", after=mark)
+            if r.params["chat_id"] == user.id and isinstance(r.result, dict)
+        ]
+
+    def calls_for(self, user: FakeUser, mark: int) -> list[Request]:
+        """Calls since `mark` about the user's chat or their callback queries."""
+        return [
+            r
+            for r in self.fake.requests[mark:]
+            if r.params.get("chat_id") == user.id or r.method == "answerCallbackQuery"
+        ]

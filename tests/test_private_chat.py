@@ -1,0 +1,345 @@
+"""End to end: a learner revising in a private chat, through the real Application and HTTP."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from content.schema import ConceptCard, TrueFalse
+from tests.fake_telegram import FakeUser, SentMessage
+from tests.harness import Harness
+
+ANNA = FakeUser(101, "Anna")
+BEN = FakeUser(102, "Ben")
+
+
+def answers(bot: Harness, user: FakeUser) -> list[tuple[str, str, int, str]]:
+    """The answer log rows of one learner, read straight from the database file."""
+    with sqlite3.connect(bot.db_path) as db:
+        return db.execute(
+            "SELECT item_id, kind, correct, context FROM answer WHERE learner_id = ? ORDER BY id", (user.id,)
+        ).fetchall()
+
+
+async def onboard(
+    bot: Harness, user: FakeUser, body: str = "Pearson BTEC", time: str = "Not now"
+) -> SentMessage:
+    """/start, pick a body, pick a reminder time; returns the first prompt."""
+    [welcome] = await bot.send(user, "/start")
+    await bot.tap(user, welcome, body)
+    mark = bot.fake.mark()
+    await bot.tap(user, bot.fake.messages[(user.id, welcome.message_id)], time)
+    [prompt] = bot.sent_to(user, mark)
+    return prompt
+
+
+def item_of(bot: Harness, prompt: SentMessage) -> ConceptCard | TrueFalse:
+    """The bank item a prompt message shows (read from the prompt row its buttons point at)."""
+    data = prompt.buttons[0][1]
+    prompt_id = int(data.split(":")[1])
+    with sqlite3.connect(bot.db_path) as db:
+        (item_id,) = db.execute("SELECT item_id FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
+    return bot.bank.items[item_id]
+
+
+async def prompt_of_kind(bot: Harness, user: FakeUser, first: SentMessage, kind: type) -> SentMessage:
+    """Answer prompts (cards as "Knew it") until one of `kind` is on screen."""
+    prompt = first
+    for _ in range(30):
+        if isinstance(item_of(bot, prompt), kind):
+            return prompt
+        if isinstance(item_of(bot, prompt), ConceptCard):
+            await bot.tap(user, prompt, "Reveal")
+            await bot.tap(user, prompt, "Knew it")
+        else:
+            await bot.tap(user, prompt, "True")
+        mark = bot.fake.mark()
+        await bot.tap(user, prompt, "Next ▶")
+        [prompt] = bot.sent_to(user, mark)
+    raise AssertionError(f"no {kind.__name__} prompt came up")
+
+
+async def test_onboarding_takes_two_taps_then_serves_the_first_prompt(bot: Harness) -> None:
+    [welcome] = await bot.send(ANNA, "/start")
+    assert "Which awarding body" in welcome.text or "which awarding body" in welcome.text
+    labels = [label for label, _ in welcome.buttons]
+    assert labels == [
+        "iCQ",
+        "ProQual",
+        "Highfield",
+        "Pearson BTEC",
+        "Other awarding body",
+        "Not sure: all of them",
+    ]
+
+    await bot.tap(ANNA, welcome, "Highfield")
+    asked = bot.fake.messages[(ANNA.id, welcome.message_id)]
+    assert "Highfield" in asked.text and "London time" in asked.text
+    assert [label for label, _ in asked.buttons] == ["07:30", "12:30", "18:00", "20:30", "Not now"]
+
+    mark = bot.fake.mark()
+    await bot.tap(ANNA, asked, "18:00")
+    assert "daily reminder at <b>18:00</b>, London time" in asked.text
+    assert asked.buttons == []
+    [prompt] = bot.sent_to(ANNA, mark)
+    assert prompt.buttons  # the first prompt is answerable at once
+
+    with sqlite3.connect(bot.db_path) as db:
+        row = db.execute("SELECT awarding_body, reminder_time, timezone FROM learner WHERE id=?", (ANNA.id,))
+        assert row.fetchone() == ("highfield", "18:00", "Europe/London")
+
+
+async def test_first_prompt_is_a_concept_card_with_reveal(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    assert isinstance(item_of(bot, prompt), ConceptCard)
+    assert [label for label, _ in prompt.buttons] == ["Reveal"]
+
+
+async def test_a_concept_card_reveals_then_records_knew_it(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    card = item_of(bot, prompt)
+    assert isinstance(card, ConceptCard)
+    assert card.question in prompt.text and card.answer not in prompt.text
+
+    await bot.tap(ANNA, prompt, "Reveal")
+    assert card.answer in prompt.text
+    assert [label for label, _ in prompt.buttons] == ["Knew it", "Not yet"]
+    assert answers(bot, ANNA) == []  # revealing is not answering
+
+    await bot.tap(ANNA, prompt, "Knew it")
+    assert "Knew it" in prompt.text
+    assert [label for label, _ in prompt.buttons] == ["Next ▶"]
+    assert answers(bot, ANNA) == [(card.id, "concept", 1, "private")]
+
+
+async def test_not_yet_brings_the_card_back_soon(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    card = item_of(bot, prompt)
+    await bot.tap(ANNA, prompt, "Reveal")
+    await bot.tap(ANNA, prompt, "Not yet")
+    assert "come back shortly" in prompt.text
+    assert answers(bot, ANNA) == [(card.id, "concept", 0, "private")]
+
+    # Another prompt first (never the same twice in a row), then, once due, the card again.
+    [other] = await bot.send(ANNA, "/next")
+    assert item_of(bot, other).id != card.id
+    bot.clock.advance(timedelta(minutes=10))
+    [again] = await bot.send(ANNA, "/next")
+    assert item_of(bot, again).id == card.id
+    assert "review" in again.text
+
+
+async def test_true_false_right_answer_says_why(bot: Harness) -> None:
+    prompt = await prompt_of_kind(bot, ANNA, await onboard(bot, ANNA), TrueFalse)
+    challenge = item_of(bot, prompt)
+    assert isinstance(challenge, TrueFalse)
+    assert [label for label, _ in prompt.buttons] == ["True", "False"]
+    before = len(answers(bot, ANNA))
+
+    await bot.tap(ANNA, prompt, "True" if challenge.answer else "False")
+    assert "Right" in prompt.text
+    assert challenge.explanation in prompt.text
+    assert answers(bot, ANNA)[before:] == [(challenge.id, "truefalse", 1, "private")]
+
+
+async def test_true_false_wrong_answer_says_why(bot: Harness) -> None:
+    prompt = await prompt_of_kind(bot, ANNA, await onboard(bot, ANNA), TrueFalse)
+    challenge = item_of(bot, prompt)
+    assert isinstance(challenge, TrueFalse)
+    before = len(answers(bot, ANNA))
+
+    await bot.tap(ANNA, prompt, "False" if challenge.answer else "True")
+    truth = "true" if challenge.answer else "false"
+    assert f"Not quite: it's {truth}" in prompt.text
+    assert challenge.explanation in prompt.text
+    assert answers(bot, ANNA)[before:] == [(challenge.id, "truefalse", 0, "private")]
+
+
+async def test_double_tap_and_resent_callback_record_one_answer(bot: Harness) -> None:
+    prompt = await prompt_of_kind(bot, ANNA, await onboard(bot, ANNA), TrueFalse)
+    before = len(answers(bot, ANNA))
+    data = prompt.button("True")
+
+    mark = bot.fake.mark()
+    first = await bot.fake.tap(ANNA, prompt, data)
+    await bot.fake.tap(ANNA, prompt, data)  # the second tap of a double tap
+    await bot.fake.resend(first)  # Telegram resends the first query with a new update id
+    await bot.settle()
+
+    assert len(answers(bot, ANNA)) == before + 1
+    assert len(bot.fake.calls("answerCallbackQuery", after=mark)) == 3  # every query answered
+    assert not [r for r in bot.fake.calls("sendMessage", after=mark) if r.params["chat_id"] == ANNA.id]
+
+
+async def test_an_old_messages_button_after_answering_records_nothing(bot: Harness) -> None:
+    prompt = await prompt_of_kind(bot, ANNA, await onboard(bot, ANNA), TrueFalse)
+    data_true, data_false = prompt.button("True"), prompt.button("False")
+    await bot.tap_data(ANNA, prompt, data_true)
+    recorded = answers(bot, ANNA)
+
+    await bot.tap_data(ANNA, prompt, data_false)  # the other answer, from a stale copy of the message
+    assert answers(bot, ANNA) == recorded
+    assert [label for label, _ in prompt.buttons] == ["Next ▶"]  # still shows the first answer
+
+
+async def test_forged_callback_data_gets_a_polite_answer_and_records_nothing(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    ben_prompt = await onboard(bot, BEN)
+    bens_prompt_id = ben_prompt.buttons[0][1].split(":")[1]
+
+    for forged in [
+        "garbage",
+        "t:abc:t",
+        "t:1:x",
+        "k:999999:1",
+        f"t:{bens_prompt_id}:t",
+        f"k:{bens_prompt_id}:1",
+    ]:
+        calls = await bot.tap_data(ANNA, prompt, forged)
+        replies = [
+            r.params.get("text", "") for r in calls if r.method in ("sendMessage", "answerCallbackQuery")
+        ]
+        assert any("expired" in text for text in replies), (forged, replies)
+    assert answers(bot, ANNA) == []
+    assert answers(bot, BEN) == []
+
+
+async def test_next_double_tap_serves_one_prompt(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    await bot.tap(ANNA, prompt, "Reveal")
+    await bot.tap(ANNA, prompt, "Knew it")
+    data = prompt.button("Next ▶")
+
+    mark = bot.fake.mark()
+    await bot.fake.tap(ANNA, prompt, data)
+    await bot.fake.tap(ANNA, prompt, data)
+    await bot.settle()
+    assert len(bot.sent_to(ANNA, mark)) == 1
+    assert prompt.buttons == []  # the answered prompt no longer offers Next
+
+
+async def test_free_text_gets_a_hint_never_silence(bot: Harness) -> None:
+    [before_start] = await bot.send(ANNA, "hello?")
+    assert "/start" in before_start.text
+
+    await onboard(bot, ANNA)
+    [while_open] = await bot.send(ANNA, "I think it's about loyalty")
+    assert "tap one of the buttons" in while_open.text
+
+
+async def test_unknown_command_points_to_help(bot: Harness) -> None:
+    [reply] = await bot.send(ANNA, "/quizme")
+    assert "don't know /quizme" in reply.text and "/help" in reply.text
+
+
+async def test_help_lists_the_commands(bot: Harness) -> None:
+    [reply] = await bot.send(ANNA, "/help")
+    for command in ("/next", "/stats", "/start", "/help"):
+        assert command in reply.text
+
+
+async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
+    [call] = bot.fake.calls("setMyCommands")
+    assert [c["command"] for c in call.params["commands"]] == ["next", "stats", "start", "help"]
+
+
+async def test_next_before_start_asks_to_set_up(bot: Harness) -> None:
+    [reply] = await bot.send(ANNA, "/next")
+    assert "/start" in reply.text
+
+
+async def test_stats_show_progress_per_area_and_what_is_due(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    card = item_of(bot, prompt)
+    await bot.tap(ANNA, prompt, "Reveal")
+    await bot.tap(ANNA, prompt, "Not yet")
+
+    [stats] = await bot.send(ANNA, "/stats")
+    area = bot.bank.area(card.area).name
+    assert "Items met: 1 of" in stats.text
+    assert f"<b>{area}</b>: 1 of" in stats.text and "0% right" in stats.text
+    assert "not started yet" in stats.text
+    assert "Next review: in 5 min" in stats.text
+
+    bot.clock.advance(timedelta(minutes=6))
+    [stats] = await bot.send(ANNA, "/stats")
+    assert "1 item is due for review now" in stats.text
+
+
+async def test_progress_survives_a_restart_on_the_same_database(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    await bot.tap(ANNA, prompt, "Reveal")
+    await bot.tap(ANNA, prompt, "Knew it")
+    [pending] = await bot.send(ANNA, "/next")  # sent before the restart, answered after it
+
+    await bot.restart()
+
+    again, _ = await bot.send(ANNA, "/start")
+    assert "Welcome back" in again.text  # no second onboarding
+    item = item_of(bot, pending)
+    await bot.tap(ANNA, pending, "Reveal" if isinstance(item, ConceptCard) else "True")
+    if isinstance(item, ConceptCard):
+        await bot.tap(ANNA, pending, "Knew it")
+    assert len(answers(bot, ANNA)) == 2
+    [stats] = await bot.send(ANNA, "/stats")
+    assert "Items met: 2 of" in stats.text
+
+
+async def test_updates_sent_while_the_bot_was_down_are_handled(bot: Harness) -> None:
+    await bot.stop()
+    await bot.fake.send_text(ANNA, "/start")  # arrives while nobody polls
+    await bot.start()
+    await bot.settle()
+    [welcome] = bot.sent_to(ANNA, 0)
+    assert "Welcome to Retain" in welcome.text
+
+
+async def test_choosing_one_awarding_body_serves_only_its_items(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA, body="iCQ")
+    seen = set()
+    for _ in range(12):
+        item = item_of(bot, prompt)
+        seen.add(item.id)
+        assert item.applies_to("icq"), item.id
+        if isinstance(item, ConceptCard):
+            await bot.tap(ANNA, prompt, "Reveal")
+            await bot.tap(ANNA, prompt, "Knew it")
+        else:
+            await bot.tap(ANNA, prompt, "True")
+        mark = bot.fake.mark()
+        await bot.tap(ANNA, prompt, "Next ▶")
+        [prompt] = bot.sent_to(ANNA, mark)
+    assert len(seen) == 12
+
+
+async def test_change_course_keeps_progress(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    await bot.tap(ANNA, prompt, "Reveal")
+    await bot.tap(ANNA, prompt, "Knew it")
+    messages = await bot.send(ANNA, "/start")
+    welcome_back = messages[0]
+    await bot.tap(ANNA, welcome_back, "Change course")
+    mark = bot.fake.mark()
+    await bot.tap(ANNA, welcome_back, "Not sure: all of them")
+    assert "all awarding bodies" in welcome_back.text
+    assert len(bot.sent_to(ANNA, mark)) == 1  # the next prompt
+    assert len(answers(bot, ANNA)) == 1
+
+
+async def test_a_learner_who_blocked_the_bot_does_not_stop_others(bot: Harness) -> None:
+    bot.fake.blocked.add(ANNA.id)
+    await bot.send(ANNA, "/start")  # the reply fails with 403
+    bot.fake.blocked.clear()
+    [welcome] = await bot.send(BEN, "/start")
+    assert "Welcome to Retain" in welcome.text
+
+
+async def test_a_429_is_retried_and_the_message_arrives(bot: Harness) -> None:
+    from tests.fake_telegram import Failure
+
+    # Telegram's smallest retry_after is 1 s, and the limiter really waits it: the one real wait
+    # in the suite, as faking it would mean patching python-telegram-bot's internals.
+    bot.fake.failures.append(Failure("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1))
+    [welcome] = await bot.send(ANNA, "/start")
+    assert "Welcome to Retain" in welcome.text
+    assert bot.fake.failures[0].times == 0  # the 429 was served, then the retry went through
