@@ -20,4 +20,4 @@ class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         return cast(Tutor, self.bot_data[TUTOR_KEY])
 
 
-RetainApp = Application[ExtBot[None], RetainContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+RetainApp = Application[Any, RetainContext, Any, Any, Any, Any]

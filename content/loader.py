@@ -38,7 +38,7 @@ class ContentError(Exception):
     """The bank has problems; `problems` lists every one."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
+        self.problems = sorted(problems)
         super().__init__(format_problems(problems))
 
 
@@ -116,7 +116,7 @@ def _parse(path: Path, label: str, problems: list[Problem]) -> _Document | None:
         problems.append(Problem(label, 1, "the file must be a mapping (e.g. `items:` with a list)"))
         return None
     sections: dict[str, list[_Node]] = {}
-    for key, value in root.value:  # type: ignore[union-attr]
+    for key, value in root.value:
         if isinstance(value, yaml.SequenceNode):
             entries = data.get(key.value)
             sections[str(key.value)] = [

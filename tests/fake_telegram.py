@@ -9,8 +9,10 @@ request so tests can assert on what the bot sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +108,7 @@ class FakeTelegram:
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
     _callback_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _history: list[dict[str, Any]] = field(default_factory=list)
+    last_poll: dict[str, Any] = field(default_factory=dict)  # the params of the latest getUpdates
     hold_polls: bool = True  # False: getUpdates answers at once (lets a stopping bot stop quickly)
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
@@ -120,11 +123,10 @@ class FakeTelegram:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
         """Stop listening."""
@@ -184,6 +186,7 @@ class FakeTelegram:
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        self.last_poll = params
         offset = int(params.get("offset") or 0)
         if offset:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -313,11 +316,11 @@ class FakeTelegram:
         method: str,
         where: Callable[[Request], bool] = lambda _r: True,
         after: int = 0,
-        timeout: float = 5.0,
+        within: float = 5.0,
     ) -> Request:
         """The first request `method` (from index `after` on) matching `where`, waiting for it."""
         assert self._changed is not None
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             for request in self.requests[after:]:
                 if request.method == method and where(request):
@@ -325,12 +328,10 @@ class FakeTelegram:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 seen = [(r.method, r.params.get("text", "")[:60]) for r in self.requests[after:]]
-                raise AssertionError(f"the bot did not call {method} in {timeout}s; it called {seen}")
+                raise AssertionError(f"the bot did not call {method} in {within}s; it called {seen}")
             async with self._changed:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    pass
 
     def calls(self, method: str, after: int = 0) -> list[Request]:
         """Every call to `method` from index `after` on."""
@@ -343,7 +344,7 @@ class FakeTelegram:
     def message(self, request: Request) -> SentMessage:
         """The message a send or edit request produced or changed, as it stands now."""
         chat_id = int(request.params["chat_id"])
-        message_id = request.params.get("message_id") or request.result["message_id"]  # type: ignore[index]
+        message_id = request.params.get("message_id") or request.result["message_id"]
         return self.messages[(chat_id, int(message_id))]
 
 

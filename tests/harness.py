@@ -37,7 +37,7 @@ class Harness:
             default_timezone="Europe/London",
             # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
             rate_limit_per_second=10_000,
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
         )
 
     async def start(self) -> None:
