@@ -1,4 +1,7 @@
-"""`python -m content check [DIR]`: check the bank and print every problem with file and line."""
+"""`python -m content check [DIR]`: check a bank and print every problem with file and line.
+
+`python -m content publish [DIR]`: record new item ids as published, so they can never vanish.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from content.loader import ContentError, load_bank, summary
+from content.loader import ContentError, load_bank, publish, summary
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "bank"
 
@@ -17,13 +20,22 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check every YAML file of a bank")
     check.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
+    check.add_argument("--draft", action="store_true", help="skip the floors (counts per kind and area)")
+    publish_cmd = sub.add_parser("publish", help="record the bank's new ids as published (after a check)")
+    publish_cmd.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     args = parser.parse_args(argv)
     try:
-        bank = load_bank(args.directory)
+        if args.command == "publish":
+            added = publish(args.directory)
+            print(f"Published {len(added)} new ids." if added else "Nothing new to publish.")
+            return 0
+        bank = load_bank(args.directory, floors=not args.draft)
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"The bank in {args.directory.name}/ is sound.")
+    print(
+        f"The bank in {args.directory.name}/ is sound{' (draft: floors not checked)' if args.draft else ''}."
+    )
     print(summary(bank))
     return 0
 

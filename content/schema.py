@@ -20,6 +20,9 @@ class ItemKind(StrEnum):
 
     CONCEPT = "concept"
     TRUE_FALSE = "truefalse"
+    MCQ = "mcq"
+    DRILL = "drill"
+    TIP = "tip"
 
 
 class _Strict(BaseModel):
@@ -55,12 +58,33 @@ class Area(_Strict):
     description: Text
 
 
+class Floors(_Strict):
+    """The least the bank must hold; the checker enforces it (a unit of your own may lower it)."""
+
+    concept: int = Field(default=0, ge=0)
+    truefalse: int = Field(default=0, ge=0)
+    mcq: int = Field(default=0, ge=0)
+    drill: int = Field(default=0, ge=0)
+    tip: int = Field(default=0, ge=0)
+    per_area: int = Field(default=0, ge=0)
+    true_share: tuple[int, int] = (0, 100)  # percent of true/false items that are true
+
+
+class RetiredItem(_Strict):
+    """A published item taken out of the bank on purpose; its id is never reused."""
+
+    id: ItemId
+    reason: Text
+
+
 class Catalogue(_Strict):
-    """The ids items may refer to: awarding bodies, sources and topic areas."""
+    """The ids items may refer to: awarding bodies, sources and topic areas; and the bank's rules."""
 
     awarding_bodies: list[AwardingBody]
     sources: list[Source]
     areas: list[Area]
+    floors: Floors = Field(default_factory=Floors)
+    retired: list[RetiredItem] = Field(default_factory=list)
 
 
 class _ItemBase(_Strict):
@@ -68,7 +92,6 @@ class _ItemBase(_Strict):
     area: str
     bodies: list[str] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
-    explanation: Text
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -82,7 +105,12 @@ class _ItemBase(_Strict):
         return body in (None, ALL_BODIES) or ALL_BODIES in self.bodies or body in self.bodies
 
 
-class ConceptCard(_ItemBase):
+class _Answerable(_ItemBase):
+    explanation: Text
+    tests: list[str] = Field(default_factory=list)  # concept ids that teach what this tests
+
+
+class ConceptCard(_Answerable):
     """A recall card: the learner answers in their head, reveals, and says if they knew it."""
 
     kind: Literal[ItemKind.CONCEPT] = ItemKind.CONCEPT
@@ -91,17 +119,55 @@ class ConceptCard(_ItemBase):
     terms: list[Text] = Field(default_factory=list)
 
 
-class TrueFalse(_ItemBase):
+class TrueFalse(_Answerable):
     """A misconception challenge: one statement, true or false, and why."""
 
     kind: Literal[ItemKind.TRUE_FALSE] = ItemKind.TRUE_FALSE
     statement: Text
     answer: bool
-    tests: list[str] = Field(default_factory=list)  # concept ids that teach what this tests
 
 
-Item = Annotated[ConceptCard | TrueFalse, Field(discriminator="kind")]
-ITEM_ADAPTER: TypeAdapter[ConceptCard | TrueFalse] = TypeAdapter(Item)
+class MultipleChoice(_Answerable):
+    """A question with one right option among plausible wrong ones."""
+
+    kind: Literal[ItemKind.MCQ] = ItemKind.MCQ
+    question: Text
+    answer: Text
+    wrong: list[Text] = Field(min_length=1)
+    shuffle: bool = True  # False when the order matters (e.g. an option that refers to the others)
+
+    @property
+    def options(self) -> list[str]:
+        """Every option, the right one first."""
+        return [self.answer, *self.wrong]
+
+
+class MetricDrill(_Answerable):
+    """A calculation template: fresh numbers each time, a checked answer and a worked solution."""
+
+    kind: Literal[ItemKind.DRILL] = ItemKind.DRILL
+    metric: str
+    question: Text  # a template: {name} is a parameter or a value the metric computes
+    solution: Text  # a template for the worked solution
+    params: dict[str, tuple[int, int]]  # each parameter's inclusive range
+    tolerance: float = Field(default=0.5, ge=0)  # how far from the exact answer still counts as right
+    decimals: int = Field(default=0, ge=0, le=2)  # how the answer is shown
+    unit: Literal["", "%", "£"] = ""
+
+
+class ExamTip(_ItemBase):
+    """A short card of exam technique, shown after a run of right answers and in nudges."""
+
+    kind: Literal[ItemKind.TIP] = ItemKind.TIP
+    title: Text
+    text: Text
+
+
+Answerable = ConceptCard | TrueFalse | MultipleChoice | MetricDrill
+AnyItem = Answerable | ExamTip
+Item = Annotated[AnyItem, Field(discriminator="kind")]
+ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(Item)
+ANY_AREA = "any"  # an exam tip that serves every topic area
 
 
 @dataclass(frozen=True)
@@ -109,7 +175,7 @@ class Bank:
     """The loaded, checked content bank."""
 
     catalogue: Catalogue
-    items: dict[str, ConceptCard | TrueFalse]
+    items: dict[str, AnyItem]
     _areas: dict[str, Area] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -131,6 +197,17 @@ class Bank:
                 return body.name
         return "all awarding bodies"
 
-    def for_body(self, body: str | None) -> list[ConceptCard | TrueFalse]:
-        """The items a learner who chose `body` meets, in bank order."""
-        return [item for item in self.items.values() if item.applies_to(body)]
+    def for_body(self, body: str | None) -> list[Answerable]:
+        """The prompts a learner who chose `body` meets (every kind but tips), in bank order."""
+        return [
+            item for item in self.items.values() if item.applies_to(body) and not isinstance(item, ExamTip)
+        ]
+
+    def tips_for(self, body: str | None) -> list[ExamTip]:
+        """The exam tips for a learner who chose `body`, in bank order."""
+        return [item for item in self.items.values() if isinstance(item, ExamTip) and item.applies_to(body)]
+
+    def answerable(self, item_id: str) -> Answerable | None:
+        """The prompt item with this id, if any (tips are not prompts)."""
+        item = self.items.get(item_id)
+        return None if item is None or isinstance(item, ExamTip) else item
