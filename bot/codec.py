@@ -32,10 +32,21 @@ class Action(StrEnum):
     KNEW = "k"  # prompt id, value "1" knew it / "0" not yet
     TRUE_FALSE = "t"  # prompt id, value "t" / "f"
     NEXT = "n"  # prompt id the "Next" follows
+    CHOICE = "m"  # prompt id, value: the option's index into the item's options (0 is right)
+    DRILL = "d"  # prompt id, value: the index of the tapped answer button
+    DEFINE = "g"  # arg: a concept card id (a glossary suggestion)
+    FOCUS = "f"  # arg: a topic area id or "off"
 
 
-_PROMPT_ACTIONS = {Action.REVEAL, Action.KNEW, Action.TRUE_FALSE, Action.NEXT}
-_VALUES = {Action.KNEW: {"1", "0"}, Action.TRUE_FALSE: {"t", "f"}}
+_PROMPT_ACTIONS = {Action.REVEAL, Action.KNEW, Action.TRUE_FALSE, Action.NEXT, Action.CHOICE, Action.DRILL}
+_INDEXES = {str(i) for i in range(12)}  # a quiz allows at most 12 options (PollLimit.MAX_OPTION_NUMBER)
+_VALUES = {
+    Action.KNEW: {"1", "0"},
+    Action.TRUE_FALSE: {"t", "f"},
+    Action.CHOICE: _INDEXES,
+    Action.DRILL: _INDEXES,
+}
+_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS}
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,11 @@ class Callback:
     def flag(self) -> bool:
         """The boolean a KNEW or TRUE_FALSE button carries."""
         return self.value in ("1", "t")
+
+    @property
+    def index(self) -> int:
+        """The option index a CHOICE or DRILL button carries."""
+        return int(self.value or 0)
 
     @property
     def reminder_time(self) -> str | None:
@@ -89,9 +105,9 @@ def decode(data: str | None) -> Callback:
         if rest:
             raise BadCallback("unexpected argument")
         return Callback(action)
-    if action is Action.BODY:
+    if action in _ID_ARG:
         if not _BODY.match(rest):
-            raise BadCallback("bad awarding body")
+            raise BadCallback("bad id")
         return Callback(action, value=rest)
     if action is Action.REMIND:
         if rest != "off" and not _TIME.match(rest):
@@ -125,4 +141,4 @@ def matches(*actions: Action) -> Callable[[object], bool]:
     return pattern
 
 
-assert _PROMPT_ACTIONS | {Action.BODY, Action.REMIND, Action.CHANGE_COURSE} == set(Action)
+assert _PROMPT_ACTIONS | _ID_ARG | {Action.REMIND, Action.CHANGE_COURSE} == set(Action)

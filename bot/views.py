@@ -10,15 +10,28 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.codec import Action, Callback, encode
 from bot.tutor.selection import Item, Reason
-from bot.tutor.service import AnswerResult, ServedPrompt
+from bot.tutor.service import TIP_EVERY, AnswerResult, ServedPrompt, option_order
 from bot.tutor.stats import LearnerStats
-from content.schema import ALL_BODIES, Bank, ConceptCard
+from content.drills import format_number, render
+from content.schema import (
+    ALL_BODIES,
+    Area,
+    Bank,
+    ConceptCard,
+    ExamTip,
+    ItemKind,
+    MetricDrill,
+    MultipleChoice,
+    TrueFalse,
+)
 
 REMINDER_CHOICES = ("07:30", "12:30", "18:00", "20:30")
 
 COMMANDS = (
     BotCommand("next", "Next revision prompt"),
     BotCommand("stats", "Your progress by topic area"),
+    BotCommand("focus", "Drill one topic area (or /focus off)"),
+    BotCommand("define", "Look up a term, e.g. /define NPS"),
     BotCommand("start", "Set up, or change your course"),
     BotCommand("help", "How Retain works"),
 )
@@ -114,34 +127,74 @@ def place(timezone: str) -> str:
 # --- prompts ----------------------------------------------------------------------------------
 
 
+KIND_LABELS = {
+    ItemKind.CONCEPT: "Concept",
+    ItemKind.TRUE_FALSE: "True or false?",
+    ItemKind.MCQ: "Multiple choice",
+    ItemKind.DRILL: "Calculation",
+}
+LETTERS = "ABCDEFGHIJKL"
+
+
 def _heading(bank: Bank, item: Item, reason: Reason | None = None) -> str:
-    kind = "Concept" if isinstance(item, ConceptCard) else "True or false?"
     review = " · review" if reason is Reason.DUE else ""
-    return f"<b>{kind}</b> · {escape(bank.area(item.area).name)}{review}"
+    return f"<b>{KIND_LABELS[item.kind]}</b> · {escape(bank.area(item.area).name)}{review}"
+
+
+def _options(item: MultipleChoice, prompt_id: int, marks: dict[int, str] | None = None) -> str:
+    lines = []
+    for letter, index in zip(LETTERS, option_order(item, prompt_id), strict=False):
+        mark = (marks or {}).get(index, "")
+        lines.append(f"{mark}<b>{letter}.</b> {escape(item.options[index])}")
+    return "\n".join(lines)
+
+
+def _number(drill: MetricDrill, value: float) -> str:
+    return format_number(value, drill.decimals, drill.unit)
 
 
 def prompt_text(bank: Bank, served: ServedPrompt) -> str:
-    """A prompt as first shown: a card's question, or a challenge's statement."""
+    """A prompt as first shown: the question, statement or calculation, without the answer."""
     item = served.item
     head = _heading(bank, item, served.reason)
     if isinstance(item, ConceptCard):
         return f"{head}\n\n{escape(item.question)}\n\n<i>Answer it in your head, then tap Reveal.</i>"
-    return f"{head}\n\n{escape(item.statement)}"
+    if isinstance(item, TrueFalse):
+        return f"{head}\n\n{escape(item.statement)}"
+    if isinstance(item, MultipleChoice):
+        return f"{head}\n\n{escape(item.question)}\n\n{_options(item, served.prompt_id)}"
+    assert served.drill is not None
+    example = "42.5" if item.decimals else "42"
+    return (
+        f"{head}\n\n{escape(render(item.question, item, served.drill))}\n\n"
+        f"<i>Type your answer (like {example}) or tap one.</i>"
+    )
 
 
 def prompt_keyboard(served: ServedPrompt) -> InlineKeyboardMarkup:
-    """Reveal for a card; True / False for a challenge."""
-    pid = served.prompt_id
-    if isinstance(served.item, ConceptCard):
+    """The answer buttons for a prompt."""
+    pid, item = served.prompt_id, served.item
+    if isinstance(item, ConceptCard):
         return InlineKeyboardMarkup([[_button("Reveal", Callback(Action.REVEAL, pid))]])
-    return InlineKeyboardMarkup(
-        [
+    if isinstance(item, TrueFalse):
+        return InlineKeyboardMarkup(
             [
-                _button("True", Callback(Action.TRUE_FALSE, pid, "t")),
-                _button("False", Callback(Action.TRUE_FALSE, pid, "f")),
+                [
+                    _button("True", Callback(Action.TRUE_FALSE, pid, "t")),
+                    _button("False", Callback(Action.TRUE_FALSE, pid, "f")),
+                ]
             ]
-        ]
-    )
+        )
+    if isinstance(item, MultipleChoice):
+        order = option_order(item, pid)
+        row = [_button(LETTERS[n], Callback(Action.CHOICE, pid, str(i))) for n, i in enumerate(order)]
+        return InlineKeyboardMarkup([row[:4], row[4:8], row[8:]])
+    assert served.drill is not None
+    buttons = [
+        _button(_number(item, value), Callback(Action.DRILL, pid, str(n)))
+        for n, value in enumerate(served.drill.options)
+    ]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
 def _card_body(bank: Bank, card: ConceptCard) -> str:
@@ -172,6 +225,7 @@ def answered_text(bank: Bank, result: AnswerResult) -> str:
     """The prompt after its answer: right or wrong, and why."""
     item = result.item
     assert item is not None
+    head = _heading(bank, item)
     if isinstance(item, ConceptCard):
         verdict = (
             "✅ Knew it. I'll bring it back in a few days to make it stick."
@@ -179,10 +233,124 @@ def answered_text(bank: Bank, result: AnswerResult) -> str:
             else "🔁 No problem: it will come back shortly."
         )
         return f"{_card_body(bank, item)}\n\n{verdict}"
-    truth = "true" if item.answer else "false"
-    verdict = f"✅ Right: it's {truth}." if result.correct else f"❌ Not quite: it's {truth}."
+    if isinstance(item, TrueFalse):
+        truth = "true" if item.answer else "false"
+        verdict = f"✅ Right: it's {truth}." if result.correct else f"❌ Not quite: it's {truth}."
+        return f"{head}\n\n{escape(item.statement)}\n\n<b>{verdict}</b> {escape(item.explanation)}"
+    if isinstance(item, MultipleChoice):
+        marks = {0: "✅ "}
+        if isinstance(result.choice, int) and not isinstance(result.choice, bool) and result.choice != 0:
+            marks[result.choice] = "❌ "
+        verdict = "✅ Right." if result.correct else f"❌ Not quite: the answer is {escape(item.answer)}."
+        return (
+            f"{head}\n\n{escape(item.question)}\n\n{_options(item, result.prompt_id, marks)}\n\n"
+            f"<b>{verdict}</b> {escape(item.explanation)}"
+        )
+    drill = result.drill
+    assert drill is not None
+    answer = _number(item, drill.answer)
+    given = None
+    if result.typed is not None:
+        given = format_number(
+            result.typed, max(item.decimals, 0 if result.typed.is_integer() else 1), item.unit
+        )
+    elif isinstance(result.choice, int) and not isinstance(result.choice, bool):
+        given = _number(item, drill.options[result.choice])
+    if result.correct:
+        verdict = f"✅ Right: {answer}."
+    else:
+        said = f"you said {given}; " if given else ""
+        verdict = f"❌ Not quite: {said}the answer is {answer}."
+    tolerance = ""
+    if item.tolerance and result.typed is not None:
+        tolerance = f" (answers within {format_number(item.tolerance, 2).rstrip('0').rstrip('.')} count)"
     return (
-        f"{_heading(bank, item)}\n\n{escape(item.statement)}\n\n<b>{verdict}</b> {escape(item.explanation)}"
+        f"{head}\n\n{escape(render(item.question, item, drill))}\n\n<b>{verdict}</b>{tolerance}\n\n"
+        f"<b>Worked solution:</b> {escape(render(item.solution, item, drill))}\n\n"
+        f"<i>{escape(item.explanation)}</i>"
+    )
+
+
+def unreadable_number(text: str, drill: MetricDrill) -> str:
+    """A typed answer that is not a number: a hint, never a wrong mark."""
+    example = "42.5" if drill.decimals else "42"
+    unit = {"%": " (a % sign is fine)", "£": " (a £ sign is fine)"}.get(drill.unit, "")
+    return (
+        f"I couldn't read “{escape(text)}” as a number. Type just the number, like {example}{unit}, "
+        "or tap one of the buttons under the question."
+    )
+
+
+def tip_text(tip: ExamTip, streak: bool = True) -> str:
+    """An exam tip card; after a run of right answers it says so."""
+    lead = f"🔥 {TIP_EVERY} right in a row! Here's an exam tip.\n\n" if streak else ""
+    return f"{lead}💡 <b>{escape(tip.title)}</b>\n{escape(tip.text)}"
+
+
+# --- glossary and focus -----------------------------------------------------------------------
+
+
+def definition(bank: Bank, term: str, card: ConceptCard) -> str:
+    """/define's answer, straight from the concept card that defines the term."""
+    return (
+        f"📖 <b>{escape(term)}</b> · {escape(bank.area(card.area).name)}\n\n"
+        f"{escape(card.answer)}\n\n<i>{escape(card.explanation)}</i>"
+    )
+
+
+def define_usage(acronyms: list[str]) -> str:
+    """/define without a term."""
+    known = ", ".join(acronyms[:24])
+    return f"Send /define and a term, for example <code>/define NPS</code>.\n\nTerms I know include: {known}."
+
+
+def not_in_glossary(term: str, has_suggestions: bool) -> str:
+    """/define for an unknown term."""
+    if has_suggestions:
+        return f"“{escape(term)}” isn't in my glossary. Did you mean one of these?"
+    return f"“{escape(term)}” isn't in my glossary. Send /define on its own to see the terms I know."
+
+
+def suggestions_keyboard(suggestions: list[tuple[str, ConceptCard]]) -> InlineKeyboardMarkup:
+    """One button per suggested term."""
+    return InlineKeyboardMarkup(
+        [[_button(term, Callback(Action.DEFINE, value=card.id))] for term, card in suggestions]
+    )
+
+
+def focus_menu(bank: Bank, current: str | None) -> str:
+    """/focus without an argument."""
+    now = (
+        f"You are drilling <b>{escape(bank.area(current).name)}</b>."
+        if current
+        else "You are on the adaptive mix."
+    )
+    return f"{now} Choose a topic area to drill, or go back to the mix:"
+
+
+def focus_keyboard(bank: Bank) -> InlineKeyboardMarkup:
+    """One button per topic area, and one for the mix."""
+    rows = [[_button(area.name, Callback(Action.FOCUS, value=area.id))] for area in bank.areas]
+    rows.append([_button("Back to the adaptive mix", Callback(Action.FOCUS, value="off"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def focus_set(area: Area | None) -> str:
+    """Confirms /focus."""
+    if area is None:
+        return "Back to the adaptive mix: I'll choose across all topic areas, weakest first."
+    return (
+        f"Focusing on <b>{escape(area.name)}</b>: {escape(area.description)}\n"
+        "Send <code>/focus off</code> to go back to the adaptive mix."
+    )
+
+
+def focus_unknown(text: str, areas: list[Area]) -> str:
+    """/focus with an area that does not exist."""
+    names = "\n".join(f"• <code>{a.id}</code>: {escape(a.name)}" for a in areas)
+    return (
+        f"I don't have a topic area called “{escape(text)}”. Try one of these, or /focus for buttons:\n"
+        + names
     )
 
 
@@ -234,11 +402,16 @@ def help_text() -> str:
         "<b>Retain</b> is your revision partner for the unit <i>Understand customers and customer "
         "retention</i>.\n\n"
         "• <b>Concept cards</b>: answer in your head, tap Reveal, then say honestly whether you knew it.\n"
-        "• <b>True or false?</b> challenges on common misconceptions, each with the reason why.\n\n"
+        "• <b>True or false?</b> challenges on common misconceptions, each with the reason why.\n"
+        "• <b>Multiple choice</b> in the style of exam questions.\n"
+        "• <b>Calculations</b> (NPS, CSAT, retention, churn, lifetime value...) with fresh numbers "
+        "every time: type the answer or tap one, then see the worked solution.\n\n"
         "Every answer is remembered: what you miss comes back soon, what you know comes back later, "
         "and your weakest topic area gets the most practice.\n\n"
         "/next – the next prompt\n"
         "/stats – your progress by topic area\n"
+        "/focus – drill one topic area; /focus off for the mix\n"
+        "/define – look up a term, e.g. /define NPS\n"
         "/start – set up, or change your course\n"
         "/help – this message"
     )

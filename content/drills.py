@@ -192,13 +192,13 @@ class DrillInstance:
     answer_index: int
 
 
-def _fields(template: str) -> set[str]:
+def placeholders(template: str) -> set[str]:
+    """The {names} a template uses.
+
+    Raises:
+        ValueError: when the template's braces are malformed.
+    """
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-def template_fields(drill: MetricDrill) -> set[str]:
-    """Every placeholder the drill's question and solution use."""
-    return _fields(drill.question) | _fields(drill.solution)
 
 
 def draw_params(drill: MetricDrill, rng: random.Random) -> dict[str, int]:
@@ -266,9 +266,9 @@ def render(template: str, drill: MetricDrill, drawn: DrillInstance) -> str:
     fields: dict[str, str] = {}
     for name, value in drawn.params.items():
         fields[name] = f"{value:,}"
-    for name, value in drawn.values.items():
-        places = drill.decimals if name == "answer" or not float(value).is_integer() else 0
-        fields[name] = format_number(value, max(places, 0 if float(value).is_integer() else 1))
+    fraction_places = 2 if drill.unit == "£" else 1  # pence, or one decimal place for rates
+    for key, computed in drawn.values.items():
+        fields[key] = format_number(computed, 0 if float(computed).is_integer() else fraction_places)
     fields["answer"] = format_number(drawn.answer, drill.decimals, drill.unit)
     return template.format(**fields)
 

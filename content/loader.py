@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import string
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 from telegram.constants import MessageLimit, PollLimit
 
-from content.drills import METRICS, Undefined, generate, instance, render
+from content.drills import METRICS, Undefined, generate, instance, placeholders, render
 from content.schema import (
     ALL_BODIES,
     ANY_AREA,
@@ -298,9 +297,9 @@ def _mcq_problems(item: MultipleChoice, where: str, file: str, node: _Node) -> l
 def _drill_problems(item: MetricDrill, where: str, file: str, node: _Node) -> list[Problem]:
     metric = METRICS.get(item.metric)
     if metric is None:
-        known = ", ".join(sorted(METRICS))
+        names = ", ".join(sorted(METRICS))
         return [
-            Problem(file, node.line_of("metric"), f"{where}unknown metric '{item.metric}' (known: {known})")
+            Problem(file, node.line_of("metric"), f"{where}unknown metric '{item.metric}' (known: {names})")
         ]
     problems = []
     if set(item.params) != set(metric.params):
@@ -328,11 +327,11 @@ def _drill_problems(item: MetricDrill, where: str, file: str, node: _Node) -> li
     for key in ("question", "solution"):
         template = getattr(item, key)
         try:
-            fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+            used = placeholders(template)
         except ValueError as exc:
             problems.append(Problem(file, node.line_of(key), f"{where}{key} template: {exc}"))
             continue
-        unknown = sorted(fields - known)
+        unknown = sorted(used - known)
         if unknown:
             problems.append(
                 Problem(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel
@@ -49,10 +49,34 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
+def _add_missing_columns(conn: Connection) -> None:
+    """Add columns that newer versions defined to tables an older version created.
+
+    Retain's schema changes are additive (new nullable or defaulted columns), so this is the
+    whole migration story: no data is rewritten.
+    """
+    inspector = inspect(conn)
+    existing_tables = set(inspector.get_table_names())
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=conn.dialect)
+            default = ""
+            if column.default is not None and getattr(column.default, "is_scalar", False):
+                value = getattr(column.default, "arg", None)
+                default = f" DEFAULT {int(value) if isinstance(value, bool) else repr(value)}"
+            conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}')
+
+
 async def create_tables(engine: AsyncEngine) -> None:
-    """Create every table and index that does not exist yet."""
+    """Create every table and index that does not exist yet, and add columns older versions lacked."""
     async with engine.begin() as conn:
         await conn.run_sync(SQLModel.metadata.create_all)
+        await conn.run_sync(_add_missing_columns)
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -47,6 +47,7 @@ class Learner(SQLModel, table=True):
     timezone: str
     reminder_time: str | None = None  # "HH:MM" local time, None for no reminder
     reminder_chosen: bool = False  # the learner answered the reminder question (time or "not now")
+    focus_area: str | None = None  # a topic area the learner chose to drill (/focus), None: the adaptive mix
     created_at: datetime = _utc_column(nullable=False)
 
 
@@ -78,6 +79,7 @@ class Prompt(SQLModel, table=True):
     answered_at: datetime | None = _utc_column()
     correct: bool | None = None
     followed_up: bool = False  # a "Next" from this prompt was already served
+    params: str | None = None  # a drill's drawn numbers, as JSON, so its answer can be checked later
 
     __table_args__ = (Index("ix_prompt_learner_id", "learner_id", "id"),)
 
@@ -95,3 +97,11 @@ class Answer(SQLModel, table=True):
     prompt_id: int | None = Field(default=None, unique=True)
 
     __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)
+
+
+class TipShown(SQLModel, table=True):
+    """Which exam tips a learner has been shown, so they rotate instead of repeating."""
+
+    learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    tip_id: str = Field(primary_key=True)
+    shown_at: datetime = _utc_column(nullable=False)

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, AnswerContext, ItemState, Learner, Prompt
+from storage.models import Answer, AnswerContext, ItemState, Learner, Prompt, TipShown
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
@@ -102,3 +102,34 @@ async def answers_of(session: AsyncSession, learner_id: int) -> Sequence[Answer]
         select(Answer).where(Answer.learner_id == learner_id).order_by(col(Answer.id))
     )
     return result.all()
+
+
+async def right_in_a_row(session: AsyncSession, learner_id: int, limit: int) -> int:
+    """How many of the learner's latest answers (up to `limit`) were right, counting back from the last."""
+    result = await session.exec(
+        select(Answer.correct)
+        .where(Answer.learner_id == learner_id)
+        .order_by(col(Answer.id).desc())
+        .limit(limit)
+    )
+    run = 0
+    for correct in result.all():
+        if not correct:
+            break
+        run += 1
+    return run
+
+
+async def tips_shown(session: AsyncSession, learner_id: int) -> dict[str, datetime]:
+    """When the learner was last shown each exam tip."""
+    result = await session.exec(select(TipShown).where(TipShown.learner_id == learner_id))
+    return {row.tip_id: row.shown_at for row in result.all()}
+
+
+async def mark_tip_shown(session: AsyncSession, learner_id: int, tip_id: str, now: datetime) -> None:
+    """Remember that a tip was shown now."""
+    row = await session.get(TipShown, (learner_id, tip_id))
+    if row is None:
+        session.add(TipShown(learner_id=learner_id, tip_id=tip_id, shown_at=now))
+    else:
+        row.shown_at = now

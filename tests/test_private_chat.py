@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from content.schema import ConceptCard, TrueFalse
+from content.schema import Answerable, ConceptCard, TrueFalse
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import Harness
 
@@ -33,13 +33,15 @@ async def onboard(
     return prompt
 
 
-def item_of(bot: Harness, prompt: SentMessage) -> ConceptCard | TrueFalse:
+def item_of(bot: Harness, prompt: SentMessage) -> Answerable:
     """The bank item a prompt message shows (read from the prompt row its buttons point at)."""
     data = prompt.buttons[0][1]
     prompt_id = int(data.split(":")[1])
     with sqlite3.connect(bot.db_path) as db:
         (item_id,) = db.execute("SELECT item_id FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
-    return bot.bank.items[item_id]
+    item = bot.bank.answerable(item_id)
+    assert item is not None
+    return item
 
 
 async def prompt_of_kind(bot: Harness, user: FakeUser, first: SentMessage, kind: type) -> SentMessage:
@@ -240,7 +242,7 @@ async def test_help_lists_the_commands(bot: Harness) -> None:
 
 async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
     [call] = bot.fake.calls("setMyCommands")
-    assert [c["command"] for c in call.params["commands"]] == ["next", "stats", "start", "help"]
+    assert [c["command"] for c in call.params["commands"]] == ["next", "stats", "focus", "define", "start", "help"]
 
 
 async def test_next_before_start_asks_to_set_up(bot: Harness) -> None:

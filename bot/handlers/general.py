@@ -1,4 +1,4 @@
-"""/help, /stats, and the fallbacks: unknown commands, free text, bad buttons, errors."""
+"""/help, /stats, /define, and the fallbacks: typed answers, free text, unknown commands, bad buttons."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import views
+from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, reply, user_id
+from bot.handlers.revise import typed_answer
+from bot.tutor.service import Status
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +43,49 @@ async def unknown_command(update: Update, context: RetainContext) -> None:
 
 
 async def free_text(update: Update, context: RetainContext) -> None:
-    """A message that is not a command: a short hint, never silence."""
+    """A message that is not a command: a typed calculation answer, else a short hint, never silence."""
     tutor = context.tutor
+    message = update.effective_message
+    assert message is not None
+    result = await tutor.answer_typed(user_id(update), message.text or "")
+    if result.status is not Status.NOT_EXPECTED:
+        await typed_answer(update, context, result)
+        return
     learner = await tutor.learner(user_id(update))
     if learner is None or learner.awarding_body is None:
         await reply(update, context, views.not_started())
         return
     await reply(update, context, views.free_text_hint(await tutor.awaiting_answer(learner.id)))
+
+
+async def define_command(update: Update, context: RetainContext) -> None:
+    """/define <term>: the bank's definition, or the nearest terms."""
+    tutor = context.tutor
+    if not context.args:
+        await reply(update, context, views.define_usage(tutor.glossary.acronyms()))
+        return
+    term = " ".join(context.args)
+    found = await tutor.define(term)
+    if found.card is not None:
+        await reply(update, context, views.definition(tutor.bank, term, found.card))
+    elif found.suggestions:
+        markup = views.suggestions_keyboard(found.suggestions)
+        await reply(update, context, views.not_in_glossary(term, True), markup)
+    else:
+        await reply(update, context, views.not_in_glossary(term, False))
+
+
+async def on_define(update: Update, context: RetainContext) -> None:
+    """A suggested term's button."""
+    query = update.callback_query
+    assert query is not None
+    await acknowledge(query)
+    card = context.tutor.card(decode(query.data).value or "")
+    if card is None:
+        await reply(update, context, views.stale_button())
+        return
+    term = card.terms[0] if card.terms else card.id
+    await reply(update, context, views.definition(context.tutor.bank, term, card))
 
 
 async def bad_button(update: Update, context: RetainContext) -> None:
@@ -75,6 +114,8 @@ def register(app: RetainApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("help", help_command, filters=private))
     app.add_handler(CommandHandler("stats", stats_command, filters=private))
+    app.add_handler(CommandHandler("define", define_command, filters=private))
+    app.add_handler(CallbackQueryHandler(on_define, pattern=matches(Action.DEFINE)))
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text))
     app.add_handler(CallbackQueryHandler(bad_button))

@@ -1,4 +1,4 @@
-"""The revision loop: /next, revealing a card, answering, and "Next"."""
+"""The revision loop: /next, revealing a card, answering (tapped or typed), "Next", and /focus."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, edit, reply, send_prompt, user_id
 from bot.tutor.service import AnswerResult, Status
-from content.schema import ConceptCard, ItemKind
+from content.schema import ConceptCard, ItemKind, MetricDrill
 
 
 async def next_command(update: Update, context: RetainContext) -> None:
@@ -33,14 +33,23 @@ async def on_reveal(update: Update, context: RetainContext) -> None:
         await _show_answer(update, context, result)
 
 
+ANSWER_KINDS = {
+    Action.KNEW: ItemKind.CONCEPT,
+    Action.TRUE_FALSE: ItemKind.TRUE_FALSE,
+    Action.CHOICE: ItemKind.MCQ,
+    Action.DRILL: ItemKind.DRILL,
+}
+
+
 async def on_answer(update: Update, context: RetainContext) -> None:
-    """Record "knew it" / "not yet" or True / False, once, and say why."""
+    """Record a tapped answer, once, and say whether it was right and why."""
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
     data = decode(query.data)
-    kind = ItemKind.CONCEPT if data.action is Action.KNEW else ItemKind.TRUE_FALSE
-    result = await context.tutor.answer(user_id(update), data.prompt_id or 0, kind, data.flag)
+    kind = ANSWER_KINDS[data.action]
+    choice: bool | int = data.flag if kind in (ItemKind.CONCEPT, ItemKind.TRUE_FALSE) else data.index
+    result = await context.tutor.answer(user_id(update), data.prompt_id or 0, kind, choice)
     await _show_answer(update, context, result)
 
 
@@ -48,11 +57,55 @@ async def _show_answer(update: Update, context: RetainContext, result: AnswerRes
     query = update.callback_query
     assert query is not None
     if result.status in (Status.OK, Status.ALREADY):
-        await edit(
-            query, views.answered_text(context.tutor.bank, result), views.next_keyboard(result.prompt_id)
-        )
+        text = views.answered_text(context.tutor.bank, result)
+        await edit(query, text, views.next_keyboard(result.prompt_id))
+        if result.tip is not None:
+            await reply(update, context, views.tip_text(result.tip))
     else:
         await reply(update, context, views.stale_button())
+
+
+async def typed_answer(update: Update, context: RetainContext, result: AnswerResult) -> None:
+    """Reply to a number typed for a calculation: the verdict and worked solution, or a hint."""
+    if result.status is Status.UNREADABLE:
+        assert isinstance(result.item, MetricDrill)
+        await reply(update, context, views.unreadable_number(result.text, result.item))
+        return
+    text = views.answered_text(context.tutor.bank, result)
+    await reply(update, context, text, views.next_keyboard(result.prompt_id))
+    if result.tip is not None:
+        await reply(update, context, views.tip_text(result.tip))
+
+
+async def focus_command(update: Update, context: RetainContext) -> None:
+    """/focus: buttons for the areas; /focus <area> or /focus off sets it."""
+    tutor = context.tutor
+    if not context.args:
+        learner = await tutor.learner(user_id(update))
+        current = learner.focus_area if learner else None
+        await reply(update, context, views.focus_menu(tutor.bank, current), views.focus_keyboard(tutor.bank))
+        return
+    text = " ".join(context.args)
+    result = await tutor.set_focus(user_id(update), text)
+    if result.options:
+        await reply(update, context, views.focus_unknown(text, result.options))
+        return
+    await reply(update, context, views.focus_set(result.area))
+    await send_prompt(update, context, await tutor.next_prompt(user_id(update)))
+
+
+async def on_focus(update: Update, context: RetainContext) -> None:
+    """A topic area button (or "back to the mix") from /focus."""
+    query = update.callback_query
+    assert query is not None
+    await acknowledge(query)
+    tutor = context.tutor
+    result = await tutor.set_focus(user_id(update), decode(query.data).value)
+    if result.options:
+        await edit(query, views.stale_button())
+        return
+    await edit(query, views.focus_set(result.area))
+    await send_prompt(update, context, await tutor.next_prompt(user_id(update)))
 
 
 async def on_next(update: Update, context: RetainContext) -> None:
@@ -70,5 +123,7 @@ def register(app: RetainApp) -> None:
     """Add the revision handlers."""
     app.add_handler(CommandHandler("next", next_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_reveal, pattern=matches(Action.REVEAL)))
-    app.add_handler(CallbackQueryHandler(on_answer, pattern=matches(Action.KNEW, Action.TRUE_FALSE)))
+    app.add_handler(CommandHandler("focus", focus_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_answer, pattern=matches(*ANSWER_KINDS)))
+    app.add_handler(CallbackQueryHandler(on_focus, pattern=matches(Action.FOCUS)))
     app.add_handler(CallbackQueryHandler(on_next, pattern=matches(Action.NEXT)))

@@ -4,7 +4,7 @@ Rules, in order:
 1. Never the item just served (unless it is the only one the learner can meet).
 2. Reviews that are due come first, from the weakest topic area; within an area the most overdue.
 3. Otherwise a new item from the weakest area that still has new items; a concept card is taught
-   before the true/false challenges that test it.
+   before the challenges (true/false, multiple choice, drills) that test it, and served first.
 4. Otherwise (everything met and nothing due) the item due soonest, so practice never runs dry.
 
 An area's strength is its accuracy with one imaginary right and one wrong answer added, so an
@@ -19,9 +19,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.tutor.memory import ItemRecord
-from content.schema import ConceptCard, TrueFalse
+from content.schema import Answerable, ConceptCard
 
-Item = ConceptCard | TrueFalse
+Item = Answerable
 
 
 class Reason(StrEnum):
@@ -56,9 +56,7 @@ def area_strength(items: Iterable[Item], records: Mapping[str, ItemRecord]) -> d
 
 def _ready(item: Item, eligible_ids: set[str], records: Mapping[str, ItemRecord]) -> bool:
     """A challenge is ready once every concept that teaches it (and that the learner meets) was seen."""
-    if isinstance(item, TrueFalse):
-        return all(ref in records or ref not in eligible_ids for ref in item.tests)
-    return True
+    return all(ref in records or ref not in eligible_ids for ref in item.tests)
 
 
 def next_item(

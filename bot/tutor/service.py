@@ -1,29 +1,45 @@
 """The tutor service: one unit of work per call, over storage, the bank and the selector.
 
-Front ends (the Telegram handlers, a terminal preview) call these methods and render the
+Front ends (the Telegram handlers, the terminal preview) call these methods and render the
 plain results; nothing here knows about Telegram.
 """
 
 from __future__ import annotations
 
+import json
+import random
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.tutor.glossary import Glossary, Lookup
 from bot.tutor.memory import ItemRecord, review
 from bot.tutor.selection import Item, Reason, next_item
 from bot.tutor.stats import LearnerStats, learner_stats
-from content.schema import ALL_BODIES, Bank, ConceptCard, ItemKind, TrueFalse
+from content.drills import DrillInstance, generate, instance, is_right, parse_number
+from content.schema import (
+    ALL_BODIES,
+    ANY_AREA,
+    Area,
+    Bank,
+    ConceptCard,
+    ExamTip,
+    ItemKind,
+    MetricDrill,
+    MultipleChoice,
+    TrueFalse,
+)
 from storage import repo
 from storage.db import SessionFactory
 from storage.models import AnswerContext, ItemState, Learner, Prompt
 
 Clock = Callable[[], datetime]
 REMINDER_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+TIP_EVERY = 5  # an exam tip after every fifth right answer in a row
 
 
 def system_clock() -> datetime:
@@ -43,6 +59,20 @@ class Status(StrEnum):
     UNKNOWN = "unknown"  # no such prompt for this learner, or the wrong kind of answer
     NOT_ONBOARDED = "not_onboarded"
     EMPTY = "empty"  # no item the learner can meet
+    UNREADABLE = "unreadable"  # a typed answer that is not a number: a hint, not a wrong mark
+    NOT_EXPECTED = "not_expected"  # typed text while no calculation waits for an answer
+
+
+def option_order(item: MultipleChoice, prompt_id: int) -> list[int]:
+    """The order a multiple-choice item's options are shown in (indexes into `item.options`).
+
+    Derived from the prompt id, so the same prompt always shows the same order and nothing
+    needs storing; 0 is the right answer.
+    """
+    order = list(range(len(item.options)))
+    if item.shuffle:
+        random.Random(prompt_id).shuffle(order)
+    return order
 
 
 @dataclass(frozen=True)
@@ -52,6 +82,7 @@ class ServedPrompt:
     prompt_id: int
     item: Item
     reason: Reason
+    drill: DrillInstance | None = None  # the numbers drawn for a metric drill
 
 
 @dataclass(frozen=True)
@@ -64,13 +95,30 @@ class PromptResult:
 
 @dataclass(frozen=True)
 class AnswerResult:
-    """The outcome of an answer; `item` and `correct` are set unless the status is UNKNOWN."""
+    """The outcome of an answer; `item` and `correct` are set for OK and ALREADY.
+
+    `choice` is what the learner picked: True/False for cards and challenges, the option's
+    index into `item.options` for multiple choice, the button index for a drill (or None when
+    typed, with `typed` holding the number).
+    """
 
     status: Status
-    prompt_id: int
+    prompt_id: int = 0
     item: Item | None = None
     correct: bool | None = None
-    chosen: bool | None = None
+    choice: bool | int | None = None
+    typed: float | None = None
+    drill: DrillInstance | None = None
+    tip: ExamTip | None = None
+    text: str = ""  # for UNREADABLE: what the learner typed
+
+
+@dataclass(frozen=True)
+class FocusResult:
+    """The learner's focus after /focus: an area, or None for the adaptive mix."""
+
+    area: Area | None
+    options: list[Area] = field(default_factory=list)  # for an unknown area: what exists
 
 
 def _record(state: ItemState | None) -> ItemRecord:
@@ -86,16 +134,39 @@ def _record(state: ItemState | None) -> ItemRecord:
     )
 
 
+def _drill_of(item: MetricDrill, prompt: Prompt) -> DrillInstance:
+    assert prompt.params is not None and prompt.id is not None
+    return instance(item, json.loads(prompt.params), seed=prompt.id)
+
+
+def _grade(item: Item, choice: bool | int, drill: DrillInstance | None) -> bool:
+    if isinstance(item, ConceptCard):
+        return bool(choice)
+    if isinstance(item, TrueFalse):
+        return choice == item.answer
+    if isinstance(item, MultipleChoice):
+        return choice == 0
+    assert drill is not None
+    return choice == drill.answer_index
+
+
 class Tutor:
     """The learner's private loop: onboarding, prompts, answers and statistics."""
 
     def __init__(
-        self, sessions: SessionFactory, bank: Bank, default_timezone: str, clock: Clock = system_clock
+        self,
+        sessions: SessionFactory,
+        bank: Bank,
+        default_timezone: str,
+        clock: Clock = system_clock,
+        rng: random.Random | None = None,
     ) -> None:
         self.sessions = sessions
         self.bank = bank
         self.default_timezone = default_timezone
         self.clock = clock
+        self.rng = rng or random.Random()
+        self.glossary = Glossary(bank)
 
     async def learner(self, user_id: int) -> Learner | None:
         """The learner's row, if they have started."""
@@ -165,30 +236,38 @@ class Tutor:
                     return PromptResult(Status.UNKNOWN)
                 if not await repo.claim_follow_up(session, after_prompt_id, user_id):
                     return PromptResult(Status.ALREADY)
-            items = self.bank.for_body(learner.awarding_body)
+            items = self._items_for(learner)
             records = {s.item_id: _record(s) for s in await repo.item_states(session, user_id)}
             last = await repo.last_prompt(session, user_id)
             now = self.clock()
             selection = next_item(items, records, now, last.item_id if last else None)
             if selection is None:
                 return PromptResult(Status.EMPTY)
+            item = selection.item
             prompt = Prompt(
-                learner_id=user_id,
-                item_id=selection.item.id,
-                kind=selection.item.kind.value,
-                context=context,
-                sent_at=now,
+                learner_id=user_id, item_id=item.id, kind=item.kind.value, context=context, sent_at=now
             )
             session.add(prompt)
             await session.flush()
             assert prompt.id is not None
-            return PromptResult(Status.OK, ServedPrompt(prompt.id, selection.item, selection.reason))
+            drill = None
+            if isinstance(item, MetricDrill):
+                drill = generate(item, self.rng, seed=prompt.id)
+                prompt.params = json.dumps(drill.params)
+            return PromptResult(Status.OK, ServedPrompt(prompt.id, item, selection.reason, drill))
+
+    def _items_for(self, learner: Learner) -> list[Item]:
+        items = self.bank.for_body(learner.awarding_body)
+        if learner.focus_area:
+            focused = [item for item in items if item.area == learner.focus_area]
+            return focused or items
+        return items
 
     async def reveal(self, user_id: int, prompt_id: int) -> AnswerResult:
         """Reveal a concept card's answer (idempotent: revealing twice changes nothing)."""
         async with self.sessions() as session, session.begin():
             prompt = await repo.get_prompt(session, prompt_id)
-            item = self._item_of(prompt, user_id, ConceptCard)
+            item = self._item_of(prompt, user_id, ItemKind.CONCEPT)
             if prompt is None or item is None:
                 return AnswerResult(Status.UNKNOWN, prompt_id)
             if prompt.answered_at is not None:
@@ -197,48 +276,150 @@ class Tutor:
                 prompt.revealed = True
             return AnswerResult(Status.OK, prompt_id, item)
 
-    async def answer(self, user_id: int, prompt_id: int, kind: ItemKind, choice: bool) -> AnswerResult:
-        """Record an answer once: "knew it" (True) / "not yet" for a card, True / False for a challenge.
+    async def answer(self, user_id: int, prompt_id: int, kind: ItemKind, choice: bool | int) -> AnswerResult:
+        """Record a tapped answer once.
 
-        A repeated answer to the same prompt (a double tap, a resent callback, an old
-        message) records nothing and reports the first answer's outcome with status ALREADY.
+        `choice`: "knew it" (True) / "not yet" for a card, True / False for a challenge, the
+        option index into `item.options` for multiple choice, the button index for a drill.
+        A repeated answer to the same prompt (a double tap, a resent callback, an old message)
+        records nothing and reports the first answer's outcome with status ALREADY.
         """
         async with self.sessions() as session, session.begin():
             prompt = await repo.get_prompt(session, prompt_id)
-            item = self._item_of(prompt, user_id, ConceptCard if kind is ItemKind.CONCEPT else TrueFalse)
+            item = self._item_of(prompt, user_id, kind)
             if prompt is None or item is None:
                 return AnswerResult(Status.UNKNOWN, prompt_id)
-            if prompt.answered_at is not None:
-                return AnswerResult(Status.ALREADY, prompt_id, item, prompt.correct, None)
-            correct = choice if isinstance(item, ConceptCard) else choice == item.answer
-            now = self.clock()
-            if not await repo.claim_answer(session, prompt_id, user_id, correct, now):
-                return AnswerResult(Status.ALREADY, prompt_id, item, prompt.correct, None)
-            state = await repo.get_item_state(session, user_id, item.id)
-            updated = review(_record(state), correct, now)
-            if state is None:
-                state = ItemState(learner_id=user_id, item_id=item.id)
-                session.add(state)
-            for name in ("seen", "correct", "wrong", "streak", "last_answered_at", "due_at"):
-                setattr(state, name, getattr(updated, name))
-            repo.log_answer(
-                session,
-                learner_id=user_id,
-                item_id=item.id,
-                kind=item.kind.value,
-                correct=correct,
-                answered_at=now,
-                context=prompt.context,
-                prompt_id=prompt_id,
+            drill = _drill_of(item, prompt) if isinstance(item, MetricDrill) else None
+            if not self._valid_choice(item, choice, drill):
+                return AnswerResult(Status.UNKNOWN, prompt_id)
+            return await self._record_answer(
+                session, prompt, item, _grade(item, choice, drill), choice, None, drill
             )
-            return AnswerResult(Status.OK, prompt_id, item, correct, choice)
 
-    def _item_of(self, prompt: Prompt | None, user_id: int, kind: type[Item]) -> Item | None:
+    async def answer_typed(self, user_id: int, text: str) -> AnswerResult:
+        """A typed number for the learner's latest prompt, when that is an open calculation.
+
+        Text that is not a number gets status UNREADABLE and records nothing.
+        """
+        async with self.sessions() as session, session.begin():
+            prompt = await repo.last_prompt(session, user_id)
+            if prompt is None or prompt.answered_at is not None or prompt.kind != ItemKind.DRILL:
+                return AnswerResult(Status.NOT_EXPECTED)
+            item = self._item_of(prompt, user_id, ItemKind.DRILL)
+            if not isinstance(item, MetricDrill):
+                return AnswerResult(Status.NOT_EXPECTED)
+            value = parse_number(text)
+            if value is None:
+                return AnswerResult(Status.UNREADABLE, prompt.id or 0, item, text=text[:40])
+            drill = _drill_of(item, prompt)
+            correct = is_right(item, drill, value)
+            return await self._record_answer(session, prompt, item, correct, None, value, drill)
+
+    @staticmethod
+    def _valid_choice(item: Item, choice: bool | int, drill: DrillInstance | None) -> bool:
+        if isinstance(item, MultipleChoice):
+            return not isinstance(choice, bool) and 0 <= choice < len(item.options)
+        if drill is not None:
+            return not isinstance(choice, bool) and 0 <= choice < len(drill.options)
+        return isinstance(choice, bool)
+
+    async def _record_answer(
+        self,
+        session: AsyncSession,
+        prompt: Prompt,
+        item: Item,
+        correct: bool,
+        choice: bool | int | None,
+        typed: float | None,
+        drill: DrillInstance | None,
+    ) -> AnswerResult:
+        prompt_id = prompt.id or 0
+        user_id = prompt.learner_id
+        if prompt.answered_at is not None:
+            return AnswerResult(Status.ALREADY, prompt_id, item, prompt.correct, None, None, drill)
+        now = self.clock()
+        if not await repo.claim_answer(session, prompt_id, user_id, correct, now):
+            return AnswerResult(Status.ALREADY, prompt_id, item, prompt.correct, None, None, drill)
+        state = await repo.get_item_state(session, user_id, item.id)
+        updated = review(_record(state), correct, now)
+        if state is None:
+            state = ItemState(learner_id=user_id, item_id=item.id)
+            session.add(state)
+        for name in ("seen", "correct", "wrong", "streak", "last_answered_at", "due_at"):
+            setattr(state, name, getattr(updated, name))
+        repo.log_answer(
+            session,
+            learner_id=user_id,
+            item_id=item.id,
+            kind=item.kind.value,
+            correct=correct,
+            answered_at=now,
+            context=prompt.context,
+            prompt_id=prompt_id,
+        )
+        tip = None
+        if correct and prompt.context is AnswerContext.PRIVATE:
+            await session.flush()
+            run = await repo.right_in_a_row(session, user_id, TIP_EVERY)
+            if run == TIP_EVERY:
+                tip = await self._next_tip(session, user_id, item.area)
+        return AnswerResult(Status.OK, prompt_id, item, correct, choice, typed, drill, tip)
+
+    async def _next_tip(self, session: AsyncSession, user_id: int, area: str) -> ExamTip | None:
+        """The next exam tip: unseen ones first (this area's, then general), else the longest ago."""
+        learner = await repo.get_learner(session, user_id)
+        tips = self.bank.tips_for(learner.awarding_body if learner else None)
+        if not tips:
+            return None
+        shown = await repo.tips_shown(session, user_id)
+        tip = min(
+            tips,
+            key=lambda t: (
+                t.id in shown,
+                shown.get(t.id, datetime.min.replace(tzinfo=UTC)),
+                t.area not in (area, ANY_AREA),
+            ),
+        )
+        await repo.mark_tip_shown(session, user_id, tip.id, self.clock())
+        return tip
+
+    async def tip(self, user_id: int, area: str = ANY_AREA) -> ExamTip | None:
+        """Pick (and remember) the next exam tip for a learner, e.g. for a nudge."""
+        async with self.sessions() as session, session.begin():
+            return await self._next_tip(session, user_id, area)
+
+    async def define(self, text: str) -> Lookup:
+        """Look a term up in the glossary."""
+        return self.glossary.lookup(text)
+
+    def card(self, card_id: str) -> ConceptCard | None:
+        """A concept card by id (for a glossary suggestion's button)."""
+        item = self.bank.items.get(card_id)
+        return item if isinstance(item, ConceptCard) else None
+
+    async def set_focus(self, user_id: int, text: str | None) -> FocusResult:
+        """Drill one area (matched on its id or name) or, with None / "off", return to the mix."""
+        areas = self.bank.areas
+        area: Area | None = None
+        if text is not None and text.strip().casefold() not in ("off", "mix", "all", "none"):
+            wanted = text.strip().casefold()
+            matches = [a for a in areas if wanted in (a.id, a.name.casefold())] or [
+                a for a in areas if wanted in a.name.casefold() or wanted in a.id
+            ]
+            if len(matches) != 1:
+                return FocusResult(None, areas)
+            area = matches[0]
+        async with self.sessions() as session, session.begin():
+            learner = await self._learner_for_update(session, user_id)
+            learner.focus_area = area.id if area else None
+        return FocusResult(area)
+
+    def _item_of(self, prompt: Prompt | None, user_id: int, kind: ItemKind) -> Item | None:
         """The prompt's item when the prompt is this learner's and of the expected kind."""
         if prompt is None or prompt.learner_id != user_id:
             return None
-        item = self.bank.items.get(prompt.item_id)
-        return item if isinstance(item, kind) else None
+        item = self.bank.answerable(prompt.item_id)
+        return item if item is not None and item.kind is kind else None
 
     async def stats(self, user_id: int) -> tuple[Learner, LearnerStats] | None:
         """The learner and their progress per topic area, or None before onboarding."""
@@ -248,7 +429,7 @@ class Tutor:
                 return None
             states = await repo.item_states(session, user_id)
         records = {s.item_id: _record(s) for s in states}
-        items = self.bank.for_body(learner.awarding_body)
+        items: Sequence[Item] = self.bank.for_body(learner.awarding_body)
         return learner, learner_stats(self.bank.areas, items, records, self.clock())
 
     async def awaiting_answer(self, user_id: int) -> bool:
