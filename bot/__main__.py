@@ -1,10 +1,11 @@
-"""`python -m bot`: check the content bank, then run the bot."""
+"""`python -m bot`: check the bank, then run the bot; `python -m bot preview`: try it in a terminal."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -50,7 +51,11 @@ def configure_logging(level: str, token: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run Retain; exit status 2 for missing or bad settings, 1 for a broken content bank."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Run the Retain Telegram bot.")
-    parser.parse_args(argv)
+    sub = parser.add_subparsers(dest="command")
+    preview = sub.add_parser("preview", help="try the tutor in this terminal, no Telegram needed")
+    preview.add_argument("--content", type=Path, help="a bank folder to try (default: the configured one)")
+    preview.add_argument("--body", help="an awarding body id to revise for (default: all of them)")
+    args = parser.parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -59,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             name = ".".join(str(p) for p in error["loc"]).upper()
             print(f"  {name}: {error['msg']}", file=sys.stderr)
         return 2
+    if args.command == "preview":
+        return _preview(args.content or settings.content_dir, args.body, settings.default_timezone)
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
@@ -73,6 +80,19 @@ def main(argv: list[str] | None = None) -> int:
 
     run(settings, bank)
     return 0
+
+
+def _preview(content: Path, body: str | None, timezone: str) -> int:
+    try:
+        # A teacher's new file need not meet the shipped bank's floors to be tried out.
+        bank = load_bank(content, floors=False)
+    except ContentError as exc:
+        print("The content has problems; fix them and try again:", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
+    from bot.preview import main as preview_main
+
+    return preview_main(bank, body, timezone)
 
 
 if __name__ == "__main__":

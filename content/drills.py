@@ -223,16 +223,22 @@ def instance(drill: MetricDrill, params: Mapping[str, int], seed: int) -> DrillI
     answer = _round(values["answer"], drill.decimals)
     options = [answer]
     step = 10 ** (-drill.decimals)
-    for wrong in metric.mistakes(params, values):
-        candidate = _round(wrong, drill.decimals)
-        if all(abs(candidate - o) > max(drill.tolerance, step / 2) for o in options):
+
+    def distinct(candidate: float) -> bool:
+        # A wrong button must be marked wrong, and must not look like another button.
+        wrong = abs(candidate - values["answer"]) > drill.tolerance + 1e-9 and candidate != answer
+        return wrong and all(abs(candidate - o) > step / 2 for o in options)
+
+    for mistake in metric.mistakes(params, values):
+        candidate = _round(mistake, drill.decimals)
+        if distinct(candidate):
             options.append(candidate)
     rng = random.Random(seed)
     # Pad with plausible near misses when the common mistakes coincide with the answer.
     spread = max(abs(answer) * 0.15, 5 * step, drill.tolerance * 3)
     while len(options) < 4:
         candidate = _round(answer + rng.choice([-1, 1]) * rng.uniform(spread / 2, spread * 2), drill.decimals)
-        if all(abs(candidate - o) > max(drill.tolerance, step / 2) for o in options):
+        if distinct(candidate):
             options.append(candidate)
     options = options[:4]
     order = list(range(4))

@@ -593,7 +593,11 @@ def load_bank(directory: Path, *, floors: bool = True) -> Bank:
         problems.extend(_published_problems(directory, items, catalogue))
     if problems or catalogue is None:
         raise ContentError(problems)
-    return Bank(catalogue=catalogue, items=items)
+    # Bank order follows the catalogue's areas (then file order), so selection ties and listings
+    # go crm, retention, satisfaction... whatever the file names.
+    rank = {area.id: n for n, area in enumerate(catalogue.areas)}
+    ordered = sorted(items.values(), key=lambda item: rank.get(item.area, len(rank)))
+    return Bank(catalogue=catalogue, items={item.id: item for item in ordered})
 
 
 def summary(bank: Bank) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
+from content.schema import Bank
 from tests.fake_telegram import FakeTelegram
 from tests.harness import Harness
 
@@ -27,3 +28,21 @@ async def bot(fake_telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[Harn
     await harness.start()
     yield harness
     await harness.stop()
+
+
+@pytest.fixture
+async def make_bot(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> AsyncIterator[Callable[[Bank], Awaitable[Harness]]]:
+    """Start the real bot on a bank of the test's choosing."""
+    started: list[Harness] = []
+
+    async def start(bank: Bank) -> Harness:
+        harness = Harness(fake_telegram, tmp_path / "retain.db", bank=bank)
+        await harness.start()
+        started.append(harness)
+        return harness
+
+    yield start
+    for harness in started:
+        await harness.stop()

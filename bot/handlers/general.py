@@ -67,7 +67,7 @@ async def define_command(update: Update, context: RetainContext) -> None:
     term = " ".join(context.args)
     found = await tutor.define(term)
     if found.card is not None:
-        await reply(update, context, views.definition(tutor.bank, term, found.card))
+        await reply(update, context, views.definition(tutor.bank, found.term, found.card))
     elif found.suggestions:
         markup = views.suggestions_keyboard(found.suggestions)
         await reply(update, context, views.not_in_glossary(term, True), markup)

@@ -17,7 +17,8 @@ def _key(term: str) -> str:
 
 @dataclass(frozen=True)
 class Lookup:
-    """What /define found: the card that defines the term, or the nearest terms."""
+    """What /define found: the card that defines the term (and the term as the bank spells it),
+    or the nearest terms."""
 
     term: str
     card: ConceptCard | None
@@ -42,7 +43,8 @@ class Glossary:
         """Find `text` exactly (ignoring case and punctuation), else suggest the nearest terms."""
         key = _key(text)
         if key in self.terms:
-            return Lookup(text, self.terms[key][1], [])
+            term, card = self.terms[key]
+            return Lookup(term, card, [])
         candidates = difflib.get_close_matches(key, list(self.terms), n=MAX_SUGGESTIONS * 2, cutoff=0.6)
         contains = [k for k in self.terms if key and len(key) >= 3 and (key in k or k in key)]
         suggestions: list[tuple[str, ConceptCard]] = []

@@ -358,7 +358,7 @@ class Tutor:
             prompt_id=prompt_id,
         )
         tip = None
-        if correct and prompt.context is AnswerContext.PRIVATE:
+        if correct and prompt.context == AnswerContext.PRIVATE:
             await session.flush()
             run = await repo.right_in_a_row(session, user_id, TIP_EVERY)
             if run == TIP_EVERY:

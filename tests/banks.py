@@ -1,0 +1,86 @@
+"""Small banks written to a temporary folder, for tests that need an exact sequence of prompts."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+from bot.config import CONTENT_DIR
+from content.loader import load_bank
+from content.schema import Bank
+
+TINY = """\
+items:
+  - id: sat-nps
+    kind: concept
+    area: satisfaction
+    bodies: [all]
+    sources: ["000"]
+    question: How is NPS worked out?
+    answer: Percentage of promoters minus percentage of detractors.
+    explanation: Passives count in the total only.
+    terms: [NPS, Net Promoter Score]
+  - id: sat-csat
+    kind: concept
+    area: satisfaction
+    bodies: [all]
+    sources: ["000"]
+    question: What is CSAT?
+    answer: The share of satisfied responses.
+    explanation: It rates a single interaction.
+    terms: [CSAT]
+  - id: mcq-sat-qualitative
+    kind: mcq
+    area: satisfaction
+    bodies: [all]
+    sources: ["004"]
+    question: Which method is qualitative?
+    answer: Focus group
+    wrong: [Net Promoter Score, CSAT survey, Repeat purchase rate]
+    explanation: A focus group explores why customers feel as they do.
+    tests: [sat-nps]
+  - id: drill-sat-nps
+    kind: drill
+    area: satisfaction
+    bodies: [all]
+    sources: ["000"]
+    metric: nps
+    question: "{promoters} promoters, {passives} passives, {detractors} detractors. NPS?"
+    params:
+      promoters: [60, 60]
+      passives: [20, 20]
+      detractors: [20, 20]
+    solution: "{promoters_pct}% - {detractors_pct}% = {answer}."
+    explanation: Passives count only in the total.
+    tests: [sat-nps]
+  - id: tip-one
+    kind: tip
+    area: any
+    bodies: [all]
+    sources: ["000"]
+    title: Define, explain, give an example
+    text: Structure each answer in three steps.
+"""
+
+
+def write_bank(folder: Path, items: str = TINY) -> Path:
+    """A bank folder with the real catalogue (floors off) and `items` as its only item file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = (CONTENT_DIR / "catalogue.yaml").read_text()
+    start = catalogue.index("floors:")
+    end = catalogue.index("# Published items")
+    (folder / "catalogue.yaml").write_text(catalogue[:start] + catalogue[end:])
+    (folder / "items.yaml").write_text(textwrap.dedent(items))
+    return folder
+
+
+def tiny_bank(folder: Path) -> Bank:
+    """The tiny bank above, loaded."""
+    return load_bank(write_bank(folder))
+
+
+def copy_real_bank(folder: Path) -> Path:
+    """A copy of the shipped bank, to break on purpose."""
+    shutil.copytree(CONTENT_DIR, folder)
+    return folder
