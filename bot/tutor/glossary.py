@@ -29,11 +29,17 @@ class Glossary:
     """An index from each defined term (case and punctuation ignored) to the card defining it."""
 
     def __init__(self, bank: Bank) -> None:
-        self.terms: dict[str, tuple[str, ConceptCard]] = {}
-        for item in bank.items.values():
-            if isinstance(item, ConceptCard):
-                for term in item.terms:
-                    self.terms.setdefault(_key(term), (term, item))
+        # When several cards list a term, the card named after it wins (quality-pdca for PDCA),
+        # then the card that lists it first, then bank order.
+        ranked: dict[str, tuple[tuple[bool, int, int], str, ConceptCard]] = {}
+        cards = [item for item in bank.items.values() if isinstance(item, ConceptCard)]
+        for order, card in enumerate(cards):
+            for position, term in enumerate(card.terms):
+                key = _key(term)
+                rank = (key.replace(" ", "-") not in card.id, position, order)
+                if key not in ranked or rank < ranked[key][0]:
+                    ranked[key] = (rank, term, card)
+        self.terms: dict[str, tuple[str, ConceptCard]] = {k: (t, c) for k, (_, t, c) in ranked.items()}
 
     def acronyms(self) -> list[str]:
         """The short upper-case terms (NPS, CSAT...), sorted: good examples to offer."""
@@ -44,6 +50,15 @@ class Glossary:
         key = _key(text)
         if key in self.terms:
             term, card = self.terms[key]
+            return Lookup(term, card, [])
+        # A shortened term that fits one entry only ("Equality Act") is that entry.
+        wider = {
+            self.terms[k][1].id: k
+            for k in self.terms
+            if len(key) >= 3 and re.search(rf"\b{re.escape(key)}\b", k)
+        }
+        if len(wider) == 1:
+            term, card = self.terms[next(iter(wider.values()))]
             return Lookup(term, card, [])
         candidates = difflib.get_close_matches(key, list(self.terms), n=MAX_SUGGESTIONS * 2, cutoff=0.6)
         contains = [k for k in self.terms if key and len(key) >= 3 and (key in k or k in key)]
