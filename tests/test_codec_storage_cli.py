@@ -132,3 +132,31 @@ def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
     assert "will not start" in result.stderr
     assert "broken.yaml:2: item 'x': 'area' is missing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_a_database_from_the_first_version_upgrades_and_keeps_its_answers(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:  # the tables as version 0.1 created them
+        db.executescript(
+            """
+            CREATE TABLE learner (id BIGINT PRIMARY KEY, awarding_body VARCHAR, timezone VARCHAR NOT NULL,
+                reminder_time VARCHAR, reminder_chosen BOOLEAN NOT NULL, created_at DATETIME NOT NULL);
+            CREATE TABLE prompt (id INTEGER PRIMARY KEY, learner_id BIGINT NOT NULL, item_id VARCHAR NOT NULL,
+                kind VARCHAR NOT NULL, context VARCHAR(16) NOT NULL, sent_at DATETIME NOT NULL,
+                revealed BOOLEAN NOT NULL, answered_at DATETIME, correct BOOLEAN, followed_up BOOLEAN NOT NULL);
+            INSERT INTO learner VALUES (7, 'pearson', 'Europe/London', NULL, 1, '2026-01-01 09:00:00');
+            INSERT INTO prompt VALUES (1, 7, 'crm-what-it-is', 'concept', 'private', '2026-01-01 09:00:00',
+                1, '2026-01-01 09:01:00', 1, 0);
+            """
+        )
+    engine = create_engine(f"sqlite:///{path}")
+    await create_tables(engine)
+    await engine.dispose()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT id, awarding_body, focus_area FROM learner").fetchall() == [
+            (7, "pearson", None)
+        ]
+        assert db.execute("SELECT item_id, correct, params FROM prompt").fetchall() == [
+            ("crm-what-it-is", 1, None)
+        ]
+        assert db.execute("SELECT count(*) FROM tipshown").fetchone() == (0,)
