@@ -142,8 +142,9 @@ async def test_a_database_from_the_first_version_upgrades_and_keeps_its_answers(
             CREATE TABLE learner (id BIGINT PRIMARY KEY, awarding_body VARCHAR, timezone VARCHAR NOT NULL,
                 reminder_time VARCHAR, reminder_chosen BOOLEAN NOT NULL, created_at DATETIME NOT NULL);
             CREATE TABLE prompt (id INTEGER PRIMARY KEY, learner_id BIGINT NOT NULL,
-                item_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, context VARCHAR(16) NOT NULL, sent_at DATETIME NOT NULL,
-                revealed BOOLEAN NOT NULL, answered_at DATETIME, correct BOOLEAN, followed_up BOOLEAN NOT NULL);
+                item_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, context VARCHAR(16) NOT NULL,
+                sent_at DATETIME NOT NULL, revealed BOOLEAN NOT NULL, answered_at DATETIME,
+                correct BOOLEAN, followed_up BOOLEAN NOT NULL);
             INSERT INTO learner VALUES (7, 'pearson', 'Europe/London', NULL, 1, '2026-01-01 09:00:00');
             INSERT INTO prompt VALUES (1, 7, 'crm-what-it-is', 'concept', 'private', '2026-01-01 09:00:00',
                 1, '2026-01-01 09:01:00', 1, 0);
