@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from telegram.constants import InlineKeyboardButtonLimit
 
+from content.schema import ItemKind
+
 MAX_PROMPT_ID = 2**53  # comfortably above any SQLite rowid we will reach; rejects absurd forgeries
 _BODY = re.compile(r"^[a-z0-9-]{1,48}$")
 _TIME = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
@@ -124,6 +126,20 @@ def decode(data: str | None) -> Callback:
     if value not in allowed:
         raise BadCallback("bad value")
     return Callback(action, int(id_text), value)
+
+
+ANSWER_KINDS = {
+    Action.KNEW: ItemKind.CONCEPT,
+    Action.TRUE_FALSE: ItemKind.TRUE_FALSE,
+    Action.CHOICE: ItemKind.MCQ,
+    Action.DRILL: ItemKind.DRILL,
+}
+
+
+def answer_of(callback: Callback) -> tuple[ItemKind, bool | int]:
+    """The kind of item an answer button answers, and the choice it carries."""
+    kind = ANSWER_KINDS[callback.action]
+    return kind, callback.flag if kind in (ItemKind.CONCEPT, ItemKind.TRUE_FALSE) else callback.index
 
 
 def matches(*actions: Action) -> Callable[[object], bool]:

@@ -18,18 +18,12 @@ from typing import TextIO
 from telegram import InlineKeyboardMarkup
 
 from bot import views
-from bot.codec import Action, BadCallback, decode
+from bot.codec import ANSWER_KINDS, Action, BadCallback, answer_of, decode
 from bot.tutor.service import AnswerResult, PromptResult, Status, Tutor
-from content.schema import ALL_BODIES, Bank, ConceptCard, ItemKind
+from content.schema import ALL_BODIES, Bank, ConceptCard
 from storage.db import create_engine, create_tables, session_factory
 
 LEARNER = 1
-ANSWER_KINDS = {
-    Action.KNEW: ItemKind.CONCEPT,
-    Action.TRUE_FALSE: ItemKind.TRUE_FALSE,
-    Action.CHOICE: ItemKind.MCQ,
-    Action.DRILL: ItemKind.DRILL,
-}
 HELP = (
     "Type a button's number (or its letter) to tap it, or type the answer to a calculation.\n"
     "Commands: /next, /stats, /focus [area|off], /define TERM, /help, /quit."
@@ -108,10 +102,7 @@ class Preview:
                 )
             return self.answer_screen(result)
         if callback.action in ANSWER_KINDS:
-            kind = ANSWER_KINDS[callback.action]
-            choice: bool | int = (
-                callback.flag if kind in (ItemKind.CONCEPT, ItemKind.TRUE_FALSE) else callback.index
-            )
+            kind, choice = answer_of(callback)
             return self.answer_screen(await tutor.answer(LEARNER, callback.prompt_id or 0, kind, choice))
         if callback.action is Action.NEXT:
             return self.prompt_screen(await tutor.next_prompt(LEARNER, after_prompt_id=callback.prompt_id))

@@ -44,20 +44,26 @@ def item_of(bot: Harness, prompt: SentMessage) -> Answerable:
     return item
 
 
+async def answer_and_next(bot: Harness, user: FakeUser, prompt: SentMessage) -> SentMessage:
+    """Answer a prompt (a card as "Knew it", anything else with its first button), then Next."""
+    if isinstance(item_of(bot, prompt), ConceptCard):
+        await bot.tap(user, prompt, "Reveal")
+        await bot.tap(user, prompt, "Knew it")
+    else:
+        await bot.tap_data(user, prompt, prompt.buttons[0][1])
+    mark = bot.fake.mark()
+    await bot.tap(user, prompt, "Next ▶")
+    [following] = bot.sent_to(user, mark)
+    return following
+
+
 async def prompt_of_kind(bot: Harness, user: FakeUser, first: SentMessage, kind: type) -> SentMessage:
-    """Answer prompts (cards as "Knew it") until one of `kind` is on screen."""
+    """Answer prompts until one of `kind` is on screen."""
     prompt = first
     for _ in range(30):
         if isinstance(item_of(bot, prompt), kind):
             return prompt
-        if isinstance(item_of(bot, prompt), ConceptCard):
-            await bot.tap(user, prompt, "Reveal")
-            await bot.tap(user, prompt, "Knew it")
-        else:
-            await bot.tap(user, prompt, "True")
-        mark = bot.fake.mark()
-        await bot.tap(user, prompt, "Next ▶")
-        [prompt] = bot.sent_to(user, mark)
+        prompt = await answer_and_next(bot, user, prompt)
     raise AssertionError(f"no {kind.__name__} prompt came up")
 
 
@@ -310,14 +316,7 @@ async def test_choosing_one_awarding_body_serves_only_its_items(bot: Harness) ->
         item = item_of(bot, prompt)
         seen.add(item.id)
         assert item.applies_to("icq"), item.id
-        if isinstance(item, ConceptCard):
-            await bot.tap(ANNA, prompt, "Reveal")
-            await bot.tap(ANNA, prompt, "Knew it")
-        else:
-            await bot.tap(ANNA, prompt, "True")
-        mark = bot.fake.mark()
-        await bot.tap(ANNA, prompt, "Next ▶")
-        [prompt] = bot.sent_to(ANNA, mark)
+        prompt = await answer_and_next(bot, ANNA, prompt)
     assert len(seen) == 12
 
 

@@ -6,11 +6,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import views
-from bot.codec import Action, decode, matches
+from bot.codec import ANSWER_KINDS, Action, answer_of, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, edit, reply, send_prompt, user_id
 from bot.tutor.service import AnswerResult, Status
-from content.schema import ConceptCard, ItemKind, MetricDrill
+from content.schema import ConceptCard, MetricDrill
 
 
 async def next_command(update: Update, context: RetainContext) -> None:
@@ -33,22 +33,13 @@ async def on_reveal(update: Update, context: RetainContext) -> None:
         await _show_answer(update, context, result)
 
 
-ANSWER_KINDS = {
-    Action.KNEW: ItemKind.CONCEPT,
-    Action.TRUE_FALSE: ItemKind.TRUE_FALSE,
-    Action.CHOICE: ItemKind.MCQ,
-    Action.DRILL: ItemKind.DRILL,
-}
-
-
 async def on_answer(update: Update, context: RetainContext) -> None:
     """Record a tapped answer, once, and say whether it was right and why."""
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
     data = decode(query.data)
-    kind = ANSWER_KINDS[data.action]
-    choice: bool | int = data.flag if kind in (ItemKind.CONCEPT, ItemKind.TRUE_FALSE) else data.index
+    kind, choice = answer_of(data)
     result = await context.tutor.answer(user_id(update), data.prompt_id or 0, kind, choice)
     await _show_answer(update, context, result)
 
