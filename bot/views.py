@@ -7,6 +7,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit
 
 from bot.codec import Action, Callback, encode
 from bot.tutor.selection import Item, Reason
@@ -26,12 +27,14 @@ from content.schema import (
 )
 
 REMINDER_CHOICES = ("07:30", "12:30", "18:00", "20:30")
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
 COMMANDS = (
     BotCommand("next", "Next revision prompt"),
     BotCommand("stats", "Your progress by topic area"),
     BotCommand("focus", "Drill one topic area (or /focus off)"),
     BotCommand("define", "Look up a term, e.g. /define NPS"),
+    BotCommand("goal", "Set a daily goal, e.g. /goal 10"),
     BotCommand("start", "Set up, or change your course"),
     BotCommand("help", "How Retain works"),
 )
@@ -372,8 +375,61 @@ def _when(moment: datetime, now: datetime, timezone: str) -> str:
     return f"{local:%a %d %b} at {local:%H:%M}"
 
 
+def _bar(mastery: float, width: int = 10) -> str:
+    filled = round(mastery * width)
+    return "▓" * filled + "░" * (width - filled)
+
+
+def _item_label(item: Item, limit: int = 70) -> str:
+    text = item.statement if isinstance(item, TrueFalse) else item.question
+    if isinstance(item, MetricDrill):
+        text = f"Calculation: {item.metric.replace('_', ' ')}"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _summary_lines(stats: LearnerStats, now: datetime, timezone: str) -> list[str]:
+    days = "day" if stats.streak_days == 1 else "days"
+    streak = (
+        f"🔥 {stats.streak_days} {days} in a row" if stats.streak_days else "No streak yet: answer one today"
+    )
+    today = f"{stats.answered_today} today"
+    if stats.daily_goal:
+        today = f"{stats.answered_today} of {stats.daily_goal} today" + (
+            " ✅" if stats.answered_today >= stats.daily_goal else ""
+        )
+    lines = [f"{streak} · {today} · {stats.answered_this_week} this week"]
+    if stats.due_now:
+        noun = "item is" if stats.due_now == 1 else "items are"
+        lines.append(f"{stats.due_now} {noun} due for review now: send /next.")
+    elif stats.next_due_at is not None:
+        lines.append(f"Nothing due right now. Next review: {_when(stats.next_due_at, now, timezone)}.")
+    else:
+        lines.append("Nothing to review yet: send /next to start.")
+    if stats.next_up:
+        lines.append("")
+        lines.append("<b>Next to revise</b>")
+        lines += [f"{n}. {escape(_item_label(item))}" for n, item in enumerate(stats.next_up, 1)]
+    return lines
+
+
+def stats_title(bank: Bank, body: str | None) -> str:
+    """The chart's title."""
+    return f"Mastery by topic area · {course_name(bank, body)}"
+
+
+def stats_caption(bank: Bank, body: str | None, stats: LearnerStats, now: datetime, timezone: str) -> str:
+    """The caption under the /stats chart: streak, counts, weakest area, what comes next."""
+    lines = [f"<b>Your progress</b> · {stats.items_seen} of {stats.items_total} items met"]
+    lines += _summary_lines(stats, now, timezone)
+    weakest = stats.weakest
+    if weakest is not None and stats.answers:
+        lines.insert(1, f"Weakest area: <b>{escape(weakest.area.name)}</b> ({weakest.mastery:.0%})")
+    text = "\n".join(lines)
+    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
+
+
 def stats_text(bank: Bank, body: str | None, stats: LearnerStats, now: datetime, timezone: str) -> str:
-    """/stats as text: items seen, accuracy per topic area, and what is due."""
+    """/stats as text (when no chart can be drawn): mastery and accuracy per area, and what is due."""
     lines = [
         f"<b>Your progress</b> · {escape(course_name(bank, body))}",
         f"Items met: {stats.items_seen} of {stats.items_total} · answers: {stats.answers}",
@@ -384,16 +440,49 @@ def stats_text(bank: Bank, body: str | None, stats: LearnerStats, now: datetime,
             detail = "not started yet"
         else:
             detail = f"{area.items_seen} of {area.items_total} met · {area.accuracy:.0%} right"
-        lines.append(f"• <b>{escape(area.area.name)}</b>: {detail}")
+        lines.append(
+            f"• <b>{escape(area.area.name)}</b>: {_bar(area.mastery)} {area.mastery:.0%} mastery · {detail}"
+        )
     lines.append("")
-    if stats.due_now:
-        noun = "item is" if stats.due_now == 1 else "items are"
-        lines.append(f"{stats.due_now} {noun} due for review now: send /next.")
-    elif stats.next_due_at is not None:
-        lines.append(f"Nothing due right now. Next review: {_when(stats.next_due_at, now, timezone)}.")
-    else:
-        lines.append("Nothing to review yet: send /next to start.")
+    lines += _summary_lines(stats, now, timezone)
     return "\n".join(lines)
+
+
+# --- daily goal --------------------------------------------------------------------------------
+
+
+def goal_usage(current: int | None) -> str:
+    """/goal without a number."""
+    now = f"Your daily goal is <b>{current}</b> prompts." if current else "You have no daily goal yet."
+    return f"{now} Set one with <code>/goal 10</code> (1 to 200 prompts a day), or <code>/goal off</code>."
+
+
+def goal_set(goal: int | None) -> str:
+    """Confirms /goal."""
+    if goal is None:
+        return "Daily goal off. Revise as much or as little as you like."
+    return f"Daily goal: <b>{goal}</b> prompts a day. I'll tell you when you reach it."
+
+
+def goal_invalid(text: str) -> str:
+    """/goal with something that is not a goal."""
+    return (
+        f"“{escape(text)}” isn't a daily goal. Send a number of prompts from 1 to 200, "
+        "like <code>/goal 10</code>, or <code>/goal off</code>."
+    )
+
+
+def goal_met(goal: int) -> str:
+    """The moment the daily goal is reached."""
+    return (
+        f"🎯 Daily goal reached: {goal} prompts today. Well done! That's all I'll push today; "
+        "tap Keep going if you'd like more."
+    )
+
+
+def keep_going_keyboard(prompt_id: int) -> InlineKeyboardMarkup:
+    """The only way on once the goal is met: asking for more."""
+    return InlineKeyboardMarkup([[_button("Keep going ▶", Callback(Action.NEXT, prompt_id))]])
 
 
 def help_text() -> str:
@@ -412,6 +501,7 @@ def help_text() -> str:
         "/stats – your progress by topic area\n"
         "/focus – drill one topic area; /focus off for the mix\n"
         "/define – look up a term, e.g. /define NPS\n"
+        "/goal – set a daily goal, e.g. /goal 10\n"
         "/start – set up, or change your course\n"
         "/help – this message"
     )

@@ -48,6 +48,7 @@ class Learner(SQLModel, table=True):
     reminder_time: str | None = None  # "HH:MM" local time, None for no reminder
     reminder_chosen: bool = False  # the learner answered the reminder question (time or "not now")
     focus_area: str | None = None  # a topic area the learner chose to drill (/focus), None: the adaptive mix
+    daily_goal: int | None = None  # prompts a day the learner aims for (/goal), None: no goal
     created_at: datetime = _utc_column(nullable=False)
 
 
@@ -62,6 +63,11 @@ class ItemState(SQLModel, table=True):
     streak: int = 0  # right answers in a row
     last_answered_at: datetime | None = _utc_column()
     due_at: datetime | None = _utc_column()
+    # FSRS memory state (fsrs.Card): state, learning step, stability (days), difficulty.
+    fsrs_state: int | None = None
+    fsrs_step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
 
     __table_args__ = (Index("ix_itemstate_learner_due", "learner_id", "due_at"),)
 
@@ -76,6 +82,7 @@ class Prompt(SQLModel, table=True):
     context: AnswerContext = Field(default=AnswerContext.PRIVATE, sa_type=String(16))  # stored as its value
     sent_at: datetime = _utc_column(nullable=False)
     revealed: bool = False
+    revealed_at: datetime | None = _utc_column()
     answered_at: datetime | None = _utc_column()
     correct: bool | None = None
     followed_up: bool = False  # a "Next" from this prompt was already served

@@ -36,6 +36,25 @@ async def last_prompt(session: AsyncSession, learner_id: int) -> Prompt | None:
     return result.first()
 
 
+async def recent_items(session: AsyncSession, learner_id: int, count: int) -> list[str]:
+    """The item ids of the learner's latest prompts, oldest first."""
+    result = await session.exec(
+        select(Prompt.item_id)
+        .where(Prompt.learner_id == learner_id)
+        .order_by(col(Prompt.id).desc())
+        .limit(count)
+    )
+    return list(reversed(result.all()))
+
+
+async def answer_times(session: AsyncSession, learner_id: int, since: datetime) -> list[datetime]:
+    """When the learner answered, since `since` (for streaks and daily counts)."""
+    result = await session.exec(
+        select(Answer.answered_at).where(Answer.learner_id == learner_id, col(Answer.answered_at) >= since)
+    )
+    return list(result.all())
+
+
 async def get_prompt(session: AsyncSession, prompt_id: int) -> Prompt | None:
     """A prompt by id."""
     return await session.get(Prompt, prompt_id)

@@ -63,6 +63,7 @@ class SentMessage:
     text: str
     reply_markup: dict[str, Any] | None = None
     photo: bool = False
+    image: bytes = b""
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -208,6 +209,27 @@ class FakeTelegram:
         sent = SentMessage(chat_id, message_id, params["text"], params.get("reply_markup"))
         self.messages[(chat_id, message_id)] = sent
         return self._message_json(sent)
+
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
+        photo = params.get("photo")
+        if photo is None or not hasattr(photo, "file"):
+            raise _ApiError(400, "Bad Request: there is no photo in the request")
+        data = photo.file.read()
+        if not data.startswith(b"\x89PNG"):
+            raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        message_id = next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+        sent = SentMessage(
+            chat_id, message_id, params.get("caption", ""), params.get("reply_markup"), photo=True
+        )
+        sent.image = data
+        self.messages[(chat_id, message_id)] = sent
+        return {
+            **self._message_json(sent),
+            "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 640, "height": 480}],
+        }
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         sent = self._existing(params)

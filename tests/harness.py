@@ -101,8 +101,10 @@ class Harness:
         """New messages sent to the user's chat since `mark`."""
         return [
             self.fake.message(r)
-            for r in self.fake.calls("sendMessage", after=mark)
-            if r.params["chat_id"] == user.id and isinstance(r.result, dict)
+            for r in self.fake.requests[mark:]
+            if r.method in ("sendMessage", "sendPhoto")
+            and r.params["chat_id"] == user.id
+            and isinstance(r.result, dict)
         ]
 
     def calls_for(self, user: FakeUser, mark: int) -> list[Request]:

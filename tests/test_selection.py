@@ -1,11 +1,15 @@
-"""The selector's rules, each pinned on a small hand-made bank, and the spacing arithmetic."""
+"""The selector's rules, each pinned on a small hand-made bank; FSRS memory; mastery arithmetic."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.tutor.memory import INTERVALS_AFTER_RIGHT, RETRY_AFTER_WRONG, ItemRecord, review
-from bot.tutor.selection import Item, Reason, area_strength, next_item
+import pytest
+from fsrs import State
+
+from bot.tutor.memory import RETRY_AFTER_WRONG, ItemRecord, recall, review
+from bot.tutor.selection import Item, Reason, area_errors, area_mastery, next_item
+from bot.tutor.stats import answered_since, day_streak
 from content.schema import ConceptCard, TrueFalse
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,8 +34,18 @@ def challenge(item_id: str, area: str, tests: list[str] | None = None) -> TrueFa
     )
 
 
-def answered(correct: int, wrong: int, due_in: timedelta) -> ItemRecord:
-    return ItemRecord(seen=correct + wrong, correct=correct, wrong=wrong, due_at=NOW + due_in)
+def learnt(days_ago: float, right: int = 1, wrong: int = 0) -> ItemRecord:
+    """A record answered right `right` times (after `wrong` misses), last `days_ago` days ago."""
+    record = ItemRecord()
+    at = NOW - timedelta(days=days_ago)
+    for n in range(wrong + right):
+        record = review(record, n >= wrong, at - timedelta(minutes=(wrong + right - n) * 10))
+    return record
+
+
+def missed(minutes_ago: float) -> ItemRecord:
+    """A record answered wrong `minutes_ago` minutes ago."""
+    return review(ItemRecord(), False, NOW - timedelta(minutes=minutes_ago))
 
 
 BANK: list[Item] = [
@@ -44,111 +58,172 @@ BANK: list[Item] = [
 ]
 
 
+def pick(bank: list[Item], records: dict[str, ItemRecord], recent: tuple[str, ...] = (), **kw: bool) -> str:
+    selection = next_item(bank, records, NOW, recent, **kw)
+    assert selection is not None
+    return selection.item.id
+
+
 def test_a_new_learner_starts_with_a_concept_in_the_first_area() -> None:
     selection = next_item(BANK, {}, NOW)
     assert selection is not None
     assert (selection.item.id, selection.reason) == ("crm-a", Reason.NEW)
 
 
-def test_due_reviews_come_before_new_items() -> None:
-    records = {"sat-a": answered(1, 0, -timedelta(minutes=1))}
-    selection = next_item(BANK, records, NOW)
+def test_a_miss_comes_back_once_its_short_step_is_due() -> None:
+    records = {"sat-a": missed(minutes_ago=6), "crm-a": learnt(days_ago=3)}
+    selection = next_item(BANK, records, NOW, ("sat-a", "crm-a"))
     assert selection is not None
-    assert (selection.item.id, selection.reason) == ("sat-a", Reason.DUE)
+    assert (selection.item.id, selection.reason) == ("sat-a", Reason.RETRY)
+    # ...and not before the step is up: then other work comes first.
+    assert pick(BANK, {"sat-a": missed(minutes_ago=2)}, ("sat-a", "crm-a")) != "sat-a"
 
 
-def test_due_reviews_from_the_weakest_area_first() -> None:
+def test_misses_due_again_come_from_the_weakest_area_first() -> None:
     records = {
-        "crm-a": answered(3, 0, -timedelta(hours=2)),  # strong area, more overdue
-        "ret-a": answered(0, 2, -timedelta(minutes=1)),  # weak area
+        "crm-a": missed(minutes_ago=30),
+        "crm-b": learnt(days_ago=0.1, right=3),
+        "ret-a": missed(minutes_ago=6),
+        "tf-ret-a": review(missed(60), False, NOW - timedelta(minutes=40)),
     }
-    selection = next_item(BANK, records, NOW)
-    assert selection is not None and selection.item.id == "ret-a"
-
-
-def test_within_an_area_the_most_overdue_review_first() -> None:
-    records = {
-        "crm-a": answered(1, 1, -timedelta(minutes=1)),
-        "crm-b": answered(1, 1, -timedelta(hours=1)),
-    }
-    selection = next_item(BANK, records, NOW)
-    assert selection is not None and selection.item.id == "crm-b"
+    # Retention is weaker (three misses in three answers), though crm-a is more overdue than ret-a;
+    # within retention the most overdue miss first.
+    assert pick(BANK, records) == "tf-ret-a"
 
 
 def test_new_items_come_from_the_weakest_area() -> None:
     records = {
-        "crm-a": answered(2, 0, timedelta(days=1)),
-        "ret-a": answered(0, 2, timedelta(days=1)),
+        "crm-a": learnt(days_ago=1, right=2),  # crm: known
+        "sat-a": learnt(days_ago=1, right=2),  # satisfaction: known
+        "ret-a": learnt(days_ago=1, right=1, wrong=2),  # retention: missed twice before
     }
-    selection = next_item(BANK, records, NOW)
+    assert pick(BANK, records, ("crm-a", "sat-a")) == "tf-ret-a"
+
+
+def test_due_reviews_in_the_weakest_area_come_before_those_in_a_strong_one() -> None:
+    bank: list[Item] = [concept("crm-a", "crm"), concept("ret-a", "retention")]
+    records = {
+        "crm-a": learnt(days_ago=9, right=2),
+        "ret-a": learnt(days_ago=9, right=1, wrong=2),
+    }
+    selection = next_item(bank, records, NOW)
     assert selection is not None
-    assert (selection.item.id, selection.reason) == ("tf-ret-a", Reason.NEW)
+    assert (selection.item.id, selection.reason) == ("ret-a", Reason.DUE)
 
 
-def test_an_area_never_answered_counts_between_good_and_bad() -> None:
-    strength = area_strength(
-        BANK, {"crm-a": answered(2, 0, timedelta(days=1)), "ret-a": answered(0, 1, timedelta())}
-    )
-    assert strength["retention"] < strength["satisfaction"] == 0.5 < strength["crm"]
+def test_an_area_never_met_is_not_left_behind_while_known_items_are_polished() -> None:
+    records = {item.id: learnt(days_ago=2) for item in BANK if item.area != "satisfaction"}
+    assert pick(BANK, records) == "sat-a"
 
 
 def test_a_concept_is_taught_before_the_challenge_that_tests_it() -> None:
     bank: list[Item] = [challenge("tf-crm-a", "crm", tests=["crm-a"]), concept("crm-a", "crm")]
-    selection = next_item(bank, {}, NOW)
-    assert selection is not None and selection.item.id == "crm-a"
-    # Once the concept is seen, its challenge may come.
-    selection = next_item(bank, {"crm-a": answered(1, 0, timedelta(days=1))}, NOW, last_item_id="crm-a")
-    assert selection is not None and selection.item.id == "tf-crm-a"
+    assert pick(bank, {}) == "crm-a"
+    assert pick(bank, {"crm-a": learnt(days_ago=0.01)}, ("crm-a",)) == "tf-crm-a"
 
 
 def test_a_challenge_whose_concept_the_learner_cannot_meet_is_ready() -> None:
     bank: list[Item] = [challenge("tf-crm-a", "crm", tests=["crm-elsewhere"])]
-    selection = next_item(bank, {}, NOW)
-    assert selection is not None and selection.item.id == "tf-crm-a"
+    assert pick(bank, {}) == "tf-crm-a"
 
 
 def test_never_the_same_item_twice_in_a_row() -> None:
-    records = {"crm-a": answered(0, 3, -timedelta(hours=1))}  # due, weakest, most overdue
-    selection = next_item(BANK, records, NOW, last_item_id="crm-a")
-    assert selection is not None and selection.item.id != "crm-a"
+    records = {"crm-a": missed(minutes_ago=60)}  # due, weakest, most overdue
+    assert pick(BANK, records, ("crm-a",)) != "crm-a"
+
+
+def test_no_third_prompt_in_a_row_from_one_area() -> None:
+    bank: list[Item] = [concept(f"crm-{n}", "crm") for n in range(5)]
+    bank.append(concept("ret-a", "retention"))
+    records = {"ret-a": learnt(days_ago=0.01, right=3)}  # retention well known: crm is the weak one
+    assert pick(bank, records, ("crm-0",)).startswith("crm-")
+    assert pick(bank, records, ("crm-0", "crm-1")) == "ret-a"
+    assert pick(bank, records, ("crm-0", "crm-1"), focus=True).startswith("crm-")  # unless /focus
 
 
 def test_a_single_item_bank_repeats_rather_than_stalls() -> None:
     only: list[Item] = [concept("only", "crm")]
-    selection = next_item(only, {"only": answered(1, 0, timedelta(days=1))}, NOW, "only")
-    assert selection is not None and selection.item.id == "only"
+    assert pick(only, {"only": learnt(days_ago=1)}, ("only",)) == "only"
 
 
-def test_when_everything_is_met_and_nothing_due_the_soonest_due_comes_early() -> None:
-    records = {item.id: answered(1, 0, timedelta(days=3)) for item in BANK}
-    records["ret-a"] = answered(1, 0, timedelta(hours=5))
+def test_when_everything_is_well_known_practice_goes_ahead_of_schedule() -> None:
+    records = {item.id: learnt(days_ago=0.01, right=3) for item in BANK}
     selection = next_item(BANK, records, NOW)
-    assert selection is not None
-    assert (selection.item.id, selection.reason) == ("ret-a", Reason.AHEAD)
+    assert selection is not None and selection.reason is Reason.AHEAD
 
 
 def test_an_empty_bank_selects_nothing() -> None:
     assert next_item([], {}, NOW) is None
 
 
-def test_a_wrong_answer_comes_back_within_minutes() -> None:
-    after = review(ItemRecord(), correct=False, now=NOW)
-    assert (after.seen, after.wrong, after.streak, after.due_at) == (1, 1, 0, NOW + RETRY_AFTER_WRONG)
+def test_mastery_is_predicted_recall_over_the_whole_area() -> None:
+    bank: list[Item] = [concept("a1", "crm"), concept("a2", "crm"), concept("b1", "retention")]
+    fresh = learnt(days_ago=0)
+    mastery = area_mastery(bank, {"a1": fresh}, NOW)
+    assert mastery["crm"] == pytest.approx(0.5)  # one of two items met, fully recalled today
+    assert mastery["retention"] == 0
+    later = area_mastery(bank, {"a1": fresh, "a2": fresh}, NOW + timedelta(days=30))
+    assert 0 < later["crm"] < 0.9  # forgetting lowers it
 
 
-def test_right_answers_in_a_row_space_out_then_hold() -> None:
-    record = ItemRecord()
-    gaps = []
-    for _ in range(len(INTERVALS_AFTER_RIGHT) + 1):
-        record = review(record, correct=True, now=NOW)
+def test_area_error_rates_are_smoothed() -> None:
+    bank: list[Item] = [concept("a1", "crm"), concept("b1", "retention")]
+    errors = area_errors(bank, {"a1": learnt(days_ago=1, right=1, wrong=3)})
+    assert errors == {"crm": pytest.approx(4 / 6), "retention": pytest.approx(0.5)}
+
+
+def test_fsrs_right_graduates_at_once_and_wrong_comes_back_in_minutes() -> None:
+    right = review(ItemRecord(), True, NOW)
+    assert (
+        right.state == State.Review and right.due_at is not None and right.due_at - NOW >= timedelta(days=1)
+    )
+    wrong = review(ItemRecord(), False, NOW)
+    assert wrong.relearning and wrong.due_at == NOW + RETRY_AFTER_WRONG
+    assert (wrong.seen, wrong.wrong, wrong.streak) == (1, 1, 0)
+
+
+def test_fsrs_intervals_grow_with_right_answers_and_a_fast_recall_grows_them_more() -> None:
+    record, gaps = ItemRecord(), []
+    at = NOW
+    for _ in range(4):
+        record = review(record, True, at)
         assert record.due_at is not None
-        gaps.append(record.due_at - NOW)
-    assert gaps == [*INTERVALS_AFTER_RIGHT, INTERVALS_AFTER_RIGHT[-1]]
-    assert record.correct == record.streak == len(gaps)
+        gaps.append(record.due_at - at)
+        at = record.due_at
+    assert gaps == sorted(gaps) and gaps[-1] > gaps[0] * 4
+    easy = review(ItemRecord(), True, NOW, fast=True)
+    assert easy.due_at is not None and right_due(NOW) < easy.due_at
 
 
-def test_a_wrong_answer_resets_the_streak() -> None:
-    record = review(review(ItemRecord(), True, NOW), True, NOW)
-    record = review(record, False, NOW)
-    record = review(record, True, NOW)
-    assert record.streak == 1 and record.due_at == NOW + INTERVALS_AFTER_RIGHT[0]
+def right_due(at: datetime) -> datetime:
+    due = review(ItemRecord(), True, at).due_at
+    assert due is not None
+    return due
+
+
+def test_predicted_recall_decays_from_one_and_never_met_is_zero() -> None:
+    record = review(ItemRecord(), True, NOW)
+    assert recall(record, NOW) == 1
+    assert recall(record, NOW + timedelta(days=30)) < recall(record, NOW + timedelta(days=3)) < 1
+    assert recall(ItemRecord(), NOW) == 0
+
+
+def test_a_streak_counts_local_days_and_survives_until_midnight() -> None:
+    london = "Europe/London"
+    answers = [
+        datetime(2026, 2, 27, 12, tzinfo=UTC),
+        datetime(2026, 2, 28, 12, tzinfo=UTC),
+        datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+    ]
+    assert day_streak(answers, london, NOW) == 3  # alive: nothing yet today, but yesterday counts
+    assert day_streak(answers, london, NOW + timedelta(days=1)) == 0
+    # 10:00 and 12:00 UTC on 1 March are 23:00 on 1 March and 01:00 on 2 March in Auckland.
+    evening_and_night = [datetime(2026, 3, 1, 10, tzinfo=UTC), datetime(2026, 3, 1, 12, tzinfo=UTC)]
+    assert day_streak(evening_and_night, "Pacific/Auckland", NOW) == 2
+    assert day_streak(evening_and_night, london, NOW) == 1
+
+
+def test_answers_today_and_this_week_are_counted_in_the_learners_zone() -> None:
+    monday_morning = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday
+    answers = [monday_morning, monday_morning, datetime(2026, 3, 1, 12, tzinfo=UTC)]  # and a Sunday
+    assert answered_since(answers, "Europe/London", NOW) == (2, 2)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import views
+from bot.charts import mastery_chart
 from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, reply, user_id
@@ -24,15 +27,24 @@ async def help_command(update: Update, context: RetainContext) -> None:
 
 
 async def stats_command(update: Update, context: RetainContext) -> None:
-    """/stats: progress per topic area and what is due."""
+    """/stats: a chart of mastery per area with streak, counts and what to revise; text if no chart."""
     tutor = context.tutor
     found = await tutor.stats(user_id(update))
     if found is None:
         await reply(update, context, views.not_started())
         return
     learner, stats = found
-    text = views.stats_text(tutor.bank, learner.awarding_body, stats, tutor.clock(), learner.timezone)
-    await reply(update, context, text)
+    body, now, zone = learner.awarding_body, tutor.clock(), learner.timezone
+    try:
+        png = await asyncio.to_thread(mastery_chart, stats, views.stats_title(tutor.bank, body))
+    except Exception:  # any failure to draw falls back to text: the learner still gets their stats
+        log.exception("Could not draw the /stats chart; sending text")
+        await reply(update, context, views.stats_text(tutor.bank, body, stats, now, zone))
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    caption = views.stats_caption(tutor.bank, body, stats, now, zone)
+    await context.bot.send_photo(chat.id, png, caption=caption, parse_mode=ParseMode.HTML)
 
 
 async def unknown_command(update: Update, context: RetainContext) -> None:

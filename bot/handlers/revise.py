@@ -1,4 +1,4 @@
-"""The revision loop: /next, revealing a card, answering (tapped or typed), "Next", and /focus."""
+"""The revision loop: /next, revealing, answering (tapped or typed), "Next", /focus and /goal."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bot import views
 from bot.codec import ANSWER_KINDS, Action, answer_of, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, edit, reply, send_prompt, user_id
-from bot.tutor.service import AnswerResult, Status
+from bot.tutor.service import AnswerResult, InvalidChoice, Status
 from content.schema import ConceptCard, MetricDrill
 
 
@@ -49,11 +49,20 @@ async def _show_answer(update: Update, context: RetainContext, result: AnswerRes
     assert query is not None
     if result.status in (Status.OK, Status.ALREADY):
         text = views.answered_text(context.tutor.bank, result)
-        await edit(query, text, views.next_keyboard(result.prompt_id))
-        if result.tip is not None:
-            await reply(update, context, views.tip_text(result.tip))
+        await edit(query, text, None if result.goal_met else views.next_keyboard(result.prompt_id))
+        await _after_answer(update, context, result)
     else:
         await reply(update, context, views.stale_button())
+
+
+async def _after_answer(update: Update, context: RetainContext, result: AnswerResult) -> None:
+    """An exam tip after a run of right answers; the daily goal's message when it is reached."""
+    if result.tip is not None:
+        await reply(update, context, views.tip_text(result.tip))
+    if result.goal_met:
+        learner = await context.tutor.learner(user_id(update))
+        goal = learner.daily_goal if learner and learner.daily_goal else 0
+        await reply(update, context, views.goal_met(goal), views.keep_going_keyboard(result.prompt_id))
 
 
 async def typed_answer(update: Update, context: RetainContext, result: AnswerResult) -> None:
@@ -63,9 +72,30 @@ async def typed_answer(update: Update, context: RetainContext, result: AnswerRes
         await reply(update, context, views.unreadable_number(result.text, result.item))
         return
     text = views.answered_text(context.tutor.bank, result)
-    await reply(update, context, text, views.next_keyboard(result.prompt_id))
-    if result.tip is not None:
-        await reply(update, context, views.tip_text(result.tip))
+    await reply(update, context, text, None if result.goal_met else views.next_keyboard(result.prompt_id))
+    await _after_answer(update, context, result)
+
+
+async def goal_command(update: Update, context: RetainContext) -> None:
+    """/goal 10 sets a daily goal, /goal off clears it, /goal alone shows it."""
+    tutor = context.tutor
+    if not context.args:
+        learner = await tutor.learner(user_id(update))
+        await reply(update, context, views.goal_usage(learner.daily_goal if learner else None))
+        return
+    text = " ".join(context.args)
+    goal: int | None = None
+    if text.casefold() not in ("off", "none", "0"):
+        if not text.isdigit():
+            await reply(update, context, views.goal_invalid(text))
+            return
+        goal = int(text)
+    try:
+        await tutor.set_goal(user_id(update), goal)
+    except InvalidChoice:
+        await reply(update, context, views.goal_invalid(text))
+        return
+    await reply(update, context, views.goal_set(goal))
 
 
 async def focus_command(update: Update, context: RetainContext) -> None:
@@ -115,6 +145,7 @@ def register(app: RetainApp) -> None:
     app.add_handler(CommandHandler("next", next_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_reveal, pattern=matches(Action.REVEAL)))
     app.add_handler(CommandHandler("focus", focus_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("goal", goal_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_answer, pattern=matches(*ANSWER_KINDS)))
     app.add_handler(CallbackQueryHandler(on_focus, pattern=matches(Action.FOCUS)))
     app.add_handler(CallbackQueryHandler(on_next, pattern=matches(Action.NEXT)))

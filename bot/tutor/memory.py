@@ -1,25 +1,37 @@
-"""When an item comes back: the first version of per-item spacing (right answers space out)."""
+"""Memory per item: FSRS (the maintained `fsrs` package), with steps chosen for a bot used briefly.
+
+Grading: a right answer is Good (Easy for a "knew it" given quickly), a wrong one is Again.
+FSRS's default learning steps (1 and 10 minutes) suit a long sitting at a desk; in a chat used a
+few minutes a day they would mostly re-ask what was just seen. So one 5-minute step, used only
+after a miss: a first right answer goes straight to spaced review, and a wrong answer (say a
+misconception believed) comes back later in the same sitting (a sitting of 15 prompts takes
+about 7 minutes), after a few other prompts.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-# A wrong answer comes back in the same sitting, after a few other prompts.
+from fsrs import Card, Rating, Scheduler, State
+
 RETRY_AFTER_WRONG = timedelta(minutes=5)
-# Intervals after 1, 2, 3... right answers in a row; the last one repeats.
-INTERVALS_AFTER_RIGHT = (
-    timedelta(days=1),
-    timedelta(days=3),
-    timedelta(days=7),
-    timedelta(days=16),
-    timedelta(days=35),
+DESIRED_RETENTION = 0.9
+# A "knew it" revealed this soon after the card arrived is an easy recall.
+FAST_RECALL = timedelta(seconds=8)
+
+SCHEDULER = Scheduler(
+    desired_retention=DESIRED_RETENTION,
+    learning_steps=(RETRY_AFTER_WRONG,),
+    relearning_steps=(RETRY_AFTER_WRONG,),
+    maximum_interval=365,
+    enable_fuzzing=False,  # reproducible schedules; nudges already spread load by local time
 )
 
 
 @dataclass(frozen=True)
 class ItemRecord:
-    """What a learner's record says about one item."""
+    """What a learner's record says about one item: counts for statistics, FSRS state for timing."""
 
     seen: int = 0
     correct: int = 0
@@ -27,26 +39,58 @@ class ItemRecord:
     streak: int = 0
     last_answered_at: datetime | None = None
     due_at: datetime | None = None
+    state: int | None = None  # fsrs.State value
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
 
-
-def review(record: ItemRecord, correct: bool, now: datetime) -> ItemRecord:
-    """Return the item's record after one answer given at `now` (UTC)."""
-    if not correct:
-        return replace(
-            record,
-            seen=record.seen + 1,
-            wrong=record.wrong + 1,
-            streak=0,
-            last_answered_at=now,
-            due_at=now + RETRY_AFTER_WRONG,
+    def card(self) -> Card:
+        """The FSRS card this record describes (a new card before the first answer)."""
+        if self.state is None:
+            return Card(card_id=0)
+        return Card(
+            card_id=0,
+            state=State(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due_at,
+            last_review=self.last_answered_at,
         )
-    streak = record.streak + 1
-    interval = INTERVALS_AFTER_RIGHT[min(streak, len(INTERVALS_AFTER_RIGHT)) - 1]
+
+    @property
+    def relearning(self) -> bool:
+        """Whether the item is waiting on its short step after a miss."""
+        return self.state in (State.Learning, State.Relearning) and self.wrong > 0
+
+
+def rating_for(correct: bool, fast: bool = False) -> Rating:
+    """Right is Good (Easy when fast), wrong is Again."""
+    if not correct:
+        return Rating.Again
+    return Rating.Easy if fast else Rating.Good
+
+
+def review(record: ItemRecord, correct: bool, now: datetime, fast: bool = False) -> ItemRecord:
+    """Return the item's record after one answer given at `now` (aware UTC)."""
+    card, _log = SCHEDULER.review_card(record.card(), rating_for(correct, fast), now)
     return replace(
         record,
         seen=record.seen + 1,
-        correct=record.correct + 1,
-        streak=streak,
+        correct=record.correct + (1 if correct else 0),
+        wrong=record.wrong + (0 if correct else 1),
+        streak=record.streak + 1 if correct else 0,
         last_answered_at=now,
-        due_at=now + interval,
+        due_at=card.due,
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
     )
+
+
+def recall(record: ItemRecord, now: datetime) -> float:
+    """FSRS's predicted probability that the learner recalls the item at `now` (0 if never seen)."""
+    if record.state is None or record.stability is None or record.last_answered_at is None:
+        return 0.0
+    return SCHEDULER.get_card_retrievability(record.card(), now)

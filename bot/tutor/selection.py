@@ -1,35 +1,54 @@
 """Adaptive selection: a pure function of (bank, the learner's record, now) to the next item.
 
-Rules, in order:
-1. Never the item just served (unless it is the only one the learner can meet).
-2. Reviews that are due come first, from the weakest topic area; within an area the most overdue.
-3. Otherwise a new item from the weakest area that still has new items; a concept card is taught
-   before the challenges (true/false, multiple choice, drills) that test it, and served first.
-4. Otherwise (everything met and nothing due) the item due soonest, so practice never runs dry.
+The learner's goal is an exam on the whole unit, so the measure is the weakest topic area's
+recall, not the average card's. The rules, in order:
 
-An area's strength is its accuracy with one imaginary right and one wrong answer added, so an
-area with no answers counts as 0.5: below one answered well and above one answered badly.
+1. Never the item just served, and (unless the learner chose /focus) never a third prompt in a
+   row from one topic area: areas are interleaved.
+2. A challenge is not served before the concept cards that teach it (`tests`) have been seen.
+3. An item the learner just got wrong comes back first once its short FSRS step is due,
+   weakest area first (weakness below), most overdue first.
+4. Otherwise every candidate is scored by what practising it would gain: one minus its predicted
+   recall (FSRS retrievability for items met, discounted by the area's miss rate because FSRS's
+   default curve does not know this learner; a small prior for unseen items, which count as
+   barely known), times one plus the area's weakness. Due reviews (recall fallen below the
+   target) and new items compete on that one score, so whole areas are never left unseen while
+   a few items are polished. Among equals, a challenge testing a concept just met comes first
+   (retrieval practice straight after teaching), then a new concept card, then bank order.
+
+An area's weakness is 2 x (1 - mastery) + 2 x its miss rate (misses over answers, with one
+right and one wrong answer imagined so that one answer does not swing it).
+
+Mastery of an area is the recall the learner would show across all of it right now: the sum of
+predicted recall over the items met, divided by all the items of the area they can meet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.tutor.memory import ItemRecord
+from bot.tutor.memory import DESIRED_RETENTION, ItemRecord, recall
 from content.schema import Answerable, ConceptCard
 
 Item = Answerable
+
+MAX_RUN = 2  # prompts in a row from one area before another area must come
+UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
+WEAKNESS_WEIGHT = 2.0  # how much a weak area's items are preferred over a strong area's
+ERROR_WEIGHT = 2.0  # how much an area's observed error rate adds to that preference
+CALIBRATION = 1.0  # how far an area's miss rate discounts FSRS's predicted recall there
 
 
 class Reason(StrEnum):
     """Why the selector chose an item."""
 
-    DUE = "due"
-    NEW = "new"
-    AHEAD = "ahead"
+    RETRY = "retry"  # got it wrong a few minutes ago
+    DUE = "due"  # predicted recall has fallen below the target
+    NEW = "new"  # never met
+    AHEAD = "ahead"  # met and still well remembered: practice ahead of schedule
 
 
 @dataclass(frozen=True)
@@ -40,78 +59,108 @@ class Selection:
     reason: Reason
 
 
-def area_strength(items: Iterable[Item], records: Mapping[str, ItemRecord]) -> dict[str, float]:
-    """Smoothed accuracy per topic area over the answers in `records`."""
-    right: dict[str, int] = {}
-    total: dict[str, int] = {}
+def area_errors(items: Sequence[Item], records: Mapping[str, ItemRecord]) -> dict[str, float]:
+    """Per topic area, the share of answers that were wrong (one right and one wrong imagined)."""
+    wrong: dict[str, int] = {}
+    answers: dict[str, int] = {}
     for item in items:
         record = records.get(item.id)
-        right.setdefault(item.area, 0)
-        total.setdefault(item.area, 0)
         if record is not None:
-            right[item.area] += record.correct
-            total[item.area] += record.correct + record.wrong
-    return {area: (right[area] + 1) / (total[area] + 2) for area in total}
+            wrong[item.area] = wrong.get(item.area, 0) + record.wrong
+            answers[item.area] = answers.get(item.area, 0) + record.correct + record.wrong
+    return {item.area: (wrong.get(item.area, 0) + 1) / (answers.get(item.area, 0) + 2) for item in items}
+
+
+def area_mastery(items: Sequence[Item], records: Mapping[str, ItemRecord], now: datetime) -> dict[str, float]:
+    """Per topic area: predicted recall summed over the items met, over all the area's items."""
+    total: dict[str, int] = {}
+    known: dict[str, float] = {}
+    for item in items:
+        total[item.area] = total.get(item.area, 0) + 1
+        record = records.get(item.id)
+        known[item.area] = known.get(item.area, 0.0) + (recall(record, now) if record else 0.0)
+    return {area: known[area] / total[area] for area in total}
 
 
 def _ready(item: Item, eligible_ids: set[str], records: Mapping[str, ItemRecord]) -> bool:
-    """A challenge is ready once every concept that teaches it (and that the learner meets) was seen."""
-    return all(ref in records or ref not in eligible_ids for ref in item.tests)
+    """Met before, or every concept that teaches it (among those the learner meets) was seen."""
+    return item.id in records or all(ref in records or ref not in eligible_ids for ref in item.tests)
+
+
+def _interleaved(candidates: list[Item], recent_areas: Sequence[str]) -> list[Item]:
+    """Drop the area of the last MAX_RUN prompts when they were all from one area (if others remain)."""
+    if len(recent_areas) < MAX_RUN or len(set(recent_areas[-MAX_RUN:])) != 1:
+        return candidates
+    others = [item for item in candidates if item.area != recent_areas[-1]]
+    return others or candidates
 
 
 def next_item(
     items: Sequence[Item],
     records: Mapping[str, ItemRecord],
     now: datetime,
-    last_item_id: str | None = None,
+    recent: Sequence[str] = (),
+    *,
+    focus: bool = False,
 ) -> Selection | None:
     """Choose the next item for a learner.
 
     Args:
-        items: the items this learner can meet, in bank order (concepts before challenges
-            within an area is the author's order, but the selector does not rely on it).
+        items: the items this learner can meet (their awarding body's, or one area's under
+            /focus), in bank order.
         records: the learner's record per item id (items never answered are absent).
         now: the current time, aware UTC.
-        last_item_id: the item served last, never served twice in a row.
+        recent: the ids of the latest items served, oldest first (the last is never repeated).
+        focus: the learner chose one area, so interleaving does not apply.
 
     Returns:
         The selection, or None when `items` is empty.
     """
     if not items:
         return None
-    candidates = [item for item in items if item.id != last_item_id] or list(items)
-    strength = area_strength(items, records)
-    order = {area: index for index, area in enumerate(dict.fromkeys(item.area for item in items))}
+    by_id = {item.id: item for item in items}
+    last = recent[-1] if recent else None
+    candidates = [item for item in items if item.id != last] or list(items)
+    if not focus:
+        recent_areas = [by_id[i].area for i in recent if i in by_id]
+        candidates = _interleaved(candidates, recent_areas)
+    eligible_ids = set(by_id)
+    candidates = [item for item in candidates if _ready(item, eligible_ids, records)] or candidates
+    mastery = area_mastery(items, records, now)
+    errors = area_errors(items, records)
 
-    def area_rank(item: Item) -> tuple[float, int]:
-        return strength[item.area], order[item.area]
+    def weakness(area: str) -> float:
+        return WEAKNESS_WEIGHT * (1 - mastery[area]) + ERROR_WEIGHT * errors[area]
 
-    due = [
+    retries = [
         item
         for item in candidates
-        if (record := records.get(item.id)) is not None and record.due_at is not None and record.due_at <= now
+        if (r := records.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
     ]
-    if due:
-        chosen = min(due, key=lambda item: (area_rank(item), records[item.id].due_at))
-        return Selection(chosen, Reason.DUE)
+    if retries:
+        chosen = min(retries, key=lambda item: (-weakness(item.area), records[item.id].due_at))
+        return Selection(chosen, Reason.RETRY)
 
-    eligible_ids = {item.id for item in items}
-    fresh = [
-        (index, item)
-        for index, item in enumerate(candidates)
-        if item.id not in records and _ready(item, eligible_ids, records)
-    ]
-    if fresh:
-        _, chosen = min(
-            fresh,
-            key=lambda pair: (area_rank(pair[1]), not isinstance(pair[1], ConceptCard), pair[0]),
-        )
+    def variety(item: Item) -> int:
+        # Among equals: first test what was just taught (a challenge whose concepts are met),
+        # then teach something new, then other challenges.
+        if item.id in records:
+            return 2
+        if item.tests and all(ref in records for ref in item.tests):
+            return 0
+        return 1 if isinstance(item, ConceptCard) else 2
+
+    def score(pair: tuple[int, Item]) -> tuple[float, int, int]:
+        index, item = pair
+        record = records.get(item.id)
+        # FSRS's default curve does not know this learner; an area they keep missing is less
+        # well remembered than it predicts, so its predictions are discounted by the miss rate.
+        predicted = recall(record, now) * (1 - CALIBRATION * errors[item.area]) if record else UNSEEN_RECALL
+        gain = (1 - predicted) * (1 + weakness(item.area))
+        return (-round(gain, 9), variety(item), index)
+
+    _, chosen = min(enumerate(candidates), key=score)
+    record = records.get(chosen.id)
+    if record is None:
         return Selection(chosen, Reason.NEW)
-
-    seen = [item for item in candidates if item.id in records]
-    if seen:
-        far = datetime.max.replace(tzinfo=now.tzinfo)
-        chosen = min(seen, key=lambda item: (records[item.id].due_at or far, area_rank(item)))
-        return Selection(chosen, Reason.AHEAD)
-    # Only challenges whose concept is the item just served remain: serve one anyway.
-    return Selection(candidates[0], Reason.NEW)
+    return Selection(chosen, Reason.DUE if recall(record, now) < DESIRED_RETENTION else Reason.AHEAD)

@@ -10,16 +10,16 @@ import json
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.tutor.glossary import Glossary, Lookup
-from bot.tutor.memory import ItemRecord, review
-from bot.tutor.selection import Item, Reason, next_item
-from bot.tutor.stats import LearnerStats, learner_stats
+from bot.tutor.memory import FAST_RECALL, ItemRecord, review
+from bot.tutor.selection import MAX_RUN, Item, Reason, next_item
+from bot.tutor.stats import LearnerStats, answered_since, day_streak, learner_stats
 from content.drills import DrillInstance, generate, instance, is_right, parse_number
 from content.schema import (
     ALL_BODIES,
@@ -40,6 +40,9 @@ from storage.models import AnswerContext, ItemState, Learner, Prompt
 Clock = Callable[[], datetime]
 REMINDER_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 TIP_EVERY = 5  # an exam tip after every fifth right answer in a row
+MIN_GOAL, MAX_GOAL = 1, 200  # a daily goal, in prompts
+NEXT_UP = 3  # how many "next to revise" items /stats lists
+STREAK_LOOKBACK = timedelta(days=400)  # answers read back for a streak
 
 
 def system_clock() -> datetime:
@@ -111,6 +114,7 @@ class AnswerResult:
     drill: DrillInstance | None = None
     tip: ExamTip | None = None
     text: str = ""  # for UNREADABLE: what the learner typed
+    goal_met: bool = False  # this answer reached the learner's daily goal
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,23 @@ def _record(state: ItemState | None) -> ItemRecord:
         streak=state.streak,
         last_answered_at=state.last_answered_at,
         due_at=state.due_at,
+        state=state.fsrs_state,
+        step=state.fsrs_step,
+        stability=state.stability,
+        difficulty=state.difficulty,
     )
+
+
+def _store(state: ItemState, record: ItemRecord) -> None:
+    state.seen, state.correct, state.wrong, state.streak = (
+        record.seen,
+        record.correct,
+        record.wrong,
+        record.streak,
+    )
+    state.last_answered_at, state.due_at = record.last_answered_at, record.due_at
+    state.fsrs_state, state.fsrs_step = record.state, record.step
+    state.stability, state.difficulty = record.stability, record.difficulty
 
 
 def _drill_of(item: MetricDrill, prompt: Prompt) -> DrillInstance:
@@ -238,9 +258,9 @@ class Tutor:
                     return PromptResult(Status.ALREADY)
             items = self._items_for(learner)
             records = {s.item_id: _record(s) for s in await repo.item_states(session, user_id)}
-            last = await repo.last_prompt(session, user_id)
+            recent = await repo.recent_items(session, user_id, MAX_RUN + 1)
             now = self.clock()
-            selection = next_item(items, records, now, last.item_id if last else None)
+            selection = next_item(items, records, now, recent, focus=bool(learner.focus_area))
             if selection is None:
                 return PromptResult(Status.EMPTY)
             item = selection.item
@@ -274,6 +294,7 @@ class Tutor:
                 return AnswerResult(Status.ALREADY, prompt_id, item, prompt.correct)
             if not prompt.revealed:
                 prompt.revealed = True
+                prompt.revealed_at = self.clock()
             return AnswerResult(Status.OK, prompt_id, item)
 
     async def answer(self, user_id: int, prompt_id: int, kind: ItemKind, choice: bool | int) -> AnswerResult:
@@ -340,13 +361,41 @@ class Tutor:
         now = self.clock()
         if not await repo.claim_answer(session, prompt_id, user_id, correct, now):
             return AnswerResult(Status.ALREADY, prompt_id, item, prompt.correct, None, None, drill)
+        fast = (
+            isinstance(item, ConceptCard)
+            and prompt.revealed_at is not None
+            and prompt.revealed_at - prompt.sent_at <= FAST_RECALL
+        )
+        await self._update_record(session, user_id, item, correct, now, prompt.context, prompt_id, fast)
+        tip = None
+        goal_met = False
+        if prompt.context != AnswerContext.GROUP:
+            await session.flush()
+            goal_met = await self._goal_just_met(session, user_id, now)
+            if correct and prompt.context == AnswerContext.PRIVATE:
+                run = await repo.right_in_a_row(session, user_id, TIP_EVERY)
+                if run == TIP_EVERY:
+                    tip = await self._next_tip(session, user_id, item.area)
+        return AnswerResult(Status.OK, prompt_id, item, correct, choice, typed, drill, tip, goal_met=goal_met)
+
+    async def _update_record(
+        self,
+        session: AsyncSession,
+        user_id: int,
+        item: Item,
+        correct: bool,
+        now: datetime,
+        context: AnswerContext,
+        prompt_id: int | None,
+        fast: bool = False,
+    ) -> None:
+        """Advance the item's memory and append the answer to the log."""
         state = await repo.get_item_state(session, user_id, item.id)
-        updated = review(_record(state), correct, now)
+        updated = review(_record(state), correct, now, fast)
         if state is None:
             state = ItemState(learner_id=user_id, item_id=item.id)
             session.add(state)
-        for name in ("seen", "correct", "wrong", "streak", "last_answered_at", "due_at"):
-            setattr(state, name, getattr(updated, name))
+        _store(state, updated)
         repo.log_answer(
             session,
             learner_id=user_id,
@@ -354,16 +403,53 @@ class Tutor:
             kind=item.kind.value,
             correct=correct,
             answered_at=now,
-            context=prompt.context,
+            context=context,
             prompt_id=prompt_id,
         )
-        tip = None
-        if correct and prompt.context == AnswerContext.PRIVATE:
-            await session.flush()
-            run = await repo.right_in_a_row(session, user_id, TIP_EVERY)
-            if run == TIP_EVERY:
-                tip = await self._next_tip(session, user_id, item.area)
-        return AnswerResult(Status.OK, prompt_id, item, correct, choice, typed, drill, tip)
+
+    async def record_answer(self, user_id: int, item_id: str, correct: bool, context: AnswerContext) -> bool:
+        """Record an answer given outside a private prompt (a class quiz poll, say).
+
+        The learner's row is created if they never opened a private chat, so what they got wrong
+        in class shapes their private practice. Returns False for an item the bank lacks.
+        """
+        item = self.bank.answerable(item_id)
+        if item is None:
+            return False
+        async with self.sessions() as session, session.begin():
+            await self._learner_for_update(session, user_id)
+            await self._update_record(session, user_id, item, correct, self.clock(), context, None)
+        return True
+
+    async def _goal_just_met(self, session: AsyncSession, user_id: int, now: datetime) -> bool:
+        """Whether the answer just recorded was the one that reached today's goal."""
+        learner = await repo.get_learner(session, user_id)
+        if learner is None or not learner.daily_goal:
+            return False
+        today, _week = answered_since(
+            await repo.answer_times(session, user_id, now - timedelta(days=1)), learner.timezone, now
+        )
+        return today == learner.daily_goal
+
+    async def goal_met_today(self, user_id: int) -> bool:
+        """Whether the learner has reached today's goal (nudges stop pushing for the day)."""
+        async with self.sessions() as session:
+            learner = await repo.get_learner(session, user_id)
+            if learner is None or not learner.daily_goal:
+                return False
+            now = self.clock()
+            times = await repo.answer_times(session, user_id, now - timedelta(days=1))
+        today, _week = answered_since(times, learner.timezone, now)
+        return today >= learner.daily_goal
+
+    async def set_goal(self, user_id: int, goal: int | None) -> Learner:
+        """Set (or, with None, clear) the learner's daily goal."""
+        if goal is not None and not MIN_GOAL <= goal <= MAX_GOAL:
+            raise InvalidChoice(f"a daily goal is {MIN_GOAL} to {MAX_GOAL} prompts")
+        async with self.sessions() as session, session.begin():
+            learner = await self._learner_for_update(session, user_id)
+            learner.daily_goal = goal
+            return learner
 
     async def _next_tip(self, session: AsyncSession, user_id: int, area: str) -> ExamTip | None:
         """The next exam tip: unseen ones first (this area's, then general), else the longest ago."""
@@ -422,15 +508,34 @@ class Tutor:
         return item if item is not None and item.kind is kind else None
 
     async def stats(self, user_id: int) -> tuple[Learner, LearnerStats] | None:
-        """The learner and their progress per topic area, or None before onboarding."""
+        """The learner and their progress: mastery per area, streak, counts, what comes next."""
+        now = self.clock()
         async with self.sessions() as session:
             learner = await repo.get_learner(session, user_id)
             if learner is None or learner.awarding_body is None:
                 return None
             states = await repo.item_states(session, user_id)
+            times = await repo.answer_times(session, user_id, now - STREAK_LOOKBACK)
         records = {s.item_id: _record(s) for s in states}
         items: Sequence[Item] = self.bank.for_body(learner.awarding_body)
-        return learner, learner_stats(self.bank.areas, items, records, self.clock())
+        base = learner_stats(self.bank.areas, items, records, now)
+        today, week = answered_since(times, learner.timezone, now)
+        next_up: list[Item] = []
+        for _ in range(NEXT_UP):
+            remaining = [item for item in items if item not in next_up]
+            pick = next_item(remaining, records, now, focus=True)
+            if pick is None:
+                break
+            next_up.append(pick.item)
+        stats = replace(
+            base,
+            streak_days=day_streak(times, learner.timezone, now),
+            answered_today=today,
+            answered_this_week=week,
+            daily_goal=learner.daily_goal,
+            next_up=next_up,
+        )
+        return learner, stats
 
     async def awaiting_answer(self, user_id: int) -> bool:
         """Whether the learner's latest prompt is still unanswered."""

@@ -1,0 +1,52 @@
+"""The /stats chart: mastery per topic area as a PNG, drawn off-screen with matplotlib."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to memory only
+
+import matplotlib.pyplot as plt
+
+from bot.tutor.stats import LearnerStats
+
+MASTERED = 0.8  # the line drawn on the chart: recall that counts as mastered
+COLOURS = {"low": "#d9534f", "mid": "#f0ad4e", "high": "#5cb85c"}
+
+
+def _colour(mastery: float) -> str:
+    if mastery >= MASTERED:
+        return COLOURS["high"]
+    return COLOURS["mid"] if mastery >= 0.5 else COLOURS["low"]
+
+
+def mastery_chart(stats: LearnerStats, title: str) -> bytes:
+    """A horizontal bar per area (weakest at the top), as PNG bytes sized for a phone screen."""
+    areas = sorted(stats.areas, key=lambda a: a.mastery)
+    names = [a.area.name for a in areas]
+    values = [100 * a.mastery for a in areas]
+    height = 1.2 + 0.45 * len(areas)
+    fig, ax = plt.subplots(figsize=(6.4, height), dpi=110)
+    try:
+        bars = ax.barh(names, values, color=[_colour(a.mastery) for a in areas])
+        ax.set_xlim(0, 100)
+        ax.axvline(100 * MASTERED, color="#555555", linestyle="--", linewidth=1)
+        ax.set_xlabel("Mastery: what you would recall across the area today (%)")
+        ax.set_title(title, fontsize=11, loc="left")
+        for bar, value in zip(bars, values, strict=True):
+            ax.text(
+                min(value + 1.5, 88),
+                bar.get_y() + bar.get_height() / 2,
+                f"{value:.0f}%",
+                va="center",
+                fontsize=9,
+            )
+        ax.spines[["top", "right"]].set_visible(False)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)
