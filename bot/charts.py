@@ -24,7 +24,7 @@ def _colour(mastery: float) -> str:
 
 def mastery_chart(stats: LearnerStats, title: str) -> bytes:
     """A horizontal bar per area (weakest at the top), as PNG bytes sized for a phone screen."""
-    areas = sorted(stats.areas, key=lambda a: a.mastery)
+    areas = sorted(stats.areas, key=lambda a: a.mastery, reverse=True)  # bars are drawn bottom up
     names = [a.area.name for a in areas]
     values = [100 * a.mastery for a in areas]
     height = 1.2 + 0.45 * len(areas)
@@ -33,6 +33,7 @@ def mastery_chart(stats: LearnerStats, title: str) -> bytes:
         bars = ax.barh(names, values, color=[_colour(a.mastery) for a in areas])
         ax.set_xlim(0, 100)
         ax.axvline(100 * MASTERED, color="#555555", linestyle="--", linewidth=1)
+        ax.text(100 * MASTERED, len(areas) - 0.4, " mastered", fontsize=8, color="#555555", va="bottom")
         ax.set_xlabel("Mastery: what you would recall across the area today (%)")
         ax.set_title(title, fontsize=11, loc="left")
         for bar, value in zip(bars, values, strict=True):

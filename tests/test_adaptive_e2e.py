@@ -1,0 +1,123 @@
+"""End to end: the tutor adapts to what a learner gets wrong; daily goals; answers from anywhere count."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from bot.config import CONTENT_DIR
+from bot.tutor.service import Status, Tutor
+from content.drills import instance
+from content.loader import load_bank
+from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
+from storage.db import create_engine, create_tables, session_factory
+from storage.models import AnswerContext
+from tests.clock import FakeClock
+from tests.fake_telegram import FakeUser, SentMessage
+from tests.harness import Harness
+from tests.test_private_chat import item_of, onboard
+
+ANNA = FakeUser(301, "Anna")
+WEAK = "legislation"
+
+
+async def answer(bot: Harness, prompt: SentMessage, right: bool) -> None:
+    """Answer whatever the prompt is, rightly or wrongly, through its buttons."""
+    item = item_of(bot, prompt)
+    if isinstance(item, ConceptCard):
+        await bot.tap(ANNA, prompt, "Reveal")
+        await bot.tap(ANNA, prompt, "Knew it" if right else "Not yet")
+    elif isinstance(item, TrueFalse):
+        await bot.tap(ANNA, prompt, "True" if item.answer == right else "False")
+    elif isinstance(item, MultipleChoice):
+        wanted = item.answer if right else item.wrong[0]
+        line = next(line for line in prompt.text.splitlines() if line.endswith(wanted))
+        await bot.tap(ANNA, prompt, line.split("<b>")[1][0])
+    else:
+        assert isinstance(item, MetricDrill)
+        prompt_id = int(prompt.buttons[0][1].split(":")[1])
+        with sqlite3.connect(bot.db_path) as db:
+            (params,) = db.execute("SELECT params FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
+        drawn = instance(item, json.loads(params), seed=prompt_id)
+        index = drawn.answer_index if right else (drawn.answer_index + 1) % len(drawn.options)
+        await bot.tap_data(ANNA, prompt, prompt.buttons[index][1])
+
+
+async def test_a_learner_who_keeps_failing_one_area_gets_more_of_it(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    areas: list[str] = []
+    for _ in range(48):
+        item = item_of(bot, prompt)
+        areas.append(item.area)
+        await answer(bot, prompt, right=item.area != WEAK)
+        bot.clock.advance(timedelta(seconds=40))
+        mark = bot.fake.mark()
+        await bot.tap(ANNA, prompt, "Next ▶")
+        [prompt] = bot.sent_to(ANNA, mark)
+    later = Counter(areas[16:])  # once the tutor has seen how each area goes
+    others = [n for area, n in later.items() if area != WEAK]
+    assert later[WEAK] == max(later.values())
+    assert later[WEAK] >= 2 * (sum(others) / len(others))
+    assert all(later[a] for a in {"crm", "retention", "satisfaction"})  # the rest are not dropped
+    for run in zip(areas, areas[1:], areas[2:], strict=False):
+        assert len(set(run)) > 1  # never three in a row from one area
+
+
+async def test_a_daily_goal_is_announced_once_and_then_the_tutor_waits_to_be_asked(bot: Harness) -> None:
+    prompt = await onboard(bot, ANNA)
+    [invalid] = await bot.send(ANNA, "/goal lots")
+    assert "isn't a daily goal" in invalid.text
+    [too_many] = await bot.send(ANNA, "/goal 500")
+    assert "isn't a daily goal" in too_many.text
+    [set_goal] = await bot.send(ANNA, "/goal 2")
+    assert "Daily goal: <b>2</b> prompts a day" in set_goal.text
+
+    await answer(bot, prompt, right=True)
+    mark = bot.fake.mark()
+    await bot.tap(ANNA, prompt, "Next ▶")
+    [second] = bot.sent_to(ANNA, mark)
+    mark = bot.fake.mark()
+    await answer(bot, second, right=True)
+    [met] = [m for m in bot.sent_to(ANNA, mark) if "Daily goal reached" in m.text]
+    assert "2 prompts today" in met.text
+    assert second.buttons == []  # no Next pushing on
+    mark = bot.fake.mark()
+    await bot.tap(ANNA, met, "Keep going ▶")
+    [third] = bot.sent_to(ANNA, mark)
+    assert third.buttons  # asked for, so served
+
+    [stats] = await bot.send(ANNA, "/stats")
+    assert "2 of 2 today ✅" in stats.text
+    [shown] = await bot.send(ANNA, "/goal")
+    assert "Your daily goal is <b>2</b>" in shown.text
+    [off] = await bot.send(ANNA, "/goal off")
+    assert "Daily goal off" in off.text
+
+
+async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'retain.db'}")
+    await create_tables(engine)
+    clock = FakeClock()
+    tutor = Tutor(session_factory(engine), load_bank(CONTENT_DIR), "Europe/London", clock, random.Random(1))
+    try:
+        # Ben never opened a private chat: a wrong answer in a class quiz creates his record.
+        missed = "tf-legislation-equality-staff-only"
+        assert await tutor.record_answer(402, missed, correct=False, context=AnswerContext.GROUP)
+        assert not await tutor.record_answer(402, "no-such-item", correct=True, context=AnswerContext.GROUP)
+        learner = await tutor.learner(402)
+        assert learner is not None and learner.awarding_body is None
+
+        await tutor.choose_body(402, "all")
+        await tutor.choose_reminder(402, None)
+        clock.advance(timedelta(minutes=6))
+        served = await tutor.next_prompt(402)
+        assert served.status is Status.OK and served.prompt is not None
+        assert served.prompt.item.id == missed  # what he got wrong in class comes back first
+        found = await tutor.stats(402)
+        assert found is not None and found[1].answers == 1
+    finally:
+        await engine.dispose()
