@@ -1,0 +1,25 @@
+"""The benchmark scripts still run and end with one JSON line (their figures are read from it)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_learning_benchmark_runs_and_ends_with_its_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/learning.py", "--learners", "2", "--days", "3", "--budget-days", "2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"prompts_to_mastery", "ratio_vs_random", "ratio_vs_round_robin", "recall_after_budget"} <= set(figures)
+    assert set(figures["prompts_to_mastery"]) == {"tutor", "random", "round_robin", "plain_fsrs"}
+    assert "policy" in result.stdout  # the readable table comes first
