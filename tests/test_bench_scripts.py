@@ -20,6 +20,8 @@ def test_the_learning_benchmark_runs_and_ends_with_its_figures() -> None:
         check=True,
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert {"prompts_to_mastery", "ratio_vs_random", "ratio_vs_round_robin", "recall_after_budget"} <= set(figures)
+    assert {"prompts_to_mastery", "ratio_vs_random", "ratio_vs_round_robin", "recall_after_budget"} <= set(
+        figures
+    )
     assert set(figures["prompts_to_mastery"]) == {"tutor", "random", "round_robin", "plain_fsrs"}
     assert "policy" in result.stdout  # the readable table comes first
