@@ -6,8 +6,10 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
-from bot.context import TUTOR_KEY, RetainApp, RetainContext
-from bot.handlers import general, onboarding, revise
+from bot.context import NUDGER_KEY, TUTOR_KEY, RetainApp, RetainContext
+from bot.handlers import general, nudges, onboarding, revise
+from bot.handlers import settings as settings_module
+from bot.tutor.nudging import Nudger
 from bot.tutor.service import Clock, Tutor, system_clock
 from bot.views import COMMANDS
 from content.schema import Bank
@@ -28,7 +30,9 @@ def build_application(settings: Settings, bank: Bank, clock: Clock = system_cloc
     """Wire the bot: rate-limited requests to `settings.telegram_api_base_url`, handlers, storage."""
     assert settings.telegram_bot_token is not None
     engine = create_engine(settings.database_url)
-    tutor = Tutor(session_factory(engine), bank, settings.default_timezone, clock)
+    sessions = session_factory(engine)
+    tutor = Tutor(sessions, bank, settings.default_timezone, clock)
+    nudger = Nudger(sessions, tutor, clock)
 
     async def post_init(app: RetainApp) -> None:
         await create_tables(engine)
@@ -56,8 +60,11 @@ def build_application(settings: Settings, bank: Bank, clock: Clock = system_cloc
         .build()
     )
     app.bot_data[TUTOR_KEY] = tutor
+    app.bot_data[NUDGER_KEY] = nudger
     onboarding.register(app)
     revise.register(app)
+    settings_module.register(app)
+    nudges.register(app, settings.nudge_sweep_seconds)
     general.register(app)  # last: its handlers catch what the features leave
     return app
 

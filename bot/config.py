@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=30, gt=0)
     rate_limit_group_per_minute: float = Field(default=20, gt=0)
     rate_limit_max_retries: int = Field(default=3, ge=0)
+    nudge_sweep_seconds: float = Field(default=60, gt=0)  # how often due nudges are swept
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -6,9 +6,11 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.tutor.nudging import Nudger
 from bot.tutor.service import Tutor
 
 TUTOR_KEY = "tutor"
+NUDGER_KEY = "nudger"
 
 
 class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -18,6 +20,11 @@ class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
     def tutor(self) -> Tutor:
         """The tutor service built by the composition root."""
         return cast(Tutor, self.bot_data[TUTOR_KEY])
+
+    @property
+    def nudger(self) -> Nudger:
+        """The nudge scheduler built by the composition root."""
+        return cast(Nudger, self.bot_data[NUDGER_KEY])
 
 
 RetainApp = Application[Any, RetainContext, Any, Any, Any, Any]

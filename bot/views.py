@@ -10,6 +10,8 @@ from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.codec import Action, Callback, encode
+from bot.tutor.nudging import ReminderSettings
+from bot.tutor.schedule import zone_label
 from bot.tutor.selection import Item, Reason
 from bot.tutor.service import TIP_EVERY, AnswerResult, ServedPrompt, option_order
 from bot.tutor.stats import LearnerStats
@@ -35,6 +37,9 @@ COMMANDS = (
     BotCommand("focus", "Drill one topic area (or /focus off)"),
     BotCommand("define", "Look up a term, e.g. /define NPS"),
     BotCommand("goal", "Set a daily goal, e.g. /goal 10"),
+    BotCommand("remind", "Daily nudge time, e.g. /remind 18:30"),
+    BotCommand("timezone", "Your time zone, e.g. /timezone Europe/London"),
+    BotCommand("pause", "Pause nudges, e.g. /pause 3"),
     BotCommand("start", "Set up, or change your course"),
     BotCommand("help", "How Retain works"),
 )
@@ -123,8 +128,8 @@ def course_name(bank: Bank, body: str | None) -> str:
 
 
 def place(timezone: str) -> str:
-    """ "Europe/London" as "London"."""
-    return timezone.rsplit("/", 1)[-1].replace("_", " ")
+    """ "Europe/London" as "London", "Etc/GMT-2" as "UTC+2"."""
+    return zone_label(timezone)
 
 
 # --- prompts ----------------------------------------------------------------------------------
@@ -502,6 +507,9 @@ def help_text() -> str:
         "/focus – drill one topic area; /focus off for the mix\n"
         "/define – look up a term, e.g. /define NPS\n"
         "/goal – set a daily goal, e.g. /goal 10\n"
+        "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
+        "/timezone – your time zone, e.g. /timezone Europe/London\n"
+        "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
         "/start – set up, or change your course\n"
         "/help – this message"
     )
@@ -544,3 +552,118 @@ def choose_from_buttons() -> str:
 def something_went_wrong() -> str:
     """When handling a message failed on our side."""
     return "Sorry, something went wrong on my side. Your progress is safe: please try again."
+
+
+# --- nudges and their settings -----------------------------------------------------------------
+
+
+def _day(moment: datetime, timezone: str) -> str:
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local:%A} {local.day} {local:%B}"
+
+
+def reminder_settings(settings: ReminderSettings, now: datetime) -> str:
+    """A learner's nudge settings, in their own words."""
+    zone = settings.zone
+    if settings.reminder is None:
+        lines = [f"Daily nudges are off. Your time zone is {escape(zone_label(zone))} ({escape(zone)})."]
+    else:
+        every = "Every other day" if settings.every_other_day else "Every day"
+        lines = [f"{every} at <b>{settings.reminder}</b>, {escape(zone_label(zone))} time."]
+        if settings.paused_until is not None and settings.paused_until > now:
+            lines.append(f"Paused until {_day(settings.paused_until, zone)}: /resume to start sooner.")
+        elif settings.next_at is not None:
+            lines.append(f"Next nudge: {_when(settings.next_at, now, zone)}.")
+    return "\n".join(lines)
+
+
+def remind_menu(settings: ReminderSettings | None, now: datetime) -> str:
+    """/remind without a time."""
+    current = reminder_settings(settings, now) + "\n\n" if settings else ""
+    return (
+        f"{current}Choose a time for your daily nudge, or send one like <code>/remind 18:30</code>. "
+        "<code>/remind off</code> stops them; <code>/timezone</code> sets your time zone."
+    )
+
+
+def remind_keyboard() -> InlineKeyboardMarkup:
+    """Common nudge times and "off" (the same buttons as at set-up)."""
+    times = [_button(t, Callback(Action.REMIND, value=t.replace(":", ""))) for t in REMINDER_CHOICES]
+    return InlineKeyboardMarkup(
+        [times[:2], times[2:], [_button("No nudges", Callback(Action.REMIND, value="off"))]]
+    )
+
+
+def invalid_time(text: str) -> str:
+    """/remind with something that is not a time of day."""
+    return (
+        f"“{escape(text)}” isn't a time of day. Send a 24-hour time like <code>/remind 18:30</code> "
+        "(or <code>/remind 6:30pm</code>), or <code>/remind off</code>."
+    )
+
+
+def timezone_usage(zone: str) -> str:
+    """/timezone without a zone."""
+    return (
+        f"Your time zone is <b>{escape(zone_label(zone))}</b> ({escape(zone)}). Change it with a name like "
+        "<code>/timezone Europe/London</code>, a city like <code>/timezone Paris</code>, or an offset from "
+        "UTC like <code>/timezone +2</code>."
+    )
+
+
+def unknown_timezone(text: str, suggestions: list[str]) -> str:
+    """/timezone with a zone that does not exist."""
+    hint = ""
+    if suggestions:
+        hint = " Did you mean " + " or ".join(f"<code>{escape(s)}</code>" for s in suggestions) + "?"
+    return (
+        f"I don't know the time zone “{escape(text)}”.{hint} Send a name like <code>Europe/London</code>, "
+        "a city like <code>Paris</code>, or a whole-hour offset like <code>+2</code>."
+    )
+
+
+def timezone_set(settings: ReminderSettings, now: datetime) -> str:
+    """Confirms /timezone."""
+    return (
+        f"Time zone set: {escape(zone_label(settings.zone))} ({escape(settings.zone)}).\n"
+        + reminder_settings(settings, now)
+    )
+
+
+def pause_usage() -> str:
+    """/pause with no or a bad number of days."""
+    return (
+        "Send /pause and a number of days from 1 to 30, like <code>/pause 3</code>. "
+        "/resume starts nudges again."
+    )
+
+
+def paused(settings: ReminderSettings) -> str:
+    """Confirms /pause."""
+    assert settings.paused_until is not None
+    return (
+        f"Nudges paused until {_day(settings.paused_until, settings.zone)}. "
+        "Your progress is kept; /resume starts them again sooner."
+    )
+
+
+def resumed(settings: ReminderSettings, now: datetime) -> str:
+    """Confirms /resume."""
+    return "Nudges are back on. " + reminder_settings(settings, now)
+
+
+def nudge_text(
+    bank: Bank, served: ServedPrompt, streak: int, backoff_notice: bool, tip: ExamTip | None
+) -> str:
+    """A daily nudge: a prompt to answer right here, the streak, sometimes a tip."""
+    days = "day" if streak == 1 else "days"
+    head = "⏰ <b>Your daily revision</b>" + (f" · 🔥 {streak} {days} in a row" if streak else "")
+    parts = [head, prompt_text(bank, served)]
+    if tip is not None:
+        parts.append(tip_text(tip, streak=False))
+    if backoff_notice:
+        parts.append(
+            "<i>You've missed a few nudges, so I'll nudge you every other day for now; answer any prompt "
+            "to go back to daily. /pause 3 takes a break, /remind off stops nudges.</i>"
+        )
+    return "\n\n".join(parts)

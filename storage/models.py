@@ -49,6 +49,17 @@ class Learner(SQLModel, table=True):
     reminder_chosen: bool = False  # the learner answered the reminder question (time or "not now")
     focus_area: str | None = None  # a topic area the learner chose to drill (/focus), None: the adaptive mix
     daily_goal: int | None = None  # prompts a day the learner aims for (/goal), None: no goal
+    # Nudges. The database is the source of truth for time: next_nudge_at is NULL unless a nudge
+    # is scheduled (reminder on, not blocked), so the sweep reads one index.
+    active: bool = True  # False once the learner blocked the bot
+    next_nudge_at: datetime | None = _utc_column(index=True)
+    last_nudge_at: datetime | None = _utc_column()
+    last_nudge_day: str | None = None  # the local date (ISO) of the latest nudge
+    nudges_sent: int = 0
+    ignored_nudges: int = 0  # nudges in a row with no activity after them
+    backoff_notified: bool = False
+    paused_until: datetime | None = _utc_column()
+    last_active_at: datetime | None = _utc_column()
     created_at: datetime = _utc_column(nullable=False)
 
 

@@ -152,3 +152,14 @@ async def mark_tip_shown(session: AsyncSession, learner_id: int, tip_id: str, no
         session.add(TipShown(learner_id=learner_id, tip_id=tip_id, shown_at=now))
     else:
         row.shown_at = now
+
+
+async def due_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[Learner]:
+    """Learners whose next nudge is due, earliest first (one index range scan)."""
+    result = await session.exec(
+        select(Learner)
+        .where(col(Learner.next_nudge_at) <= now)
+        .order_by(col(Learner.next_nudge_at))
+        .limit(limit)
+    )
+    return result.all()

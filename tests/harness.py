@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import CONTENT_DIR, Settings
 from bot.context import RetainApp
+from bot.handlers.nudges import SweepReport, run_sweep
 from content.loader import load_bank
 from content.schema import Bank
 from tests.clock import FakeClock
@@ -37,6 +38,7 @@ class Harness:
             default_timezone="Europe/London",
             # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
             rate_limit_per_second=10_000,
+            nudge_sweep_seconds=10**6,  # tests run the sweep themselves, on the fake clock
             _env_file=None,
         )
 
@@ -72,6 +74,11 @@ class Harness:
         """Stop and start a new Application on the same database file."""
         await self.stop()
         await self.start()
+
+    async def sweep(self) -> SweepReport:
+        """Run the nudge sweep now (what the repeating job does every minute)."""
+        assert self.app is not None
+        return await run_sweep(self.app, retry_base=0.01)
 
     async def settle(self) -> None:
         """Wait until every update sent so far has been handled."""

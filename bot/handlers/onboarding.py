@@ -9,6 +9,7 @@ from bot import views
 from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, edit, reply, send_prompt, user_id
+from bot.tutor.nudging import settings_of
 from bot.tutor.service import InvalidChoice
 
 
@@ -64,9 +65,11 @@ async def on_reminder(update: Update, context: RetainContext) -> None:
     tutor = context.tutor
     local_time = decode(query.data).reminder_time
     learner, first = await tutor.choose_reminder(user_id(update), local_time)
-    await edit(query, views.reminder_saved(local_time, learner.timezone))
     if first:
+        await edit(query, views.reminder_saved(local_time, learner.timezone))
         await send_prompt(update, context, await tutor.next_prompt(learner.id))
+    else:  # a button from /remind
+        await edit(query, views.reminder_settings(settings_of(learner), tutor.clock()))
 
 
 def register(app: RetainApp) -> None:

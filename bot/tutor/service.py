@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.tutor.glossary import Glossary, Lookup
 from bot.tutor.memory import FAST_RECALL, ItemRecord, review
+from bot.tutor.schedule import plan
 from bot.tutor.selection import MAX_RUN, Item, Reason, next_item
 from bot.tutor.stats import LearnerStats, answered_since, day_streak, learner_stats
 from content.drills import DrillInstance, generate, instance, is_right, parse_number
@@ -225,6 +226,7 @@ class Tutor:
             first = not learner.reminder_chosen
             learner.reminder_time = local_time
             learner.reminder_chosen = True
+            learner.next_nudge_at = plan(local_time, learner.timezone, self.clock(), active=learner.active)
             return learner, first
 
     async def _learner_for_update(self, session: AsyncSession, user_id: int) -> Learner:
@@ -260,6 +262,8 @@ class Tutor:
             records = {s.item_id: _record(s) for s in await repo.item_states(session, user_id)}
             recent = await repo.recent_items(session, user_id, MAX_RUN + 1)
             now = self.clock()
+            if context == AnswerContext.PRIVATE:
+                learner.last_active_at = now  # asking for practice is activity; a nudge is not
             selection = next_item(items, records, now, recent, focus=bool(learner.focus_area))
             if selection is None:
                 return PromptResult(Status.EMPTY)
@@ -370,6 +374,9 @@ class Tutor:
         tip = None
         goal_met = False
         if prompt.context != AnswerContext.GROUP:
+            learner = await repo.get_learner(session, user_id)
+            if learner is not None:
+                learner.last_active_at = now  # any answer restores daily nudges
             await session.flush()
             goal_met = await self._goal_just_met(session, user_id, now)
             if correct and prompt.context == AnswerContext.PRIVATE:
@@ -536,6 +543,16 @@ class Tutor:
             next_up=next_up,
         )
         return learner, stats
+
+    async def streak(self, user_id: int) -> int:
+        """The learner's current day streak, in their time zone."""
+        now = self.clock()
+        async with self.sessions() as session:
+            learner = await repo.get_learner(session, user_id)
+            if learner is None:
+                return 0
+            times = await repo.answer_times(session, user_id, now - STREAK_LOOKBACK)
+        return day_streak(times, learner.timezone, now)
 
     async def awaiting_answer(self, user_id: int) -> bool:
         """Whether the learner's latest prompt is still unanswered."""

@@ -1,0 +1,145 @@
+"""The nudge sweep (a repeating JobQueue job) and blocked/unblocked updates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import cast
+
+from telegram import ChatMember, ChatMemberUpdated, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ChatMemberHandler
+
+from bot import views
+from bot.context import NUDGER_KEY, TUTOR_KEY, RetainApp, RetainContext
+from bot.tutor.nudging import Nudger, NudgeTask
+from bot.tutor.service import Status, Tutor
+from storage.models import AnswerContext
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = 60  # seconds
+BATCH = 500  # learners claimed per database transaction
+IN_FLIGHT = 64  # sends waiting on the rate limiter at once
+SEND_ATTEMPTS = 4
+GONE = ("chat not found", "user is deactivated", "bot was blocked")
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped_stale: int = 0
+    skipped_goal: int = 0
+    nothing_to_ask: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+async def send_nudge(app: RetainApp, task: NudgeTask, retry_base: float) -> str:
+    """Send one nudge, retrying transient failures with backoff; returns what happened."""
+    tutor: Tutor = app.bot_data[TUTOR_KEY]
+    nudger: Nudger = app.bot_data[NUDGER_KEY]
+    result = await tutor.next_prompt(task.learner_id, context=AnswerContext.NUDGE)
+    if result.status is not Status.OK or result.prompt is None:
+        return "nothing"
+    tip = await tutor.tip(task.learner_id) if task.with_tip else None
+    streak = await tutor.streak(task.learner_id)
+    text = views.nudge_text(tutor.bank, result.prompt, streak, task.backoff_notice, tip)
+    markup = views.prompt_keyboard(result.prompt)
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            await app.bot.send_message(task.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return "sent"
+        except Forbidden:
+            await nudger.set_active(task.learner_id, False)
+            return "blocked"
+        except BadRequest as exc:
+            if any(reason in exc.message.lower() for reason in GONE):
+                await nudger.set_active(task.learner_id, False)
+                return "blocked"
+            log.warning("Nudge to a learner rejected: %s", exc.message)
+            break
+        except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
+            await asyncio.sleep(_seconds(exc.retry_after))
+        except (NetworkError, TelegramError) as exc:
+            log.info("Nudge send failed (attempt %d): %s", attempt + 1, exc)
+            await asyncio.sleep(retry_base * 2**attempt)
+    await nudger.release(task)
+    return "failed"
+
+
+def _seconds(value: object) -> float:
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
+
+
+async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
+    """Send every nudge due now; one sweep at a time."""
+    lock: asyncio.Lock = app.bot_data.setdefault("nudge_sweep_lock", asyncio.Lock())
+    report = SweepReport()
+    if lock.locked():
+        return report  # the previous sweep is still sending: it will pick these up
+    async with lock:
+        nudger: Nudger = app.bot_data[NUDGER_KEY]
+        now = nudger.clock()
+        gate = asyncio.Semaphore(IN_FLIGHT)
+
+        async def one(task: NudgeTask) -> str:
+            async with gate:
+                try:
+                    return await send_nudge(app, task, retry_base)
+                except Exception as exc:  # one learner's failure never stops the sweep
+                    log.exception("Nudge failed")
+                    report.errors.append(repr(exc))
+                    await nudger.release(task)
+                    return "failed"
+
+        while True:
+            tasks, counts = await nudger.claim_due(now, BATCH)
+            report.skipped_stale += counts.skipped_stale
+            report.skipped_goal += counts.skipped_goal
+            if not tasks and not counts.skipped_stale and not counts.skipped_goal:
+                break
+            for outcome in await asyncio.gather(*(one(task) for task in tasks)):
+                if outcome == "sent":
+                    report.sent += 1
+                elif outcome == "blocked":
+                    report.blocked += 1
+                elif outcome == "nothing":
+                    report.nothing_to_ask += 1
+                else:
+                    report.failed += 1
+    if report.sent or report.blocked or report.failed:
+        log.info("Nudge sweep: %s", report)
+    return report
+
+
+async def sweep_job(context: RetainContext) -> None:
+    """The repeating job: sweep due nudges."""
+    await run_sweep(cast(RetainApp, context.application))
+
+
+async def on_my_chat_member(update: Update, context: RetainContext) -> None:
+    """A learner blocked or unblocked the bot in their private chat."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    blocked = change.new_chat_member.status in (ChatMember.BANNED,)
+    await context.nudger.set_active(change.chat.id, not blocked)
+
+
+def register(app: RetainApp, every: float = SWEEP_EVERY) -> None:
+    """Schedule the sweep every `every` seconds and listen for blocks."""
+    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            sweep_job,
+            interval=every,
+            first=min(5.0, every),
+            name="nudge-sweep",
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": int(every)},
+        )
