@@ -93,6 +93,7 @@ class Failure:
     description: str
     retry_after: int | None = None
     times: int = 1
+    chat_id: int | None = None  # only for sends to this chat
 
 
 @dataclass
@@ -147,7 +148,8 @@ class FakeTelegram:
         record = Request(method, params, len(self.requests))
         try:
             for failure in self.failures:
-                if failure.method == method and failure.times > 0:
+                chat_matches = failure.chat_id is None or params.get("chat_id") == failure.chat_id
+                if failure.method == method and failure.times > 0 and chat_matches:
                     failure.times -= 1
                     extra = {"retry_after": failure.retry_after} if failure.retry_after is not None else None
                     record.result = _ApiError(failure.code, failure.description)
@@ -301,6 +303,21 @@ class FakeTelegram:
         await self._notify()
         return update_id
 
+    async def member_update(self, user: FakeUser, old: str, new: str) -> None:
+        """The user blocks ("kicked") or unblocks ("member") the bot in their private chat."""
+        self._push(
+            {
+                "my_chat_member": {
+                    "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
+                    "from": user.as_json(),
+                    "date": int(time.time()),
+                    "old_chat_member": _member(old),
+                    "new_chat_member": _member(new),
+                }
+            }
+        )
+        await self._notify()
+
     async def tap(self, user: FakeUser, sent: SentMessage, data: str) -> str:
         """The user taps a button carrying `data` under `sent`; returns the callback query id.
 
@@ -368,6 +385,13 @@ class FakeTelegram:
         chat_id = int(request.params["chat_id"])
         message_id = request.params.get("message_id") or request.result["message_id"]
         return self.messages[(chat_id, int(message_id))]
+
+
+def _member(status: str) -> dict[str, Any]:
+    member: dict[str, Any] = {"user": BOT_USER, "status": status}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 class _ApiError(Exception):
