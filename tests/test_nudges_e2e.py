@@ -185,9 +185,9 @@ async def test_after_three_ignored_nudges_every_other_day_said_once_and_activity
 
     await bot.send(ANNA, "/next")  # any activity, here on the 10th...
     daily = []
-    for day in (11, 12, 13):
-        mark = await sweep_at(bot, datetime(2026, 5, day, 17, tzinfo=UTC))
-        daily += [day for _ in nudges_to(bot, ANNA, mark)]
+    for date_in_may in (11, 12, 13):
+        mark = await sweep_at(bot, datetime(2026, 5, date_in_may, 17, tzinfo=UTC))
+        daily += [date_in_may for _ in nudges_to(bot, ANNA, mark)]
     assert daily == [11, 12, 13]  # ...restores daily nudges
 
 
