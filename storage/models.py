@@ -49,6 +49,8 @@ class Learner(SQLModel, table=True):
     reminder_chosen: bool = False  # the learner answered the reminder question (time or "not now")
     focus_area: str | None = None  # a topic area the learner chose to drill (/focus), None: the adaptive mix
     daily_goal: int | None = None  # prompts a day the learner aims for (/goal), None: no goal
+    streak_days: int = 0  # days in a row with an answer, in the learner's zone...
+    streak_day: str | None = None  # ...ending on this local date (ISO)
     # Nudges. The database is the source of truth for time: next_nudge_at is NULL unless a nudge
     # is scheduled (reminder on, not blocked), so the sweep reads one index.
     active: bool = True  # False once the learner blocked the bot

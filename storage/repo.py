@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -163,3 +163,43 @@ async def due_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequen
         .limit(limit)
     )
     return result.all()
+
+
+async def learners(session: AsyncSession, ids: Sequence[int]) -> Sequence[Learner]:
+    """The learners with these ids."""
+    result = await session.exec(select(Learner).where(col(Learner.id).in_(ids)))
+    return result.all()
+
+
+async def item_states_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[ItemState]]:
+    """Every item state of each of these learners."""
+    result = await session.exec(select(ItemState).where(col(ItemState.learner_id).in_(ids)))
+    grouped: dict[int, list[ItemState]] = {}
+    for state in result.all():
+        grouped.setdefault(state.learner_id, []).append(state)
+    return grouped
+
+
+async def recent_items_of(session: AsyncSession, ids: Sequence[int], count: int) -> dict[int, list[str]]:
+    """The item ids of each learner's latest `count` prompts, oldest first."""
+    numbered = (
+        select(
+            col(Prompt.learner_id),
+            col(Prompt.item_id),
+            col(Prompt.id),
+            func.row_number()
+            .over(partition_by=col(Prompt.learner_id), order_by=col(Prompt.id).desc())
+            .label("rn"),
+        )
+        .where(col(Prompt.learner_id).in_(ids))
+        .subquery()
+    )
+    result = await session.exec(
+        select(numbered.c.learner_id, numbered.c.item_id)
+        .where(numbered.c.rn <= count)
+        .order_by(numbered.c.id)
+    )
+    grouped: dict[int, list[str]] = {}
+    for learner_id, item_id in result.all():
+        grouped.setdefault(learner_id, []).append(item_id)
+    return grouped

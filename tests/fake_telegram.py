@@ -112,6 +112,12 @@ class FakeTelegram:
     _history: list[dict[str, Any]] = field(default_factory=list)
     last_poll: dict[str, Any] = field(default_factory=dict)  # the params of the latest getUpdates
     hold_polls: bool = True  # False: getUpdates answers at once (lets a stopping bot stop quickly)
+    # Like Telegram's flood control: sends beyond this rate get a 429 (a token bucket: a second's
+    # worth of sends may come in a burst, then they refill at this rate).
+    rate_limit: float | None = None
+    too_many: int = 0  # 429s answered because of rate_limit
+    _tokens: float = -1.0
+    _refilled_at: float = 0.0
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
     port: int = 0
@@ -146,6 +152,16 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await _params(request)
         record = Request(method, params, len(self.requests))
+        if self.rate_limit is not None and method.startswith("send"):
+            clock = time.monotonic()
+            if self._tokens < 0:
+                self._tokens = self.rate_limit
+            self._tokens = min(self.rate_limit, self._tokens + (clock - self._refilled_at) * self.rate_limit)
+            self._refilled_at = clock
+            if self._tokens < 1:
+                self.too_many += 1
+                return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            self._tokens -= 1
         try:
             for failure in self.failures:
                 chat_matches = failure.chat_id is None or params.get("chat_id") == failure.chat_id

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from fsrs import State
 
 from bot.tutor.memory import RETRY_AFTER_WRONG, ItemRecord, recall, review
 from bot.tutor.selection import Item, Reason, area_errors, area_mastery, next_item
-from bot.tutor.stats import answered_since, day_streak
+from bot.tutor.stats import advance_streak, answered_since, current_streak
 from content.schema import ConceptCard, TrueFalse
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -208,19 +209,21 @@ def test_predicted_recall_decays_from_one_and_never_met_is_zero() -> None:
     assert recall(ItemRecord(), NOW) == 0
 
 
-def test_a_streak_counts_local_days_and_survives_until_midnight() -> None:
-    london = "Europe/London"
-    answers = [
-        datetime(2026, 2, 27, 12, tzinfo=UTC),
-        datetime(2026, 2, 28, 12, tzinfo=UTC),
-        datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
-    ]
-    assert day_streak(answers, london, NOW) == 3  # alive: nothing yet today, but yesterday counts
-    assert day_streak(answers, london, NOW + timedelta(days=1)) == 0
-    # 10:00 and 12:00 UTC on 1 March are 23:00 on 1 March and 01:00 on 2 March in Auckland.
-    evening_and_night = [datetime(2026, 3, 1, 10, tzinfo=UTC), datetime(2026, 3, 1, 12, tzinfo=UTC)]
-    assert day_streak(evening_and_night, "Pacific/Auckland", NOW) == 2
-    assert day_streak(evening_and_night, london, NOW) == 1
+def test_a_streak_grows_once_a_day_breaks_after_a_gap_and_lives_until_midnight() -> None:
+    streak, day = advance_streak(0, None, date(2026, 3, 1))
+    assert (streak, day) == (1, "2026-03-01")
+    assert advance_streak(streak, day, date(2026, 3, 1)) == (1, "2026-03-01")  # twice the same day
+    streak, day = advance_streak(streak, day, date(2026, 3, 2))
+    assert (streak, day) == (2, "2026-03-02")
+    assert advance_streak(streak, day, date(2026, 3, 4)) == (1, "2026-03-04")  # a day missed
+
+    learner = SimpleNamespace(timezone="Europe/London", streak_days=2, streak_day="2026-03-01")
+    assert current_streak(learner, NOW) == 2  # nothing yet on the 2nd, but yesterday counts
+    assert current_streak(learner, NOW + timedelta(days=1)) == 0
+    # 20:00 UTC on 2 March is already 3 March in Kiritimati (UTC+14): there the 1st is two days ago.
+    evening = NOW + timedelta(hours=11)
+    far_east = SimpleNamespace(timezone="Pacific/Kiritimati", streak_days=2, streak_day="2026-03-01")
+    assert current_streak(learner, evening) == 2 and current_streak(far_east, evening) == 0
 
 
 def test_answers_today_and_this_week_are_counted_in_the_learners_zone() -> None:

@@ -15,8 +15,7 @@ from telegram.ext import ChatMemberHandler
 from bot import views
 from bot.context import NUDGER_KEY, TUTOR_KEY, RetainApp, RetainContext
 from bot.tutor.nudging import Nudger, NudgeTask
-from bot.tutor.service import Status, Tutor
-from storage.models import AnswerContext
+from bot.tutor.service import NudgeContent, Tutor
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +39,12 @@ class SweepReport:
     errors: list[str] = field(default_factory=list)
 
 
-async def send_nudge(app: RetainApp, task: NudgeTask, retry_base: float) -> str:
-    """Send one nudge, retrying transient failures with backoff; returns what happened."""
+async def send_nudge(app: RetainApp, task: NudgeTask, content: NudgeContent, retry_base: float) -> str:
+    """Send one prepared nudge, retrying transient failures with backoff; returns what happened."""
     tutor: Tutor = app.bot_data[TUTOR_KEY]
     nudger: Nudger = app.bot_data[NUDGER_KEY]
-    result = await tutor.next_prompt(task.learner_id, context=AnswerContext.NUDGE)
-    if result.status is not Status.OK or result.prompt is None:
-        return "nothing"
-    tip = await tutor.tip(task.learner_id) if task.with_tip else None
-    streak = await tutor.streak(task.learner_id)
-    text = views.nudge_text(tutor.bank, result.prompt, streak, task.backoff_notice, tip)
-    markup = views.prompt_keyboard(result.prompt)
+    text = views.nudge_text(tutor.bank, content.prompt, content.streak, task.backoff_notice, content.tip)
+    markup = views.prompt_keyboard(content.prompt)
     for attempt in range(SEND_ATTEMPTS):
         try:
             await app.bot.send_message(task.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -88,10 +82,14 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
         now = nudger.clock()
         gate = asyncio.Semaphore(IN_FLIGHT)
 
-        async def one(task: NudgeTask) -> str:
+        tutor: Tutor = app.bot_data[TUTOR_KEY]
+
+        async def one(task: NudgeTask, content: NudgeContent | None) -> str:
+            if content is None:
+                return "nothing"
             async with gate:
                 try:
-                    return await send_nudge(app, task, retry_base)
+                    return await send_nudge(app, task, content, retry_base)
                 except Exception as exc:  # one learner's failure never stops the sweep
                     log.exception("Nudge failed")
                     report.errors.append(repr(exc))
@@ -104,7 +102,11 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
             report.skipped_goal += counts.skipped_goal
             if not tasks and not counts.skipped_stale and not counts.skipped_goal:
                 break
-            for outcome in await asyncio.gather(*(one(task) for task in tasks)):
+            # All the batch's database work in one transaction; then only sending remains.
+            tipped = [task.learner_id for task in tasks if task.with_tip]
+            contents = await tutor.nudge_prompts([task.learner_id for task in tasks], tipped)
+            outcomes = await asyncio.gather(*(one(task, contents.get(task.learner_id)) for task in tasks))
+            for outcome in outcomes:
                 if outcome == "sent":
                     report.sent += 1
                 elif outcome == "blocked":

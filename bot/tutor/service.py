@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -19,8 +19,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.tutor.glossary import Glossary, Lookup
 from bot.tutor.memory import FAST_RECALL, ItemRecord, review
 from bot.tutor.schedule import plan
-from bot.tutor.selection import MAX_RUN, Item, Reason, next_item
-from bot.tutor.stats import LearnerStats, answered_since, day_streak, learner_stats
+from bot.tutor.selection import MAX_RUN, Item, Reason, Selection, next_item
+from bot.tutor.stats import (
+    LearnerStats,
+    advance_streak,
+    answered_since,
+    current_streak,
+    learner_stats,
+    local_day,
+    start_of_week,
+)
 from content.drills import DrillInstance, generate, instance, is_right, parse_number
 from content.schema import (
     ALL_BODIES,
@@ -43,7 +51,6 @@ REMINDER_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 TIP_EVERY = 5  # an exam tip after every fifth right answer in a row
 MIN_GOAL, MAX_GOAL = 1, 200  # a daily goal, in prompts
 NEXT_UP = 3  # how many "next to revise" items /stats lists
-STREAK_LOOKBACK = timedelta(days=400)  # answers read back for a streak
 
 
 def system_clock() -> datetime:
@@ -87,6 +94,15 @@ class ServedPrompt:
     item: Item
     reason: Reason
     drill: DrillInstance | None = None  # the numbers drawn for a metric drill
+
+
+@dataclass(frozen=True)
+class NudgeContent:
+    """What a nudge carries: a prompt to answer in place, and the learner's streak."""
+
+    prompt: ServedPrompt
+    streak: int
+    tip: ExamTip | None = None
 
 
 @dataclass(frozen=True)
@@ -258,27 +274,77 @@ class Tutor:
                     return PromptResult(Status.UNKNOWN)
                 if not await repo.claim_follow_up(session, after_prompt_id, user_id):
                     return PromptResult(Status.ALREADY)
-            items = self._items_for(learner)
             records = {s.item_id: _record(s) for s in await repo.item_states(session, user_id)}
             recent = await repo.recent_items(session, user_id, MAX_RUN + 1)
             now = self.clock()
             if context == AnswerContext.PRIVATE:
                 learner.last_active_at = now  # asking for practice is activity; a nudge is not
-            selection = next_item(items, records, now, recent, focus=bool(learner.focus_area))
-            if selection is None:
+            chosen = self._choose(learner, records, recent, now, context)
+            if chosen is None:
                 return PromptResult(Status.EMPTY)
-            item = selection.item
-            prompt = Prompt(
-                learner_id=user_id, item_id=item.id, kind=item.kind.value, context=context, sent_at=now
-            )
-            session.add(prompt)
-            await session.flush()
+            [served] = await self._register(session, [chosen])
+            return PromptResult(Status.OK, served)
+
+    async def nudge_prompts(
+        self, user_ids: Sequence[int], with_tips: Collection[int] = ()
+    ) -> dict[int, NudgeContent]:
+        """A prompt each (context "nudge") for a batch of learners, with streaks, in one transaction.
+
+        Learners in `with_tips` also get an exam tip. Learners who have not finished set-up, or
+        whose course has no items, are left out.
+        """
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            learners = await repo.learners(session, user_ids)
+            states = await repo.item_states_of(session, user_ids)
+            recent = await repo.recent_items_of(session, user_ids, MAX_RUN + 1)
+            chosen: list[tuple[Prompt, Selection]] = []
+            for learner in learners:
+                if learner.awarding_body is None:
+                    continue
+                records = {state.item_id: _record(state) for state in states.get(learner.id, [])}
+                pick = self._choose(learner, records, recent.get(learner.id, []), now, AnswerContext.NUDGE)
+                if pick is not None:
+                    chosen.append(pick)
+            served = await self._register(session, chosen)
+            streaks = {learner.id: current_streak(learner, now) for learner in learners}
+            return {
+                prompt.learner_id: NudgeContent(one, streaks[prompt.learner_id])
+                for (prompt, _), one in zip(chosen, served, strict=True)
+            }
+
+    def _choose(
+        self,
+        learner: Learner,
+        records: dict[str, ItemRecord],
+        recent: list[str],
+        now: datetime,
+        context: AnswerContext,
+    ) -> tuple[Prompt, Selection] | None:
+        selection = next_item(self._items_for(learner), records, now, recent, focus=bool(learner.focus_area))
+        if selection is None:
+            return None
+        item = selection.item
+        prompt = Prompt(
+            learner_id=learner.id, item_id=item.id, kind=item.kind.value, context=context, sent_at=now
+        )
+        return prompt, selection
+
+    async def _register(
+        self, session: AsyncSession, chosen: list[tuple[Prompt, Selection]]
+    ) -> list[ServedPrompt]:
+        """Store the prompts (one flush for all) and draw the numbers of any calculation."""
+        session.add_all([prompt for prompt, _ in chosen])
+        await session.flush()
+        served = []
+        for prompt, selection in chosen:
             assert prompt.id is not None
             drill = None
-            if isinstance(item, MetricDrill):
-                drill = generate(item, self.rng, seed=prompt.id)
+            if isinstance(selection.item, MetricDrill):
+                drill = generate(selection.item, self.rng, seed=prompt.id)
                 prompt.params = json.dumps(drill.params)
-            return PromptResult(Status.OK, ServedPrompt(prompt.id, item, selection.reason, drill))
+            served.append(ServedPrompt(prompt.id, selection.item, selection.reason, drill))
+        return served
 
     def _items_for(self, learner: Learner) -> list[Item]:
         items = self.bank.for_body(learner.awarding_body)
@@ -396,7 +462,13 @@ class Tutor:
         prompt_id: int | None,
         fast: bool = False,
     ) -> None:
-        """Advance the item's memory and append the answer to the log."""
+        """Advance the item's memory, the learner's day streak, and append the answer to the log."""
+        learner = await repo.get_learner(session, user_id)
+        if learner is not None:
+            today = local_day(now, learner.timezone)
+            learner.streak_days, learner.streak_day = advance_streak(
+                learner.streak_days, learner.streak_day, today
+            )
         state = await repo.get_item_state(session, user_id, item.id)
         updated = review(_record(state), correct, now, fast)
         if state is None:
@@ -522,7 +594,7 @@ class Tutor:
             if learner is None or learner.awarding_body is None:
                 return None
             states = await repo.item_states(session, user_id)
-            times = await repo.answer_times(session, user_id, now - STREAK_LOOKBACK)
+            times = await repo.answer_times(session, user_id, start_of_week(now, learner.timezone))
         records = {s.item_id: _record(s) for s in states}
         items: Sequence[Item] = self.bank.for_body(learner.awarding_body)
         base = learner_stats(self.bank.areas, items, records, now)
@@ -536,7 +608,7 @@ class Tutor:
             next_up.append(pick.item)
         stats = replace(
             base,
-            streak_days=day_streak(times, learner.timezone, now),
+            streak_days=current_streak(learner, now),
             answered_today=today,
             answered_this_week=week,
             daily_goal=learner.daily_goal,
@@ -546,13 +618,8 @@ class Tutor:
 
     async def streak(self, user_id: int) -> int:
         """The learner's current day streak, in their time zone."""
-        now = self.clock()
-        async with self.sessions() as session:
-            learner = await repo.get_learner(session, user_id)
-            if learner is None:
-                return 0
-            times = await repo.answer_times(session, user_id, now - STREAK_LOOKBACK)
-        return day_streak(times, learner.timezone, now)
+        learner = await self.learner(user_id)
+        return current_streak(learner, self.clock()) if learner else 0
 
     async def awaiting_answer(self, user_id: int) -> bool:
         """Whether the learner's latest prompt is still unanswered."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.tutor.memory import ItemRecord
@@ -95,20 +96,26 @@ def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
-def day_streak(answered: Iterable[datetime], timezone: str, now: datetime) -> int:
-    """Days in a row, in the learner's zone, with at least one answer.
+def advance_streak(streak: int, last_day: str | None, today: date) -> tuple[int, str]:
+    """The day streak after an answer given on local day `today` (ISO dates, as stored)."""
+    if last_day == today.isoformat():
+        return streak, last_day
+    if last_day == (today - timedelta(days=1)).isoformat():
+        return streak + 1, today.isoformat()
+    return 1, today.isoformat()
 
-    A streak is still alive today until midnight: it counts back from today if the learner has
-    answered today, else from yesterday.
-    """
-    days = {local_day(moment, timezone) for moment in answered}
-    today = local_day(now, timezone)
-    day = today if today in days else today - timedelta(days=1)
-    streak = 0
-    while day in days:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
+
+class _HasStreak(Protocol):
+    timezone: str
+    streak_days: int
+    streak_day: str | None
+
+
+def current_streak(learner: _HasStreak, now: datetime) -> int:
+    """Days in a row with an answer, in the learner's zone; alive until the end of today."""
+    today = local_day(now, learner.timezone)
+    alive = (today.isoformat(), (today - timedelta(days=1)).isoformat())
+    return learner.streak_days if learner.streak_day in alive else 0
 
 
 def answered_since(answered: Iterable[datetime], timezone: str, now: datetime) -> tuple[int, int]:
