@@ -37,6 +37,7 @@ from storage.db import create_engine, create_tables, session_factory
 from tests.fake_telegram import FakeTelegram
 
 DUE = datetime(2026, 5, 4, 17, 0, tzinfo=UTC)  # 18:00 in London
+FIRST_ID = 10_000_000
 
 
 def serve(rate: float, ready: Any, stop: Any, results: Any) -> None:
@@ -46,7 +47,7 @@ def serve(rate: float, ready: Any, stop: Any, results: Any) -> None:
         fake = FakeTelegram(rate_limit=rate)
         await fake.start()
         ready.send(fake.port)
-        while not stop.poll():
+        while not stop.poll():  # noqa: ASYNC110  (a pipe cannot be awaited: check it a few times a second)
             await asyncio.sleep(0.05)
         sends = Counter(int(r.params["chat_id"]) for r in fake.requests if r.method == "sendMessage")
         results.send({"sends": dict(sends), "too_many": fake.too_many})
@@ -55,31 +56,14 @@ def serve(rate: float, ready: Any, stop: Any, results: Any) -> None:
     asyncio.run(main())
 
 
-def seed_learners(path: Path, count: int, due_spread_s: int) -> None:
-    """Learners who finished set-up, want an 18:00 nudge, and are due in the same minute."""
-    rows = []
-    rng = random.Random(1)
-    for n in range(count):
-        due = DUE + timedelta(seconds=rng.randrange(due_spread_s))
-        rows.append(
-            (
-                10_000_000 + n,
-                "all",
-                "Europe/London",
-                "18:00",
-                1,
-                "2026-05-01 09:00:00.000000",
-                1,
-                due.replace(tzinfo=None).isoformat(sep=" "),
-                0,
-                0,
-                0,
-            )
-        )
+def seed_learners(path: Path, due_times: list[datetime], first_id: int = 0) -> None:
+    """Learners who finished set-up and want a nudge at 18:00 London time, due at `due_times`."""
+    rows = [(first_id + n, due.replace(tzinfo=None).isoformat(sep=" ")) for n, due in enumerate(due_times)]
     with sqlite3.connect(path) as db:
         db.executemany(
-            "INSERT INTO learner (id, awarding_body, timezone, reminder_time, reminder_chosen, created_at, active, "
-            "next_nudge_at, nudges_sent, ignored_nudges, backoff_notified) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO learner (id, awarding_body, timezone, reminder_time, reminder_chosen, created_at, "
+            "active, next_nudge_at, nudges_sent, ignored_nudges, backoff_notified, streak_days) "
+            "VALUES (?, 'all', 'Europe/London', '18:00', 1, '2026-05-01 09:00:00', 1, ?, 0, 0, 0, 0)",
             rows,
         )
 
@@ -97,7 +81,8 @@ async def sweep_benchmark(learners: int, rate: float, folder: Path) -> dict[str,
     engine = create_engine(f"sqlite:///{db_path}")
     await create_tables(engine)
     await engine.dispose()
-    seed_learners(db_path, learners, due_spread_s=60)
+    rng = random.Random(1)
+    seed_learners(db_path, [DUE + timedelta(seconds=rng.randrange(60)) for _ in range(learners)], FIRST_ID)
 
     settings = Settings(
         telegram_bot_token=FakeTelegram.token,
@@ -121,7 +106,7 @@ async def sweep_benchmark(learners: int, rate: float, folder: Path) -> dict[str,
     server.join(timeout=10)
     sends = {int(k): v for k, v in seen["sends"].items()}
     delivered = set(sends)
-    expected = {10_000_000 + n for n in range(learners)}
+    expected = {FIRST_ID + n for n in range(learners)}
     return {
         "learners": learners,
         "rate_limit": rate,
@@ -142,31 +127,8 @@ async def query_benchmark(count: int, folder: Path) -> dict[str, float]:
     db_path = folder / "query.db"
     engine = create_engine(f"sqlite:///{db_path}")
     await create_tables(engine)
-    rows = []
     rng = random.Random(2)
-    for n in range(count):
-        due = DUE + timedelta(seconds=rng.randrange(86_400))
-        rows.append(
-            (
-                n,
-                "all",
-                "Europe/London",
-                "18:00",
-                1,
-                "2026-05-01 09:00:00",
-                1,
-                due.replace(tzinfo=None).isoformat(sep=" "),
-                0,
-                0,
-                0,
-            )
-        )
-    with sqlite3.connect(db_path) as db:
-        db.executemany(
-            "INSERT INTO learner (id, awarding_body, timezone, reminder_time, reminder_chosen, created_at, active, "
-            "next_nudge_at, nudges_sent, ignored_nudges, backoff_notified) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
+    seed_learners(db_path, [DUE + timedelta(seconds=rng.randrange(86_400)) for _ in range(count)])
     sessions = session_factory(engine)
     now = DUE + timedelta(hours=1)  # about 4,200 learners due, of whom a sweep batch reads 500
     timings = []
@@ -205,9 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'missed':<34} {figures['missed']:>12}")
     print(f"{'429s from the server':<34} {figures['server_429']:>12}")
     print(f"{'429s not recovered (failed sends)':<34} {figures['unhandled_429']:>12}")
-    print(
-        f"{'sweep query, median (ms)':<34} {figures['sweep_query_ms']:>12.2f}  ({figures['query_learners']:,} learners)"
-    )
+    queried = f"({figures['query_learners']:,} learners)"
+    print(f"{'sweep query, median (ms)':<34} {figures['sweep_query_ms']:>12.2f}  {queried}")
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
     return 0
 

@@ -25,3 +25,18 @@ def test_the_learning_benchmark_runs_and_ends_with_its_figures() -> None:
     )
     assert set(figures["prompts_to_mastery"]) == {"tutor", "random", "round_robin", "plain_fsrs"}
     assert "policy" in result.stdout  # the readable table comes first
+
+
+def test_the_nudge_benchmark_runs_and_ends_with_its_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/nudges.py", "--learners", "60", "--rate", "1000", "--query-learners", "600"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    wanted = {"learners", "rate_limit", "achieved_rate", "finish_s", "ideal_s", "duplicates", "missed"}
+    assert wanted | {"unhandled_429", "sweep_query_ms"} <= set(figures)
+    assert figures["sent"] == 60 and figures["duplicates"] == 0 and figures["missed"] == 0

@@ -96,16 +96,7 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
                     await nudger.release(task)
                     return "failed"
 
-        while True:
-            tasks, counts = await nudger.claim_due(now, BATCH)
-            report.skipped_stale += counts.skipped_stale
-            report.skipped_goal += counts.skipped_goal
-            if not tasks and not counts.skipped_stale and not counts.skipped_goal:
-                break
-            # All the batch's database work in one transaction; then only sending remains.
-            tipped = [task.learner_id for task in tasks if task.with_tip]
-            contents = await tutor.nudge_prompts([task.learner_id for task in tasks], tipped)
-            outcomes = await asyncio.gather(*(one(task, contents.get(task.learner_id)) for task in tasks))
+        def count(outcomes: list[str]) -> None:
             for outcome in outcomes:
                 if outcome == "sent":
                     report.sent += 1
@@ -115,6 +106,25 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
                     report.nothing_to_ask += 1
                 else:
                     report.failed += 1
+
+        sending: asyncio.Future[list[str]] | None = None
+        while True:
+            # The next batch is claimed and prepared while the previous one is still sending.
+            tasks, counts = await nudger.claim_due(now, BATCH)
+            report.skipped_stale += counts.skipped_stale
+            report.skipped_goal += counts.skipped_goal
+            if not tasks and not counts.skipped_stale and not counts.skipped_goal:
+                break
+            # All the batch's database work in one transaction; then only sending remains.
+            tipped = [task.learner_id for task in tasks if task.with_tip]
+            contents = await tutor.nudge_prompts([task.learner_id for task in tasks], tipped)
+            if sending is not None:
+                count(await sending)
+            sending = asyncio.ensure_future(
+                asyncio.gather(*(one(task, contents.get(task.learner_id)) for task in tasks))
+            )
+        if sending is not None:
+            count(await sending)
     if report.sent or report.blocked or report.failed:
         log.info("Nudge sweep: %s", report)
     return report

@@ -6,6 +6,7 @@ plain results; nothing here knows about Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import re
@@ -51,6 +52,7 @@ REMINDER_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 TIP_EVERY = 5  # an exam tip after every fifth right answer in a row
 MIN_GOAL, MAX_GOAL = 1, 200  # a daily goal, in prompts
 NEXT_UP = 3  # how many "next to revise" items /stats lists
+YIELD_EVERY = 10  # learners prepared between yields to the event loop in a nudge batch
 
 
 def system_clock() -> datetime:
@@ -299,7 +301,9 @@ class Tutor:
             states = await repo.item_states_of(session, user_ids)
             recent = await repo.recent_items_of(session, user_ids, MAX_RUN + 1)
             chosen: list[tuple[Prompt, Selection]] = []
-            for learner in learners:
+            for n, learner in enumerate(learners):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # selection is CPU work: let sends already under way go on
                 if learner.awarding_body is None:
                     continue
                 records = {state.item_id: _record(state) for state in states.get(learner.id, [])}
