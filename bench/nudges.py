@@ -62,8 +62,8 @@ def seed_learners(path: Path, due_times: list[datetime], first_id: int = 0) -> N
     with sqlite3.connect(path) as db:
         db.executemany(
             "INSERT INTO learner (id, awarding_body, timezone, reminder_time, reminder_chosen, created_at, "
-            "active, next_nudge_at, nudges_sent, ignored_nudges, backoff_notified, streak_days) "
-            "VALUES (?, 'all', 'Europe/London', '18:00', 1, '2026-05-01 09:00:00', 1, ?, 0, 0, 0, 0)",
+            "active, next_nudge_at, nudges_sent, ignored_nudges, backoff_notified, streak_days, quiz_named) "
+            "VALUES (?, 'all', 'Europe/London', '18:00', 1, '2026-05-01 09:00:00', 1, ?, 0, 0, 0, 0, 1)",
             rows,
         )
 

@@ -62,6 +62,7 @@ class Learner(SQLModel, table=True):
     backoff_notified: bool = False
     paused_until: datetime | None = _utc_column()
     last_active_at: datetime | None = _utc_column()
+    quiz_named: bool = True  # False after /quizname off: shown as "a classmate" on boards
     created_at: datetime = _utc_column(nullable=False)
 
 
@@ -125,3 +126,64 @@ class TipShown(SQLModel, table=True):
     learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     tip_id: str = Field(primary_key=True)
     shown_at: datetime = _utc_column(nullable=False)
+
+
+class QuizStatus(StrEnum):
+    """Where a class quiz round is."""
+
+    RUNNING = "running"
+    FINISHED = "finished"  # every question asked
+    STOPPED = "stopped"  # /quiz stop
+    CLOSED = "closed"  # ended by the bot: removed from the group, or a restart came too late
+
+
+class GroupSettings(SQLModel, table=True):
+    """A class group's quiz settings (/quizsettings)."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    anyone_can_start: bool = False
+    seconds_per_question: int = 30
+    default_count: int = 10
+
+
+class QuizRound(SQLModel, table=True):
+    """One quiz round in a group; its state lives here so a restart resumes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    started_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    started_at: datetime = _utc_column(nullable=False)
+    ended_at: datetime | None = _utc_column()
+    status: str = Field(default=QuizStatus.RUNNING, sa_type=String(16), index=True)
+    area: str | None = None
+    seconds_per_question: int = 30
+    buttons: bool = False  # polls are not allowed in this group: inline buttons instead
+
+
+class QuizQuestion(SQLModel, table=True):
+    """One question of a round; poll_answer updates are mapped to it by poll id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(index=True)
+    position: int  # 1-based
+    item_id: str
+    options: str  # the options as shown, JSON
+    correct_option: int
+    poll_id: str | None = Field(default=None, index=True, unique=True)
+    message_id: int | None = None
+    sent_at: datetime | None = _utc_column()
+    closes_at: datetime | None = _utc_column(index=True)
+    closed: bool = False
+
+
+class QuizAnswer(SQLModel, table=True):
+    """A member's answer to a question: one per member and question."""
+
+    question_id: int = Field(primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    name: str  # shown on the board (unless the member chose /quizname off)
+    option: int
+    correct: bool
+    points: int
+    seconds: float
+    answered_at: datetime = _utc_column(nullable=False)
