@@ -6,9 +6,10 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
-from bot.context import NUDGER_KEY, TUTOR_KEY, RetainApp, RetainContext
-from bot.handlers import general, nudges, onboarding, revise
+from bot.context import NUDGER_KEY, QUIZ_KEY, TUTOR_KEY, RetainApp, RetainContext
+from bot.handlers import general, group_quiz, nudges, onboarding, revise
 from bot.handlers import settings as settings_module
+from bot.tutor.class_quiz import ClassQuiz
 from bot.tutor.nudging import Nudger
 from bot.tutor.service import Clock, Tutor, system_clock
 from bot.views import COMMANDS
@@ -38,6 +39,7 @@ def build_application(settings: Settings, bank: Bank, clock: Clock = system_cloc
     sessions = session_factory(engine)
     tutor = Tutor(sessions, bank, settings.default_timezone, clock)
     nudger = Nudger(sessions, tutor, clock)
+    class_quiz = ClassQuiz(sessions, tutor, clock)
 
     async def post_init(app: RetainApp) -> None:
         await create_tables(engine)
@@ -68,10 +70,12 @@ def build_application(settings: Settings, bank: Bank, clock: Clock = system_cloc
     )
     app.bot_data[TUTOR_KEY] = tutor
     app.bot_data[NUDGER_KEY] = nudger
+    app.bot_data[QUIZ_KEY] = class_quiz
     onboarding.register(app)
     revise.register(app)
     settings_module.register(app)
     nudges.register(app, settings.nudge_sweep_seconds)
+    group_quiz.register(app, settings.quiz_sweep_seconds)
     general.register(app)  # last: its handlers catch what the features leave
     return app
 

@@ -24,17 +24,23 @@ def _colour(mastery: float) -> str:
 
 def mastery_chart(stats: LearnerStats, title: str) -> bytes:
     """A horizontal bar per area (weakest at the top), as PNG bytes sized for a phone screen."""
-    areas = sorted(stats.areas, key=lambda a: a.mastery, reverse=True)  # bars are drawn bottom up
-    names = [a.area.name for a in areas]
-    values = [100 * a.mastery for a in areas]
-    height = 1.2 + 0.45 * len(areas)
+    values = [(a.area.name, a.mastery) for a in stats.areas]
+    return area_chart(values, title, "Mastery: what you would recall across the area today (%)")
+
+
+def area_chart(shares: list[tuple[str, float]], title: str, label: str) -> bytes:
+    """Bars of a share (0 to 1) per topic area, lowest at the top, with the 80 % line."""
+    ordered = sorted(shares, key=lambda pair: pair[1], reverse=True)  # bars are drawn bottom up
+    names = [name for name, _ in ordered]
+    values = [100 * share for _, share in ordered]
+    height = 1.2 + 0.45 * len(ordered)
     fig, ax = plt.subplots(figsize=(6.4, height), dpi=110)
     try:
-        bars = ax.barh(names, values, color=[_colour(a.mastery) for a in areas])
+        bars = ax.barh(names, values, color=[_colour(share) for _, share in ordered])
         ax.set_xlim(0, 100)
         ax.axvline(100 * MASTERED, color="#555555", linestyle="--", linewidth=1)
-        ax.text(100 * MASTERED, len(areas) - 0.4, " mastered", fontsize=8, color="#555555", va="bottom")
-        ax.set_xlabel("Mastery: what you would recall across the area today (%)")
+        ax.text(100 * MASTERED, len(ordered) - 0.4, " mastered", fontsize=8, color="#555555", va="bottom")
+        ax.set_xlabel(label)
         ax.set_title(title, fontsize=11, loc="left")
         for bar, value in zip(bars, values, strict=True):
             ax.text(

@@ -38,9 +38,18 @@ class Action(StrEnum):
     DRILL = "d"  # prompt id, value: the index of the tapped answer button
     DEFINE = "g"  # arg: a concept card id (a glossary suggestion)
     FOCUS = "f"  # arg: a topic area id or "off"
+    QUIZ = "q"  # class quiz question id (buttons when polls are not allowed), value: option index
 
 
-_PROMPT_ACTIONS = {Action.REVEAL, Action.KNEW, Action.TRUE_FALSE, Action.NEXT, Action.CHOICE, Action.DRILL}
+_PROMPT_ACTIONS = {
+    Action.REVEAL,
+    Action.KNEW,
+    Action.TRUE_FALSE,
+    Action.NEXT,
+    Action.CHOICE,
+    Action.DRILL,
+    Action.QUIZ,
+}
 _INDEXES = {str(i) for i in range(12)}  # a quiz allows at most 12 options (PollLimit.MAX_OPTION_NUMBER)
 _VALUES = {
     Action.KNEW: {"1", "0"},

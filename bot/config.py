@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     rate_limit_group_per_minute: float = Field(default=20, gt=0)
     rate_limit_max_retries: int = Field(default=3, ge=0)
     nudge_sweep_seconds: float = Field(default=60, gt=0)  # how often due nudges are swept
+    quiz_sweep_seconds: float = Field(
+        default=2, gt=0
+    )  # how often class quiz questions are checked for time up
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from bot.tutor.service import Tutor
 
 TUTOR_KEY = "tutor"
 NUDGER_KEY = "nudger"
+QUIZ_KEY = "class_quiz"
 
 
 class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import CONTENT_DIR, Settings
 from bot.context import RetainApp
+from bot.handlers.group_quiz import advance_rounds
 from bot.handlers.nudges import SweepReport, run_sweep
 from content.loader import load_bank
 from content.schema import Bank
@@ -38,7 +39,8 @@ class Harness:
             default_timezone="Europe/London",
             # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
             rate_limit_per_second=10_000,
-            nudge_sweep_seconds=10**6,  # tests run the sweep themselves, on the fake clock
+            nudge_sweep_seconds=10**6,  # tests run the sweeps themselves, on the fake clock
+            quiz_sweep_seconds=10**6,
             _env_file=None,
         )
 
@@ -79,6 +81,11 @@ class Harness:
         """Run the nudge sweep now (what the repeating job does every minute)."""
         assert self.app is not None
         return await run_sweep(self.app, retry_base=0.01)
+
+    async def quiz_sweep(self) -> None:
+        """Close quiz questions whose time is up (what the repeating job does every two seconds)."""
+        assert self.app is not None
+        await advance_rounds(self.app)
 
     async def settle(self) -> None:
         """Wait until every update sent so far has been handled."""

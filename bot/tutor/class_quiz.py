@@ -409,6 +409,34 @@ class ClassQuiz:
             )
             return [question_id for question_id in result.all() if question_id is not None]
 
+    async def unposted(self) -> list[tuple[int, PostedQuestion]]:
+        """Questions that should be on screen but never went out (a restart or a failed send).
+
+        For each running round: its first unposted question, when the one before it has closed.
+        """
+        found = []
+        async with self.sessions() as session:
+            rounds = (
+                await session.exec(select(QuizRound).where(QuizRound.status == QuizStatus.RUNNING))
+            ).all()
+            for quiz_round in rounds:
+                questions = (
+                    await session.exec(
+                        select(QuizQuestion)
+                        .where(QuizQuestion.round_id == quiz_round.id)
+                        .order_by(col(QuizQuestion.position))
+                    )
+                ).all()
+                waiting = next((q for q in questions if q.sent_at is None), None)
+                if waiting is None:
+                    continue
+                before = [q for q in questions if q.position < waiting.position]
+                if all(q.closed for q in before):
+                    posted = await self._question_at(session, quiz_round, waiting.position)
+                    if posted is not None:
+                        found.append((quiz_round.chat_id, posted))
+        return found
+
     async def stale(self, question_id: int) -> bool:
         """Whether a due question closed so long ago (the bot was down) that its round should end."""
         async with self.sessions() as session:
@@ -426,6 +454,21 @@ class ClassQuiz:
             if quiz_round is None:
                 return None
             return await self._finish(session, quiz_round, status)
+
+    async def question(self, question_id: int) -> PostedQuestion | None:
+        """A question as it was (or will be) posted."""
+        async with self.sessions() as session:
+            found = await session.get(QuizQuestion, question_id)
+            quiz_round = await session.get(QuizRound, found.round_id) if found else None
+            if found is None or quiz_round is None:
+                return None
+            return await self._question_at(session, quiz_round, found.position)
+
+    async def chat_of_round(self, round_id: int) -> int | None:
+        """The group a round runs in."""
+        async with self.sessions() as session:
+            found = await session.get(QuizRound, round_id)
+        return found.chat_id if found else None
 
     async def round_chat(self, question_id: int) -> tuple[int, int | None, int] | None:
         """(chat id, the question's message id, round id) for a question."""
