@@ -56,6 +56,7 @@ _VALUES = {
     Action.TRUE_FALSE: {"t", "f"},
     Action.CHOICE: _INDEXES,
     Action.DRILL: _INDEXES,
+    Action.QUIZ: _INDEXES,
 }
 _ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS}
 

@@ -31,6 +31,7 @@ _JSON_KEYS = {
     "scope",
 }
 _INT_KEYS = {"chat_id", "message_id", "user_id", "offset", "limit", "timeout", "open_period"}
+_BOOL_KEYS = {"is_anonymous", "shuffle_options"}
 
 
 @dataclass
@@ -64,6 +65,7 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     photo: bool = False
     image: bytes = b""
+    poll: dict[str, Any] | None = None
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -110,6 +112,9 @@ class FakeTelegram:
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
     _callback_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _history: list[dict[str, Any]] = field(default_factory=list)
+    _poll_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    admins: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> admin user ids
+    polls_barred: set[int] = field(default_factory=set)  # groups where the bot may not send polls
     last_poll: dict[str, Any] = field(default_factory=dict)  # the params of the latest getUpdates
     hold_polls: bool = True  # False: getUpdates answers at once (lets a stopping bot stop quickly)
     # Like Telegram's flood control: sends beyond this rate get a 429 (a token bucket: a second's
@@ -249,6 +254,50 @@ class FakeTelegram:
             "photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 640, "height": 480}],
         }
 
+    async def _api_sendPoll(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.polls_barred:
+            raise _ApiError(400, "Bad Request: not enough rights to send polls to the chat")
+        if chat_id in self.blocked:
+            raise _ApiError(403, "Forbidden: bot was kicked from the group chat")
+        options = [o["text"] if isinstance(o, dict) else str(o) for o in params["options"]]
+        message_id = next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+        poll_id = f"poll{next(self._poll_ids)}"
+        sent = SentMessage(chat_id, message_id, params["question"], None)
+        sent.poll = {
+            "id": poll_id,
+            "question": params["question"],
+            "options": [
+                {"text": text, "voter_count": 0, "persistent_id": f"{poll_id}-{n}"}
+                for n, text in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": bool(params.get("is_anonymous", True)),
+            "type": params.get("type", "regular"),
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+            "correct_option_ids": params.get("correct_option_ids"),
+            "explanation": params.get("explanation"),
+            "open_period": int(params.get("open_period") or 0) or None,
+        }
+        self.messages[(chat_id, message_id)] = sent
+        return {**self._message_json(sent), "poll": sent.poll}
+
+    async def _api_stopPoll(self, params: dict[str, Any]) -> Any:
+        sent = self._existing(params)
+        if sent.poll is None or sent.poll["is_closed"]:
+            raise _ApiError(400, "Bad Request: poll has already been closed")
+        sent.poll["is_closed"] = True
+        return sent.poll
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> Any:
+        user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "Member"}
+        if int(params["user_id"]) in self.admins.get(int(params["chat_id"]), set()):
+            return {"user": user, "status": "creator", "is_anonymous": False}
+        return {"user": user, "status": "member"}
+
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         sent = self._existing(params)
         markup = params.get("reply_markup")
@@ -282,7 +331,7 @@ class FakeTelegram:
         message: dict[str, Any] = {
             "message_id": sent.message_id,
             "date": int(time.time()),
-            "chat": {"id": sent.chat_id, "type": "private", "first_name": "Learner"},
+            "chat": _chat(sent.chat_id),
             "from": BOT_USER,
             "text": sent.text,
         }
@@ -318,6 +367,51 @@ class FakeTelegram:
         update_id = self._push({"message": message})
         await self._notify()
         return update_id
+
+    async def group_text(self, user: FakeUser, chat_id: int, text: str) -> int:
+        """The user sends `text` in a group chat."""
+        message: dict[str, Any] = {
+            "message_id": 20_000 + next(self._update_ids),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": user.as_json(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        update_id = self._push({"message": message})
+        await self._notify()
+        return update_id
+
+    async def poll_answer(self, user: FakeUser, poll_id: str, option_ids: list[int]) -> None:
+        """The user answers a (non-anonymous) poll the bot sent."""
+        persistent = [f"{poll_id}-{n}" for n in option_ids]
+        self._push(
+            {
+                "poll_answer": {
+                    "poll_id": poll_id,
+                    "user": user.as_json(),
+                    "option_ids": option_ids,
+                    "option_persistent_ids": persistent,
+                }
+            }
+        )
+        await self._notify()
+
+    async def bot_removed(self, chat_id: int, by: FakeUser) -> None:
+        """Someone removes the bot from a group."""
+        self._push(
+            {
+                "my_chat_member": {
+                    "chat": _chat(chat_id),
+                    "from": by.as_json(),
+                    "date": int(time.time()),
+                    "old_chat_member": _member("member"),
+                    "new_chat_member": _member("left"),
+                }
+            }
+        )
+        await self._notify()
 
     async def member_update(self, user: FakeUser, old: str, new: str) -> None:
         """The user blocks ("kicked") or unblocks ("member") the bot in their private chat."""
@@ -403,6 +497,12 @@ class FakeTelegram:
         return self.messages[(chat_id, int(message_id))]
 
 
+def _chat(chat_id: int) -> dict[str, Any]:
+    if chat_id < 0:
+        return {"id": chat_id, "type": "supergroup", "title": "Class 3B"}
+    return {"id": chat_id, "type": "private", "first_name": "Learner"}
+
+
 def _member(status: str) -> dict[str, Any]:
     member: dict[str, Any] = {"user": BOT_USER, "status": status}
     if status == "kicked":
@@ -437,6 +537,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
             params[key] = json.loads(value)
         elif key in _INT_KEYS and value.lstrip("-").isdigit():
             params[key] = int(value)
+        elif key in _BOOL_KEYS:
+            params[key] = value == "true"
         else:
             params[key] = value
     return params

@@ -1,0 +1,222 @@
+"""End to end: a teacher runs quiz rounds in a class group; every answer also feeds each member's record."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from tests.fake_telegram import FakeUser, Request
+from tests.harness import Harness
+from tests.test_private_chat import onboard
+
+GROUP = -100_123
+TEACHER = FakeUser(601, "Mrs Khan")
+AMIR = FakeUser(602, "Amir")
+BEA = FakeUser(603, "Bea")
+CAL = FakeUser(604, "Cal")
+
+
+async def say(bot: Harness, user: FakeUser, text: str) -> list[Request]:
+    """A member sends `text` in the class group; returns what the bot sent to the group."""
+    mark = bot.fake.mark()
+    await bot.fake.group_text(user, GROUP, text)
+    await bot.settle()
+    return [r for r in bot.fake.requests[mark:] if r.params.get("chat_id") == GROUP]
+
+
+def texts(requests: list[Request]) -> list[str]:
+    return [r.params.get("text", "") for r in requests if r.method == "sendMessage"]
+
+
+def polls(bot: Harness, mark: int = 0) -> list[Request]:
+    return [r for r in bot.fake.calls("sendPoll", after=mark) if r.params["chat_id"] == GROUP]
+
+
+async def answer(bot: Harness, user: FakeUser, poll: Request, right: bool, after: float = 5.0) -> None:
+    """`user` answers `poll`, `after` seconds after it was posted (on the fake clock)."""
+    correct = poll.params["correct_option_ids"][0]
+    option = correct if right else (correct + 1) % len(poll.params["options"])
+    await bot.fake.poll_answer(user, poll.result["poll"]["id"], [option])
+    await bot.settle()
+
+
+async def start_round(bot: Harness, count: int = 3) -> Request:
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    sent = await say(bot, TEACHER, f"/quiz {count}")
+    assert any("A quiz round" in t for t in texts(sent))
+    [first] = [r for r in sent if r.method == "sendPoll"]
+    return first
+
+
+async def time_up(bot: Harness, seconds: float = 31) -> list[Request]:
+    """The current question's time runs out; returns what the bot sent to the group."""
+    bot.clock.advance(timedelta(seconds=seconds))
+    mark = bot.fake.mark()
+    await bot.quiz_sweep()
+    return [r for r in bot.fake.requests[mark:] if r.params.get("chat_id") == GROUP]
+
+
+def board(requests: list[Request]) -> str:
+    [text] = [t for t in texts(requests) if "Round" in t and ("over" in t or "stopped" in t or "closed" in t)]
+    return text
+
+
+async def test_questions_are_native_quiz_polls(bot: Harness) -> None:
+    poll = await start_round(bot)
+    params = poll.params
+    assert params["type"] == "quiz" and params["is_anonymous"] is False
+    assert len(params["correct_option_ids"]) == 1 and params["open_period"] == 30
+    assert params["explanation"] and len(params["explanation"]) <= 200
+    assert params["description"].startswith("Question 1 of 3 · ")
+
+
+async def test_only_admins_start_a_round_unless_the_group_allows_anyone(bot: Harness) -> None:
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    refused = await say(bot, AMIR, "/quiz")
+    assert "Only group admins can start or stop a quiz here" in texts(refused)[0]
+    assert not polls(bot)
+    settings = await say(bot, TEACHER, "/quizsettings anyone on")
+    assert "Who can start or stop rounds: anyone" in texts(settings)[0]
+    started = await say(bot, AMIR, "/quiz 2")
+    assert [r for r in started if r.method == "sendPoll"]
+    again = await say(bot, BEA, "/quiz")
+    assert "A round is already running" in texts(again)[0]
+
+
+async def test_answers_right_wrong_late_and_twice_and_the_board(bot: Harness) -> None:
+    first = await start_round(bot, count=2)
+    bot.clock.advance(timedelta(seconds=3))
+    await answer(bot, AMIR, first, right=True)  # fast and right
+    bot.clock.advance(timedelta(seconds=20))
+    await answer(bot, BEA, first, right=True)  # slower and right
+    await answer(bot, CAL, first, right=False)  # wrong
+    await answer(bot, AMIR, first, right=False)  # twice: the first answer stands
+    sent = await time_up(bot, 10)
+    [second] = [r for r in sent if r.method == "sendPoll"]
+    await answer(bot, CAL, first, right=True)  # late: the first question has closed
+    bot.clock.advance(timedelta(seconds=1))
+    await answer(bot, BEA, second, right=True)
+    await answer(bot, AMIR, second, right=False)
+    await answer(bot, CAL, second, right=False)  # everyone from before has answered: closes early
+    text = board(bot.fake.requests)
+    lines = [line for line in text.splitlines() if "points" in line]
+    assert lines[0].startswith("🥇 1. Bea") and "(2 right)" in lines[0]
+    assert lines[1].startswith("🥈 2. Amir") and "(1 right)" in lines[1]
+    assert lines[2].startswith("🥉 3. Cal") and "0 points" in lines[2]
+    amir_points = int(lines[1].split("· ")[1].split(" points")[0])
+    assert 100 < amir_points <= 125  # right, with a speed bonus of at most a quarter
+    assert "⚡ Fastest right answer: Bea, 1.0 s on question 2." in text
+    assert "weakest area this round" in text and "To close on:" in text
+
+
+async def test_ties_share_a_place(bot: Harness) -> None:
+    first = await start_round(bot, count=1)
+    bot.clock.advance(timedelta(seconds=4))
+    await answer(bot, AMIR, first, right=True)
+    await answer(bot, BEA, first, right=True)  # same moment, same points
+    await answer(bot, CAL, first, right=False)
+    text = board(await time_up(bot))
+    lines = [line for line in text.splitlines() if "points" in line]
+    assert lines[0].startswith("🥇 1. Amir") and lines[1].startswith("🥇 1. Bea")
+    assert lines[2].startswith("🥉 3. Cal")
+
+
+async def test_quiz_stop_ends_early_with_the_scores_so_far(bot: Harness) -> None:
+    first = await start_round(bot, count=5)
+    await answer(bot, AMIR, first, right=True)
+    refused = await say(bot, AMIR, "/quiz stop")
+    assert "Only group admins" in texts(refused)[0]
+    stopped = await say(bot, TEACHER, "/quiz stop")
+    text = board(stopped)
+    assert "Round stopped</b> after 1 of 5 questions" in text and "Amir" in text
+    assert await time_up(bot) == []  # nothing more is posted
+    assert "no quiz round running" in texts(await say(bot, TEACHER, "/quiz stop"))[0]
+
+
+async def test_a_restart_mid_round_resumes_it(bot: Harness) -> None:
+    first = await start_round(bot, count=2)
+    await answer(bot, AMIR, first, right=True)
+    await bot.restart()
+    sent = await time_up(bot)
+    [second] = [r for r in sent if r.method == "sendPoll"]
+    await answer(bot, AMIR, second, right=True)  # all who answered before have answered: closes early
+    text = board(bot.fake.requests)
+    assert "Round over" in text and "Amir · " in text and "(2 right)" in text
+
+
+async def test_a_round_left_too_long_by_a_restart_is_closed_clearly(bot: Harness) -> None:
+    first = await start_round(bot, count=3)
+    await answer(bot, BEA, first, right=True)
+    await bot.stop()
+    bot.clock.advance(timedelta(hours=2))
+    await bot.start()
+    text = board(await time_up(bot, 1))
+    assert "Round closed</b> after 1 of 3 questions: I was away too long" in text and "Bea" in text
+
+
+async def test_group_answers_count_in_each_members_own_record(bot: Harness) -> None:
+    first = await start_round(bot, count=1)
+    await answer(bot, AMIR, first, right=False)
+    await time_up(bot)
+    with sqlite3.connect(bot.db_path) as db:
+        rows = db.execute(
+            "SELECT item_id, correct, context FROM answer WHERE learner_id = ?", (AMIR.id,)
+        ).fetchall()
+    assert len(rows) == 1 and rows[0][1:] == (0, "group")
+    await onboard(bot, AMIR, body="Not sure: all of them")  # he opens a private chat afterwards
+    [stats] = await bot.send(AMIR, "/stats")
+    assert "1 of" in stats.text and "items met" in stats.text
+
+
+async def test_a_member_who_prefers_not_to_be_named_is_a_classmate(bot: Harness) -> None:
+    [reply] = await bot.send(AMIR, "/quizname off")
+    assert "a classmate" in reply.text
+    first = await start_round(bot, count=1)
+    await answer(bot, AMIR, first, right=True)
+    text = board(await time_up(bot))
+    assert "a classmate · " in text and "Amir" not in text
+
+
+async def test_a_group_without_polls_gets_the_round_with_buttons(bot: Harness) -> None:
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    bot.fake.polls_barred.add(GROUP)
+    sent = await say(bot, TEACHER, "/quiz 1")
+    [question] = [r for r in sent if r.method == "sendMessage" and "Question 1 of 1" in r.params["text"]]
+    message = bot.fake.message(question)
+    assert message.buttons and message.buttons[0][0] == "A"
+    await bot.tap(AMIR, message, message.buttons[0][0])
+    await bot.tap(AMIR, message, message.buttons[-1][0])  # a second tap changes nothing
+    sent = await time_up(bot)
+    assert "✅" in message.text and not message.buttons  # the answer revealed, buttons gone
+    assert "Amir" in board(sent)
+
+
+async def test_removing_the_bot_ends_the_round_cleanly(bot: Harness) -> None:
+    await start_round(bot, count=3)
+    await bot.fake.bot_removed(GROUP, TEACHER)
+    await bot.settle()
+    with sqlite3.connect(bot.db_path) as db:
+        assert db.execute("SELECT status FROM quizround").fetchall() == [("closed",)]
+    assert await time_up(bot) == []
+
+
+async def test_class_report_goes_to_the_admins_private_chat(bot: Harness) -> None:
+    await onboard(bot, TEACHER)  # the teacher has started the bot
+    first = await start_round(bot, count=2)
+    await answer(bot, AMIR, first, right=False)
+    await answer(bot, BEA, first, right=True)
+    second = next(r for r in await time_up(bot) if r.method == "sendPoll")
+    await answer(bot, AMIR, second, right=False)
+    await answer(bot, BEA, second, right=False)
+    refused = await say(bot, AMIR, "/classreport")
+    assert "Only group admins" in texts(refused)[0]
+    mark = bot.fake.mark()
+    in_group = await say(bot, TEACHER, "/classreport")
+    assert "sent the class report to you in a private chat" in texts(in_group)[0]
+    [report] = bot.sent_to(TEACHER, mark)
+    assert report.photo
+    assert "<b>Class report</b> · Class 3B" in report.text
+    assert "1 rounds · 2 members took part · 4 answers" in report.text
+    assert "<b>Accuracy by topic area</b>" in report.text and "% right (" in report.text
+    assert "<b>Most missed</b>\n1. " in report.text and "(2 of 2 wrong)" in report.text
+    assert "<b>Recent rounds</b>\nRound 1: 25% right, 2 taking part" in report.text
