@@ -220,3 +220,25 @@ async def test_class_report_goes_to_the_admins_private_chat(bot: Harness) -> Non
     assert "<b>Accuracy by topic area</b>" in report.text and "% right (" in report.text
     assert "<b>Most missed</b>\n1. " in report.text and "(2 of 2 wrong)" in report.text
     assert "<b>Recent rounds</b>\nRound 1: 25% right, 2 taking part" in report.text
+
+
+async def test_two_groups_run_rounds_at_once(bot: Harness) -> None:
+    other = -100_456
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    bot.fake.admins[other] = {TEACHER.id}
+    first_here = await start_round(bot, count=1)
+    mark = bot.fake.mark()
+    await bot.fake.group_text(TEACHER, other, "/quiz 1")
+    await bot.settle()
+    [first_there] = [r for r in bot.fake.calls("sendPoll", after=mark) if r.params["chat_id"] == other]
+    await answer(bot, AMIR, first_here, right=True)
+    await bot.fake.poll_answer(
+        BEA, first_there.result["poll"]["id"], [first_there.params["correct_option_ids"][0]]
+    )
+    await bot.settle()
+    bot.clock.advance(timedelta(seconds=31))
+    mark = bot.fake.mark()
+    await bot.quiz_sweep()
+    boards = {r.params["chat_id"]: r.params["text"] for r in bot.fake.calls("sendMessage", after=mark)}
+    assert "Amir" in boards[GROUP] and "Bea" not in boards[GROUP]
+    assert "Bea" in boards[other] and "Amir" not in boards[other]
