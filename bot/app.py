@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
@@ -12,7 +12,7 @@ from bot.handlers import settings as settings_module
 from bot.tutor.class_quiz import ClassQuiz
 from bot.tutor.nudging import Nudger
 from bot.tutor.service import Clock, Tutor, system_clock
-from bot.views import COMMANDS
+from bot.views import COMMANDS, GROUP_COMMANDS
 from content.schema import Bank
 from storage.db import create_engine, create_tables, session_factory
 
@@ -43,7 +43,8 @@ def build_application(settings: Settings, bank: Bank, clock: Clock = system_cloc
 
     async def post_init(app: RetainApp) -> None:
         await create_tables(engine)
-        await app.bot.set_my_commands(list(COMMANDS))
+        await app.bot.set_my_commands(list(COMMANDS), scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
 
     async def post_shutdown(_app: RetainApp) -> None:
         await engine.dispose()

@@ -33,6 +33,12 @@ from storage.models import GroupSettings
 REMINDER_CHOICES = ("07:30", "12:30", "18:00", "20:30")
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
+GROUP_COMMANDS = (
+    BotCommand("quiz", "Start a class quiz round, e.g. /quiz 10 retention"),
+    BotCommand("classreport", "Where the class is weak (admins)"),
+    BotCommand("quizsettings", "Who can start rounds, time, length (admins)"),
+)
+
 COMMANDS = (
     BotCommand("next", "Next revision prompt"),
     BotCommand("stats", "Your progress by topic area"),
@@ -513,7 +519,9 @@ def help_text() -> str:
         "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
         "/timezone – your time zone, e.g. /timezone Europe/London\n"
         "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
-        "/quizname – on or off: your name on class quiz leaderboards\n"
+        "/quizname – on or off: your name on class quiz leaderboards\n\n"
+        "In a class group, /quiz runs a quiz round for everyone, and every answer there counts in your "
+        "own practice too.\n"
         "/start – set up, or change your course\n"
         "/help – this message"
     )

@@ -355,25 +355,14 @@ class FakeTelegram:
 
     async def send_text(self, user: FakeUser, text: str) -> int:
         """The user sends a message (a command when it starts with "/") in their private chat."""
+        return await self.group_text(user, user.id, text)
+
+    async def group_text(self, user: FakeUser, chat_id: int, text: str) -> int:
+        """The user sends `text` in a chat: their private chat (their id) or a group (negative)."""
         message: dict[str, Any] = {
             "message_id": 10_000 + next(self._update_ids),
             "date": int(time.time()),
-            "chat": {"id": user.id, "type": "private", "first_name": user.first_name},
-            "from": user.as_json(),
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        update_id = self._push({"message": message})
-        await self._notify()
-        return update_id
-
-    async def group_text(self, user: FakeUser, chat_id: int, text: str) -> int:
-        """The user sends `text` in a group chat."""
-        message: dict[str, Any] = {
-            "message_id": 20_000 + next(self._update_ids),
-            "date": int(time.time()),
-            "chat": _chat(chat_id),
+            "chat": _chat(chat_id, user.first_name),
             "from": user.as_json(),
             "text": text,
         }
@@ -497,10 +486,10 @@ class FakeTelegram:
         return self.messages[(chat_id, int(message_id))]
 
 
-def _chat(chat_id: int) -> dict[str, Any]:
+def _chat(chat_id: int, first_name: str = "Learner") -> dict[str, Any]:
     if chat_id < 0:
         return {"id": chat_id, "type": "supergroup", "title": "Class 3B"}
-    return {"id": chat_id, "type": "private", "first_name": "Learner"}
+    return {"id": chat_id, "type": "private", "first_name": first_name}
 
 
 def _member(status: str) -> dict[str, Any]:

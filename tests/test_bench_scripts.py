@@ -6,37 +6,30 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_the_learning_benchmark_runs_and_ends_with_its_figures() -> None:
+def run_bench(*args: str) -> tuple[str, dict[str, Any]]:
+    """Run a benchmark script; its output and the figures on its last line."""
     result = subprocess.run(
-        [sys.executable, "bench/learning.py", "--learners", "2", "--days", "3", "--budget-days", "2"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+        [sys.executable, *args], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
     )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return result.stdout, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_learning_benchmark_runs_and_ends_with_its_figures() -> None:
+    output, figures = run_bench("bench/learning.py", "--learners", "2", "--days", "3", "--budget-days", "2")
     assert {"prompts_to_mastery", "ratio_vs_random", "ratio_vs_round_robin", "recall_after_budget"} <= set(
         figures
     )
     assert set(figures["prompts_to_mastery"]) == {"tutor", "random", "round_robin", "plain_fsrs"}
-    assert "policy" in result.stdout  # the readable table comes first
+    assert "policy" in output  # the readable table comes first
 
 
 def test_the_nudge_benchmark_runs_and_ends_with_its_figures() -> None:
-    result = subprocess.run(
-        [sys.executable, "bench/nudges.py", "--learners", "60", "--rate", "1000", "--query-learners", "600"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    _, figures = run_bench("bench/nudges.py", "--learners", "60", "--rate", "1000", "--query-learners", "600")
     wanted = {"learners", "rate_limit", "achieved_rate", "finish_s", "ideal_s", "duplicates", "missed"}
     assert wanted | {"unhandled_429", "sweep_query_ms"} <= set(figures)
     assert figures["sent"] == 60 and figures["duplicates"] == 0 and figures["missed"] == 0

@@ -252,8 +252,13 @@ async def test_help_lists_the_commands(bot: Harness) -> None:
 
 
 async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
-    [call] = bot.fake.calls("setMyCommands")
-    commands = [c["command"] for c in call.params["commands"]]
+    calls = {c.params["scope"]["type"]: c for c in bot.fake.calls("setMyCommands")}
+    commands = [c["command"] for c in calls["all_private_chats"].params["commands"]]
+    assert [c["command"] for c in calls["all_group_chats"].params["commands"]] == [
+        "quiz",
+        "classreport",
+        "quizsettings",
+    ]
     assert commands[:5] == ["next", "stats", "focus", "define", "goal"]
     assert {"remind", "timezone", "pause", "quizname", "start", "help"} <= set(commands)
 

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import cast
 
-from telegram import ChatMember, Poll, Update
+from telegram import Chat, ChatMember, Poll, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, PollAnswerHandler, filters
@@ -228,15 +228,23 @@ async def _after(
         await move_on(app, chat_id, nxt, summary)
 
 
-async def quizsettings_command(update: Update, context: RetainContext) -> None:
-    """/quizsettings [anyone on|off | time N | count N] (admins)."""
+async def _admin_in_group(update: Update, context: RetainContext) -> Chat | None:
+    """The group, when the command came from one of its admins; otherwise say why not (None)."""
     chat = update.effective_chat
     assert chat is not None
     if chat.type == ChatType.PRIVATE:
         await reply(update, context, views.quiz_private_only())
-        return
+        return None
     if not await is_admin(context, chat.id, user_id(update)):
         await reply(update, context, views.quiz_admins_only())
+        return None
+    return chat
+
+
+async def quizsettings_command(update: Update, context: RetainContext) -> None:
+    """/quizsettings [anyone on|off | time N | count N] (admins)."""
+    chat = await _admin_in_group(update, context)
+    if chat is None:
         return
     quiz = _quiz(context.application)  # type: ignore[arg-type]
     args = [a.casefold() for a in context.args or []]
@@ -256,15 +264,10 @@ async def quizsettings_command(update: Update, context: RetainContext) -> None:
 
 async def classreport_command(update: Update, context: RetainContext) -> None:
     """/classreport (admins): to the admin's private chat if they have started the bot, else here."""
-    chat = update.effective_chat
-    assert chat is not None
-    if chat.type == ChatType.PRIVATE:
-        await reply(update, context, views.quiz_private_only())
+    chat = await _admin_in_group(update, context)
+    if chat is None:
         return
     member = user_id(update)
-    if not await is_admin(context, chat.id, member):
-        await reply(update, context, views.quiz_admins_only())
-        return
     quiz = _quiz(context.application)  # type: ignore[arg-type]
     report = await quiz.report(chat.id)
     text = views.class_report(quiz.tutor.bank, report, chat.title or "this group")
