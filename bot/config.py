@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from telegram.constants import FloodLimit
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite:///data/retain.db"
@@ -25,8 +26,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     content_dir: Path = CONTENT_DIR
     # AIORateLimiter: Telegram's documented limits (telegram.constants.FloodLimit) by default.
-    rate_limit_per_second: float = Field(default=30, gt=0)
-    rate_limit_group_per_minute: float = Field(default=20, gt=0)
+    rate_limit_per_second: float = Field(default=FloodLimit.MESSAGES_PER_SECOND, gt=0)
+    rate_limit_group_per_minute: float = Field(default=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, gt=0)
     rate_limit_max_retries: int = Field(default=3, ge=0)
     nudge_sweep_seconds: float = Field(default=60, gt=0)  # how often due nudges are swept
     quiz_sweep_seconds: float = Field(
