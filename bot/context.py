@@ -23,6 +23,11 @@ class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         return cast(Tutor, self.bot_data[TUTOR_KEY])
 
     @property
+    def app(self) -> RetainApp:
+        """The application, typed with this context."""
+        return cast(RetainApp, self.application)
+
+    @property
     def nudger(self) -> Nudger:
         """The nudge scheduler built by the composition root."""
         return cast(Nudger, self.bot_data[NUDGER_KEY])

@@ -131,7 +131,7 @@ async def _reveal(app: RetainApp, chat_id: int, message_id: int, question: Poste
 
 async def sweep_job(context: RetainContext) -> None:
     """The repeating job behind timed questions."""
-    await advance_rounds(cast(RetainApp, context.application))
+    await advance_rounds(context.app)
 
 
 async def quiz_command(update: Update, context: RetainContext) -> None:
@@ -141,7 +141,7 @@ async def quiz_command(update: Update, context: RetainContext) -> None:
     if chat.type == ChatType.PRIVATE:
         await reply(update, context, views.quiz_private_only())
         return
-    quiz = _quiz(context.application)  # type: ignore[arg-type]
+    quiz = _quiz(context.app)
     settings = await quiz.settings(chat.id)
     member = user_id(update)
     if not settings.anyone_can_start and not await is_admin(context, chat.id, member):
@@ -153,7 +153,7 @@ async def quiz_command(update: Update, context: RetainContext) -> None:
         if summary is None:
             await reply(update, context, views.quiz_nothing_running())
         else:
-            await post_summary(context.application, chat.id, summary)  # type: ignore[arg-type]
+            await post_summary(context.app, chat.id, summary)
         return
     count = None
     if args and args[0].isdigit():
@@ -171,7 +171,7 @@ async def quiz_command(update: Update, context: RetainContext) -> None:
     else:
         area = quiz.tutor.bank.area(result.first.item.area).name if args else None
         await reply(update, context, views.quiz_started(result.first, area))
-        await post_question(context.application, chat.id, result.first)  # type: ignore[arg-type]
+        await post_question(context.app, chat.id, result.first)
 
 
 async def on_poll_answer(update: Update, context: RetainContext) -> None:
@@ -179,7 +179,7 @@ async def on_poll_answer(update: Update, context: RetainContext) -> None:
     answer = update.poll_answer
     if answer is None or answer.user is None:
         return
-    quiz = _quiz(context.application)  # type: ignore[arg-type]
+    quiz = _quiz(context.app)
     outcome = await quiz.answer_poll(
         answer.poll_id, answer.user.id, answer.user.first_name, answer.option_ids
     )
@@ -191,7 +191,7 @@ async def on_quiz_button(update: Update, context: RetainContext) -> None:
     query = update.callback_query
     assert query is not None
     data = decode(query.data)
-    quiz = _quiz(context.application)  # type: ignore[arg-type]
+    quiz = _quiz(context.app)
     outcome = await quiz.answer(
         data.prompt_id or 0, query.from_user.id, query.from_user.first_name, data.index
     )
@@ -202,7 +202,7 @@ async def on_quiz_button(update: Update, context: RetainContext) -> None:
         where = await quiz.round_chat(data.prompt_id or 0)
         question = await quiz.question(data.prompt_id or 0)
         if where is not None and where[1] is not None and question is not None:
-            await _reveal(context.application, where[0], where[1], question)  # type: ignore[arg-type]
+            await _reveal(context.app, where[0], where[1], question)
     await _after(context, None, outcome.advance, outcome.finished)
 
 
@@ -213,7 +213,7 @@ async def _after(
     summary: RoundSummary | None,
 ) -> None:
     """Everyone has answered: stop the poll early and move on."""
-    app = cast(RetainApp, context.application)
+    app = context.app
     if nxt is None and summary is None:
         return
     quiz = _quiz(app)
@@ -246,7 +246,7 @@ async def quizsettings_command(update: Update, context: RetainContext) -> None:
     chat = await _admin_in_group(update, context)
     if chat is None:
         return
-    quiz = _quiz(context.application)  # type: ignore[arg-type]
+    quiz = _quiz(context.app)
     args = [a.casefold() for a in context.args or []]
     try:
         if len(args) == 2 and args[0] == "anyone" and args[1] in ("on", "off"):
@@ -268,7 +268,7 @@ async def classreport_command(update: Update, context: RetainContext) -> None:
     if chat is None:
         return
     member = user_id(update)
-    quiz = _quiz(context.application)  # type: ignore[arg-type]
+    quiz = _quiz(context.app)
     report = await quiz.report(chat.id)
     text = views.class_report(quiz.tutor.bank, report, chat.title or "this group")
     png = None
@@ -306,7 +306,7 @@ async def quizname_command(update: Update, context: RetainContext) -> None:
             "Send <code>/quizname off</code> to appear as “a classmate”, or <code>/quizname on</code>.",
         )
         return
-    await _quiz(context.application).set_named(user_id(update), args[0] == "on")  # type: ignore[arg-type]
+    await context.tutor.set_quiz_named(user_id(update), args[0] == "on")
     await reply(update, context, views.quiz_name_set(args[0] == "on"))
 
 
@@ -316,7 +316,7 @@ async def on_group_membership(update: Update, context: RetainContext) -> None:
     if change is None or change.chat.type == ChatType.PRIVATE:
         return
     if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
-        await _quiz(context.application).stop(change.chat.id, QuizStatus.CLOSED)  # type: ignore[arg-type]
+        await _quiz(context.app).stop(change.chat.id, QuizStatus.CLOSED)
 
 
 def register(app: RetainApp, every: float = SWEEP_EVERY) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import cast
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatType, ParseMode
@@ -132,7 +131,7 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
 
 async def sweep_job(context: RetainContext) -> None:
     """The repeating job: sweep due nudges."""
-    await run_sweep(cast(RetainApp, context.application))
+    await run_sweep(context.app)
 
 
 async def on_my_chat_member(update: Update, context: RetainContext) -> None:

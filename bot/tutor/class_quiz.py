@@ -553,12 +553,6 @@ class ClassQuiz:
         found = await repo.learners(session, user_ids)
         return {learner.id for learner in found if not learner.quiz_named}
 
-    async def set_named(self, user_id: int, named: bool) -> None:
-        """/quizname on|off: whether the member's name appears on class boards."""
-        async with self.sessions() as session, session.begin():
-            learner = await self.tutor._learner_for_update(session, user_id)
-            learner.quiz_named = named
-
     # --- the class's record -------------------------------------------------------------------
 
     async def _answers_in_chat(

@@ -525,6 +525,12 @@ class Tutor:
         today, _week = answered_since(times, learner.timezone, now)
         return today >= learner.daily_goal
 
+    async def set_quiz_named(self, user_id: int, named: bool) -> None:
+        """/quizname on|off: whether the learner's first name appears on class quiz boards."""
+        async with self.sessions() as session, session.begin():
+            learner = await self._learner_for_update(session, user_id)
+            learner.quiz_named = named
+
     async def set_goal(self, user_id: int, goal: int | None) -> Learner:
         """Set (or, with None, clear) the learner's daily goal."""
         if goal is not None and not MIN_GOAL <= goal <= MAX_GOAL:
