@@ -115,14 +115,6 @@ def log_answer(
     return answer
 
 
-async def answers_of(session: AsyncSession, learner_id: int) -> Sequence[Answer]:
-    """A learner's answer log, oldest first."""
-    result = await session.exec(
-        select(Answer).where(Answer.learner_id == learner_id).order_by(col(Answer.id))
-    )
-    return result.all()
-
-
 async def right_in_a_row(session: AsyncSession, learner_id: int, limit: int) -> int:
     """How many of the learner's latest answers (up to `limit`) were right, counting back from the last."""
     result = await session.exec(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ChatMemberHandler
 
 from bot import views
@@ -59,7 +59,7 @@ async def send_nudge(app: RetainApp, task: NudgeTask, content: NudgeContent, ret
             break
         except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
             await asyncio.sleep(_seconds(exc.retry_after))
-        except (NetworkError, TelegramError) as exc:
+        except TelegramError as exc:  # timeouts, network and server errors
             log.info("Nudge send failed (attempt %d): %s", attempt + 1, exc)
             await asyncio.sleep(retry_base * 2**attempt)
     await nudger.release(task)

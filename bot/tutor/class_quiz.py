@@ -249,11 +249,6 @@ class ClassQuiz:
         )
         return result.first()
 
-    async def running(self, chat_id: int) -> QuizRound | None:
-        """The group's running round, if any."""
-        async with self.sessions() as session:
-            return await self._running(session, chat_id)
-
     async def _question_at(
         self, session: AsyncSession, quiz_round: QuizRound, position: int
     ) -> PostedQuestion | None:
@@ -351,9 +346,11 @@ class ClassQuiz:
                     answered_at=now,
                 )
             )
+            await self.tutor.record_answer_in(
+                session, user_id, question.item_id, correct, AnswerContext.GROUP
+            )
             await session.flush()
             everyone = await self._everyone_answered(session, question)
-        await self.tutor.record_answer(user_id, question.item_id, correct, AnswerContext.GROUP)
         if not everyone:
             return AnswerOutcome(True)
         nxt, summary = await self.close(question_id)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.tutor.schedule import BACKOFF_AFTER, CATCH_UP, local_date, parse_local_time, plan
-from bot.tutor.service import Clock, InvalidChoice, Tutor
+from bot.tutor.service import Clock, InvalidChoice, Tutor, goal_met
 from storage import repo
 from storage.db import SessionFactory
 from storage.models import Learner
@@ -95,7 +95,7 @@ class Nudger:
                 if learner.ignored_nudges < BACKOFF_AFTER:
                     learner.backoff_notified = False
                 today = local_date(now, learner.timezone).isoformat()
-                if await self._goal_met(learner):
+                if await goal_met(session, learner, now):
                     goal += 1
                     learner.last_nudge_day = today
                     learner.next_nudge_at = self._plan(learner, now)
@@ -112,9 +112,6 @@ class Nudger:
                     )
                 )
         return tasks, SweepCounts(len(tasks), stale, goal)
-
-    async def _goal_met(self, learner: Learner) -> bool:
-        return bool(learner.daily_goal) and await self.tutor.goal_met_today(learner.id)
 
     @staticmethod
     def _plan(learner: Learner, now: datetime) -> datetime | None:

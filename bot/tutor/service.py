@@ -76,6 +76,21 @@ class Status(StrEnum):
     NOT_EXPECTED = "not_expected"  # typed text while no calculation waits for an answer
 
 
+async def answered_today(session: AsyncSession, learner: Learner, now: datetime) -> int:
+    """Answers the learner gave today, in their time zone."""
+    today, _week = answered_since(
+        await repo.answer_times(session, learner.id, now - timedelta(days=1)), learner.timezone, now
+    )
+    return today
+
+
+async def goal_met(session: AsyncSession, learner: Learner, now: datetime) -> bool:
+    """Whether the learner has a daily goal and has reached it today."""
+    return bool(learner.daily_goal) and await answered_today(session, learner, now) >= (
+        learner.daily_goal or 0
+    )
+
+
 def option_order(item: MultipleChoice, prompt_id: int) -> list[int]:
     """The order a multiple-choice item's options are shown in (indexes into `item.options`).
 
@@ -500,30 +515,25 @@ class Tutor:
         if item is None:
             return False
         async with self.sessions() as session, session.begin():
-            await self._learner_for_update(session, user_id)
-            await self._update_record(session, user_id, item, correct, self.clock(), context, None)
+            await self.record_answer_in(session, user_id, item_id, correct, context)
         return True
+
+    async def record_answer_in(
+        self, session: AsyncSession, user_id: int, item_id: str, correct: bool, context: AnswerContext
+    ) -> None:
+        """`record_answer` inside the caller's transaction: a class answer is stored whole or not at all."""
+        item = self.bank.answerable(item_id)
+        if item is None:
+            return
+        await self._learner_for_update(session, user_id)
+        await self._update_record(session, user_id, item, correct, self.clock(), context, None)
 
     async def _goal_just_met(self, session: AsyncSession, user_id: int, now: datetime) -> bool:
         """Whether the answer just recorded was the one that reached today's goal."""
         learner = await repo.get_learner(session, user_id)
         if learner is None or not learner.daily_goal:
             return False
-        today, _week = answered_since(
-            await repo.answer_times(session, user_id, now - timedelta(days=1)), learner.timezone, now
-        )
-        return today == learner.daily_goal
-
-    async def goal_met_today(self, user_id: int) -> bool:
-        """Whether the learner has reached today's goal (nudges stop pushing for the day)."""
-        async with self.sessions() as session:
-            learner = await repo.get_learner(session, user_id)
-            if learner is None or not learner.daily_goal:
-                return False
-            now = self.clock()
-            times = await repo.answer_times(session, user_id, now - timedelta(days=1))
-        today, _week = answered_since(times, learner.timezone, now)
-        return today >= learner.daily_goal
+        return await answered_today(session, learner, now) == learner.daily_goal
 
     async def set_quiz_named(self, user_id: int, named: bool) -> None:
         """/quizname on|off: whether the learner's first name appears on class quiz boards."""
