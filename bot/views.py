@@ -820,6 +820,21 @@ def quiz_admins_only() -> str:
     return "Only group admins can do that."
 
 
+def quiz_answer_ack(recorded: bool) -> str:
+    """The little notice after tapping a quiz button."""
+    return "Answer saved." if recorded else "You've answered this one, or it has closed."
+
+
+def class_report_sent_privately() -> str:
+    """In the group, after /classreport went to the admin's private chat."""
+    return "📊 I've sent the class report to you in a private chat."
+
+
+def quiz_name_usage() -> str:
+    """/quizname without on or off."""
+    return "Send <code>/quizname off</code> to appear as “a classmate”, or <code>/quizname on</code>."
+
+
 def quiz_name_set(named: bool) -> str:
     """/quizname on|off."""
     if named:

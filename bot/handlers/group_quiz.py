@@ -17,7 +17,7 @@ from bot.charts import area_chart
 from bot.codec import Action, decode, matches
 from bot.context import QUIZ_KEY, RetainApp, RetainContext
 from bot.handlers.common import acknowledge, reply, user_id
-from bot.tutor.class_quiz import ClassQuiz, PostedQuestion, RoundSummary, StartStatus
+from bot.tutor.class_quiz import AnswerOutcome, ClassQuiz, PostedQuestion, RoundSummary, StartStatus
 from storage.models import QuizStatus
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ async def on_poll_answer(update: Update, context: RetainContext) -> None:
     outcome = await quiz.answer_poll(
         answer.poll_id, answer.user.id, answer.user.first_name, answer.option_ids
     )
-    await _after(context, outcome.close_poll, outcome.advance, outcome.finished)
+    await _after(context.app, outcome)
 
 
 async def on_quiz_button(update: Update, context: RetainContext) -> None:
@@ -192,40 +192,24 @@ async def on_quiz_button(update: Update, context: RetainContext) -> None:
     assert query is not None
     data = decode(query.data)
     quiz = _quiz(context.app)
-    outcome = await quiz.answer(
-        data.prompt_id or 0, query.from_user.id, query.from_user.first_name, data.index
-    )
-    await acknowledge(
-        query, "Answer saved." if outcome.recorded else "You've answered this one, or it has closed."
-    )
-    if outcome.advance is not None or outcome.finished is not None:
-        where = await quiz.round_chat(data.prompt_id or 0)
-        question = await quiz.question(data.prompt_id or 0)
-        if where is not None and where[1] is not None and question is not None:
-            await _reveal(context.app, where[0], where[1], question)
-    await _after(context, None, outcome.advance, outcome.finished)
+    user = query.from_user
+    outcome = await quiz.answer(data.prompt_id or 0, user.id, user.first_name, data.index)
+    await acknowledge(query, views.quiz_answer_ack(outcome.recorded))
+    await _after(context.app, outcome)
 
 
-async def _after(
-    context: RetainContext,
-    close_poll: tuple[int, int] | None,
-    nxt: PostedQuestion | None,
-    summary: RoundSummary | None,
-) -> None:
-    """Everyone has answered: stop the poll early and move on."""
-    app = context.app
-    if nxt is None and summary is None:
+async def _after(app: RetainApp, outcome: AnswerOutcome) -> None:
+    """Everyone has answered: close the question now (stop its poll, or reveal its buttons) and move on."""
+    if outcome.advance is None and outcome.finished is None:
         return
-    quiz = _quiz(app)
-    chat_id = close_poll[0] if close_poll else None
-    if close_poll is not None:
-        with contextlib.suppress(BadRequest):  # already closed by its own timer
-            await app.bot.stop_poll(close_poll[0], close_poll[1])
-    if chat_id is None:
-        round_id = nxt.round_id if nxt else summary.round_id if summary else 0
-        chat_id = await quiz.chat_of_round(round_id)
-    if chat_id is not None:
-        await move_on(app, chat_id, nxt, summary)
+    closed, message_id = outcome.closed, outcome.message_id
+    if closed is not None and message_id is not None:
+        if closed.buttons:
+            await _reveal(app, outcome.chat_id, message_id, closed)
+        else:
+            with contextlib.suppress(BadRequest):  # already closed by its own timer
+                await app.bot.stop_poll(outcome.chat_id, message_id)
+    await move_on(app, outcome.chat_id, outcome.advance, outcome.finished)
 
 
 async def _admin_in_group(update: Update, context: RetainContext) -> Chat | None:
@@ -290,7 +274,7 @@ async def classreport_command(update: Update, context: RetainContext) -> None:
                     await context.bot.send_photo(target, png)
                 await context.bot.send_message(target, text, parse_mode=ParseMode.HTML)
             if target != chat.id:
-                await reply(update, context, "📊 I've sent the class report to you in a private chat.")
+                await reply(update, context, views.class_report_sent_privately())
             return
         except (Forbidden, BadRequest):
             continue
@@ -300,11 +284,7 @@ async def quizname_command(update: Update, context: RetainContext) -> None:
     """/quizname off: appear as "a classmate" on boards; /quizname on: by first name."""
     args = [a.casefold() for a in context.args or []]
     if args not in (["on"], ["off"]):
-        await reply(
-            update,
-            context,
-            "Send <code>/quizname off</code> to appear as “a classmate”, or <code>/quizname on</code>.",
-        )
+        await reply(update, context, views.quiz_name_usage())
         return
     await context.tutor.set_quiz_named(user_id(update), args[0] == "on")
     await reply(update, context, views.quiz_name_set(args[0] == "on"))

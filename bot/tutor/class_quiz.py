@@ -106,7 +106,9 @@ class AnswerOutcome:
     recorded: bool
     advance: PostedQuestion | None = None  # everyone has answered: close and post this next
     finished: RoundSummary | None = None  # ...or the round is over
-    close_poll: tuple[int, int] | None = None  # (chat_id, message_id) of the poll to stop early
+    closed: PostedQuestion | None = None  # the question that closed early
+    chat_id: int = 0
+    message_id: int | None = None  # its poll (to stop) or its buttons message (to reveal)
 
 
 @dataclass(frozen=True)
@@ -353,13 +355,9 @@ class ClassQuiz:
             everyone = await self._everyone_answered(session, question)
         if not everyone:
             return AnswerOutcome(True)
+        closed = await self.question(question_id)
         nxt, summary = await self.close(question_id)
-        stop = (
-            (quiz_round.chat_id, question.message_id)
-            if question.message_id and not quiz_round.buttons
-            else None
-        )
-        return AnswerOutcome(True, nxt, summary, stop)
+        return AnswerOutcome(True, nxt, summary, closed, quiz_round.chat_id, question.message_id)
 
     async def _everyone_answered(self, session: AsyncSession, question: QuizQuestion) -> bool:
         """Early close: every member who answered the previous question has answered this one."""
@@ -460,12 +458,6 @@ class ClassQuiz:
             if found is None or quiz_round is None:
                 return None
             return await self._question_at(session, quiz_round, found.position)
-
-    async def chat_of_round(self, round_id: int) -> int | None:
-        """The group a round runs in."""
-        async with self.sessions() as session:
-            found = await session.get(QuizRound, round_id)
-        return found.chat_id if found else None
 
     async def round_chat(self, question_id: int) -> tuple[int, int | None, int] | None:
         """(chat id, the question's message id, round id) for a question."""
