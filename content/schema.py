@@ -177,9 +177,11 @@ class Bank:
     catalogue: Catalogue
     items: dict[str, AnyItem]
     _areas: dict[str, Area] = field(init=False, repr=False)
+    _by_body: dict[str | None, tuple[Answerable, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_areas", {a.id: a for a in self.catalogue.areas})
+        object.__setattr__(self, "_by_body", {})
 
     @property
     def areas(self) -> list[Area]:
@@ -197,11 +199,18 @@ class Bank:
                 return body.name
         return "all awarding bodies"
 
-    def for_body(self, body: str | None) -> list[Answerable]:
-        """The prompts a learner who chose `body` meets (every kind but tips), in bank order."""
-        return [
-            item for item in self.items.values() if item.applies_to(body) and not isinstance(item, ExamTip)
-        ]
+    def for_body(self, body: str | None) -> tuple[Answerable, ...]:
+        """The prompts a learner who chose `body` meets (every kind but tips), in bank order.
+
+        Worked out once per body: it is asked for on every prompt and every nudge.
+        """
+        if body not in self._by_body:
+            self._by_body[body] = tuple(
+                item
+                for item in self.items.values()
+                if item.applies_to(body) and not isinstance(item, ExamTip)
+            )
+        return self._by_body[body]
 
     def tips_for(self, body: str | None) -> list[ExamTip]:
         """The exam tips for a learner who chose `body`, in bank order."""

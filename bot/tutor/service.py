@@ -365,7 +365,7 @@ class Tutor:
             served.append(ServedPrompt(prompt.id, selection.item, selection.reason, drill))
         return served
 
-    def _items_for(self, learner: Learner) -> list[Item]:
+    def _items_for(self, learner: Learner) -> Sequence[Item]:
         items = self.bank.for_body(learner.awarding_body)
         if learner.focus_area:
             focused = [item for item in items if item.area == learner.focus_area]
