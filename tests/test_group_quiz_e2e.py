@@ -14,6 +14,7 @@ TEACHER = FakeUser(601, "Mrs Khan")
 AMIR = FakeUser(602, "Amir")
 BEA = FakeUser(603, "Bea")
 CAL = FakeUser(604, "Cal")
+DAN = FakeUser(605, "Dan")
 
 
 async def say(bot: Harness, user: FakeUser, text: str) -> list[Request]:
@@ -93,7 +94,7 @@ async def test_answers_right_wrong_late_and_twice_and_the_board(bot: Harness) ->
     await answer(bot, AMIR, first, right=False)  # twice: the first answer stands
     sent = await time_up(bot, 10)
     [second] = [r for r in sent if r.method == "sendPoll"]
-    await answer(bot, CAL, first, right=True)  # late: the first question has closed
+    await answer(bot, DAN, first, right=True)  # late: the first question has closed
     bot.clock.advance(timedelta(seconds=1))
     await answer(bot, BEA, second, right=True)
     await answer(bot, AMIR, second, right=False)
@@ -107,6 +108,7 @@ async def test_answers_right_wrong_late_and_twice_and_the_board(bot: Harness) ->
     assert 100 < amir_points <= 125  # right, with a speed bonus of at most a quarter
     assert "⚡ Fastest right answer: Bea, 1.0 s on question 2." in text
     assert "weakest area this round" in text and "To close on:" in text
+    assert "Dan" not in text  # the late answer counted for nothing
 
 
 async def test_ties_share_a_place(bot: Harness) -> None:
