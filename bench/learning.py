@@ -28,10 +28,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import CONTENT_DIR
-from bot.tutor.memory import ItemRecord, review
-from bot.tutor.selection import Item, next_item
+from bot.tutor.memory import ItemMemory, review
+from bot.tutor.selection import next_item
 from content.loader import load_bank
-from content.schema import MetricDrill, MultipleChoice, TrueFalse
+from content.schema import Answerable, MetricDrill, MultipleChoice, TrueFalse
 
 START = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
 SECONDS_PER_PROMPT = 30
@@ -72,7 +72,7 @@ class Learner:
 class World:
     """One bank for one awarding body, with the indexes the simulation needs."""
 
-    items: list[Item]
+    items: list[Answerable]
     index: dict[str, int]
     area_of: np.ndarray
     areas: list[str]
@@ -80,7 +80,7 @@ class World:
     tests: dict[int, list[int]] = field(default_factory=dict)  # concept index -> challenge indexes
 
 
-def make_world(items: Sequence[Item]) -> World:
+def make_world(items: Sequence[Answerable]) -> World:
     index = {item.id: n for n, item in enumerate(items)}
     areas = sorted({item.area for item in items})
     area_of = np.array([areas.index(item.area) for item in items])
@@ -93,7 +93,7 @@ def make_world(items: Sequence[Item]) -> World:
     return World(list(items), index, area_of, areas, guess, tests)
 
 
-def _guess_rate(item: Item) -> float:
+def _guess_rate(item: Answerable) -> float:
     if isinstance(item, TrueFalse):
         return 0.5
     if isinstance(item, MultipleChoice):
@@ -143,10 +143,10 @@ def area_recall(learner: Learner, world: World, at: float) -> np.ndarray:
 
 # --- policies: each picks the next item from (items, records, now, recent) ---------------------
 
-Policy = Callable[[World, dict[str, ItemRecord], datetime, list[str], random.Random, dict[str, int]], Item]
+Policy = Callable[[World, dict[str, ItemMemory], datetime, list[str], random.Random, dict[str, int]], Answerable]
 
 
-def tutor(world: World, records: dict[str, ItemRecord], now: datetime, recent: list[str], *_: object) -> Item:
+def tutor(world: World, records: dict[str, ItemMemory], now: datetime, recent: list[str], *_: object) -> Answerable:
     selection = next_item(world.items, records, now, recent[-3:])
     assert selection is not None
     return selection.item
@@ -154,24 +154,24 @@ def tutor(world: World, records: dict[str, ItemRecord], now: datetime, recent: l
 
 def uniform_random(
     world: World,
-    records: dict[str, ItemRecord],
+    records: dict[str, ItemMemory],
     now: datetime,
     recent: list[str],
     rng: random.Random,
     _: dict[str, int],
-) -> Item:
+) -> Answerable:
     choices = [item for item in world.items if not recent or item.id != recent[-1]]
     return rng.choice(choices)
 
 
 def round_robin(
     world: World,
-    records: dict[str, ItemRecord],
+    records: dict[str, ItemMemory],
     now: datetime,
     recent: list[str],
     rng: random.Random,
     state: dict[str, int],
-) -> Item:
+) -> Answerable:
     """Areas in turn; within an area the item practised longest ago (unseen first, syllabus order)."""
     area = world.areas[state.setdefault("turn", 0) % len(world.areas)]
     state["turn"] += 1
@@ -184,8 +184,8 @@ def round_robin(
 
 
 def plain_fsrs(
-    world: World, records: dict[str, ItemRecord], now: datetime, recent: list[str], *_: object
-) -> Item:
+    world: World, records: dict[str, ItemMemory], now: datetime, recent: list[str], *_: object
+) -> Answerable:
     """What Anki does: due reviews first (most overdue first), then new items in syllabus order."""
     last = recent[-1] if recent else None
     due = [
@@ -217,7 +217,7 @@ class Outcome:
 def run(policy: Policy, world: World, seed: int, days: int, per_day: int, budget_days: int) -> Outcome:
     learner = make_learner(world, seed)
     rng = random.Random(seed + 2)
-    records: dict[str, ItemRecord] = {}
+    records: dict[str, ItemMemory] = {}
     recent: list[str] = []
     state: dict[str, int] = {}
     mastered_at: int | None = None
@@ -230,7 +230,7 @@ def run(policy: Policy, world: World, seed: int, days: int, per_day: int, budget
             item = policy(world, records, now, recent, rng, state)
             i = world.index[item.id]
             correct = practise(learner, world, i, at)
-            records[item.id] = review(records.get(item.id, ItemRecord()), correct, now)
+            records[item.id] = review(records.get(item.id, ItemMemory()), correct, now)
             recent.append(item.id)
             prompts += 1
             if mastered_at is None and k % 3 == 2:  # judged every third prompt to keep the run fast

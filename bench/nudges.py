@@ -95,7 +95,7 @@ async def sweep_benchmark(learners: int, rate: float, folder: Path) -> dict[str,
     app = build_application(settings, load_bank(CONTENT_DIR), clock=lambda: DUE + timedelta(minutes=1))
     await app.initialize()
     started = time.perf_counter()
-    report = await run_sweep(app)
+    report = await run_sweep(app.bot, app.bot_data)
     finish = time.perf_counter() - started
     await app.shutdown()
     if app.post_shutdown:

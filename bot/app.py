@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+import asyncio
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
-from bot.context import NUDGER_KEY, QUIZ_KEY, TUTOR_KEY, RetainApp, RetainContext
-from bot.handlers import general, group_quiz, nudges, onboarding, revise
-from bot.handlers import settings as settings_module
-from bot.tutor.class_quiz import ClassQuiz
-from bot.tutor.nudging import Nudger
-from bot.tutor.service import Clock, Tutor, system_clock
-from bot.views import COMMANDS, GROUP_COMMANDS
+from bot.context import BotData, RetainApp, RetainContext
+from bot.handlers import class_quiz, errors, nudges, private
+from bot.handlers.class_quiz import QuizRunner
+from bot.tutor.clock import Clock, system_clock
+from bot.tutor.tutor import Tutor
+from bot.views.commands import COMMANDS, GROUP_COMMANDS
 from content.schema import Bank
 from storage.db import create_engine, create_tables, session_factory
 
@@ -32,21 +33,27 @@ def _slice(rate: float) -> float:
     return max(0.1, 1.0 / rate)
 
 
-def build_application(settings: Settings, bank: Bank, clock: Clock = system_clock) -> RetainApp:
-    """Wire the bot: rate-limited requests to `settings.telegram_api_base_url`, handlers, storage."""
-    assert settings.telegram_bot_token is not None
+def build_application(
+    settings: Settings, bank: Bank, clock: Clock = system_clock, *, schedule_jobs: bool = True
+) -> RetainApp:
+    """Wire the bot: rate-limited requests to `settings.telegram_api_base_url`, handlers, storage.
+
+    `schedule_jobs=False` leaves out the repeating sweeps (tests run them by hand).
+    """
+    if settings.telegram_bot_token is None:
+        raise ValueError("a bot token is needed to build the application")
     engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    tutor = Tutor(sessions, bank, settings.default_timezone, clock)
-    nudger = Nudger(sessions, tutor, clock)
-    class_quiz = ClassQuiz(sessions, tutor, clock)
+    tutor = Tutor.build(session_factory(engine), bank, settings.default_timezone, clock)
 
     async def post_init(app: RetainApp) -> None:
         await create_tables(engine)
-        await app.bot.set_my_commands(list(COMMANDS), scope=BotCommandScopeAllPrivateChats())
-        await app.bot.set_my_commands(list(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+        private_menu = [BotCommand(name, text) for name, text in COMMANDS]
+        group_menu = [BotCommand(name, text) for name, text in GROUP_COMMANDS]
+        await app.bot.set_my_commands(private_menu, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(group_menu, scope=BotCommandScopeAllGroupChats())
 
-    async def post_shutdown(_app: RetainApp) -> None:
+    async def post_shutdown(app: RetainApp) -> None:
+        await app.bot_data.quiz_runner.idle()
         await engine.dispose()
 
     app: RetainApp = (
@@ -64,20 +71,18 @@ def build_application(settings: Settings, bank: Bank, clock: Clock = system_cloc
                 max_retries=settings.rate_limit_max_retries,
             )
         )
-        .context_types(ContextTypes(context=RetainContext))
+        .context_types(ContextTypes(context=RetainContext, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data[TUTOR_KEY] = tutor
-    app.bot_data[NUDGER_KEY] = nudger
-    app.bot_data[QUIZ_KEY] = class_quiz
-    onboarding.register(app)
-    revise.register(app)
-    settings_module.register(app)
-    nudges.register(app, settings.nudge_sweep_seconds)
-    group_quiz.register(app, settings.quiz_sweep_seconds)
-    general.register(app)  # last: its handlers catch what the features leave
+    app.bot_data.tutor = tutor
+    app.bot_data.quiz_runner = QuizRunner(app.bot, tutor)
+    app.bot_data.nudge_sweep = asyncio.Lock()
+    class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
+    nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
+    private.register(app)  # last: its button handler takes every button the features left
+    errors.register(app)
     return app
 
 

@@ -1,4 +1,4 @@
-"""The /stats chart: mastery per topic area as a PNG, drawn off-screen with matplotlib."""
+"""Charts: a share per topic area as bars in a PNG, drawn off-screen with matplotlib (/stats, reports)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ matplotlib.use("Agg")  # no display: render to memory only
 
 import matplotlib.pyplot as plt
 
-from bot.tutor.stats import LearnerStats
-
 MASTERED = 0.8  # the line drawn on the chart: recall that counts as mastered
 COLOURS = {"low": "#d9534f", "mid": "#f0ad4e", "high": "#5cb85c"}
 
@@ -20,12 +18,6 @@ def _colour(mastery: float) -> str:
     if mastery >= MASTERED:
         return COLOURS["high"]
     return COLOURS["mid"] if mastery >= 0.5 else COLOURS["low"]
-
-
-def mastery_chart(stats: LearnerStats, title: str) -> bytes:
-    """A horizontal bar per area (weakest at the top), as PNG bytes sized for a phone screen."""
-    values = [(a.area.name, a.mastery) for a in stats.areas]
-    return area_chart(values, title, "Mastery: what you would recall across the area today (%)")
 
 
 def area_chart(shares: list[tuple[str, float]], title: str, label: str) -> bytes:

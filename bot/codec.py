@@ -1,6 +1,7 @@
 """Callback data: the one place that encodes, decodes and validates what buttons carry.
 
-Format: `<action>` or `<action>:<arg>` or `<action>:<prompt id>:<value>`, always within
+Format: `<action>` or `<action>:<arg>` or `<action>:<ref>:<value>` (ref: a prompt id, or a class
+quiz question id for QUIZ), always within
 Telegram's 64 bytes. Anything else is rejected with `BadCallback`.
 """
 
@@ -11,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from telegram.constants import InlineKeyboardButtonLimit
-
+from content import limits
 from content.schema import ItemKind
 
-MAX_PROMPT_ID = 2**53  # comfortably above any SQLite rowid we will reach; rejects absurd forgeries
+MAX_REF = 2**53  # comfortably above any row id we will reach; rejects absurd forgeries
 _BODY = re.compile(r"^[a-z0-9-]{1,48}$")
 _TIME = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
+_REF = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, no leading zero
 
 
 class BadCallback(ValueError):
@@ -41,7 +42,7 @@ class Action(StrEnum):
     QUIZ = "q"  # class quiz question id (buttons when polls are not allowed), value: option index
 
 
-_PROMPT_ACTIONS = {
+_REF_ACTIONS = {
     Action.REVEAL,
     Action.KNEW,
     Action.TRUE_FALSE,
@@ -50,7 +51,7 @@ _PROMPT_ACTIONS = {
     Action.DRILL,
     Action.QUIZ,
 }
-_INDEXES = {str(i) for i in range(12)}  # a quiz allows at most 12 options (PollLimit.MAX_OPTION_NUMBER)
+_INDEXES = {str(i) for i in range(limits.POLL_MAX_OPTIONS)}
 _VALUES = {
     Action.KNEW: {"1", "0"},
     Action.TRUE_FALSE: {"t", "f"},
@@ -63,11 +64,21 @@ _ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS}
 
 @dataclass(frozen=True)
 class Callback:
-    """Decoded callback data."""
+    """Decoded callback data: an action, the row it is about (`ref`), and a value."""
 
     action: Action
-    prompt_id: int | None = None
+    ref: int | None = None  # a prompt id; for QUIZ, a class quiz question id
     value: str | None = None
+
+    @property
+    def prompt_id(self) -> int:
+        """The prompt a prompt button is about (0 for any other button)."""
+        return self.ref if self.ref is not None and self.action is not Action.QUIZ else 0
+
+    @property
+    def question_id(self) -> int:
+        """The class quiz question a QUIZ button answers (0 for any other button)."""
+        return self.ref if self.ref is not None and self.action is Action.QUIZ else 0
 
     @property
     def flag(self) -> bool:
@@ -90,8 +101,8 @@ class Callback:
 def encode(callback: Callback) -> str:
     """The callback data string for `callback` (validated by a round trip)."""
     parts = [callback.action.value]
-    if callback.prompt_id is not None:
-        parts.append(str(callback.prompt_id))
+    if callback.ref is not None:
+        parts.append(str(callback.ref))
     if callback.value is not None:
         parts.append(callback.value)
     data = ":".join(parts)
@@ -106,7 +117,7 @@ def decode(data: str | None) -> Callback:
     Raises:
         BadCallback: when the data is not something our buttons send.
     """
-    if not data or len(data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+    if not data or len(data.encode()) > limits.MAX_CALLBACK_DATA:
         raise BadCallback("empty or too long")
     head, _, rest = data.partition(":")
     try:
@@ -126,8 +137,8 @@ def decode(data: str | None) -> Callback:
             raise BadCallback("bad time")
         return Callback(action, value=rest)
     id_text, _, value = rest.partition(":")
-    if not id_text.isdigit() or id_text != str(int(id_text)) or not 0 < int(id_text) < MAX_PROMPT_ID:
-        raise BadCallback("bad prompt id")
+    if not _REF.fullmatch(id_text) or not 0 < int(id_text) < MAX_REF:
+        raise BadCallback("bad id")
     allowed = _VALUES.get(action)
     if allowed is None:
         if value:
@@ -167,4 +178,5 @@ def matches(*actions: Action) -> Callable[[object], bool]:
     return pattern
 
 
-assert _PROMPT_ACTIONS | _ID_ARG | {Action.REMIND, Action.CHANGE_COURSE} == set(Action)
+if _REF_ACTIONS | _ID_ARG | {Action.REMIND, Action.CHANGE_COURSE} != set(Action):
+    raise RuntimeError("every action needs a rule in decode()")

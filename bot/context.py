@@ -1,36 +1,35 @@
-"""The typed handler context: how handlers reach the tutor (no globals)."""
+"""The typed handler context: how handlers reach the core and the adapter's services (no globals)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+import asyncio
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.tutor.nudging import Nudger
-from bot.tutor.service import Tutor
+from bot.tutor.tutor import Tutor
 
-TUTOR_KEY = "tutor"
-NUDGER_KEY = "nudger"
-QUIZ_KEY = "class_quiz"
+if TYPE_CHECKING:
+    from bot.handlers.class_quiz import QuizRunner
 
 
-class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with the tutor service attached."""
+class BotData:
+    """`context.bot_data`: the services handlers use, set once by the composition root."""
+
+    tutor: Tutor
+    quiz_runner: QuizRunner
+    nudge_sweep: asyncio.Lock
+
+
+class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext whose `bot_data` is a `BotData`."""
 
     @property
     def tutor(self) -> Tutor:
-        """The tutor service built by the composition root."""
-        return cast(Tutor, self.bot_data[TUTOR_KEY])
-
-    @property
-    def app(self) -> RetainApp:
-        """The application, typed with this context."""
-        return cast(RetainApp, self.application)
-
-    @property
-    def nudger(self) -> Nudger:
-        """The nudge scheduler built by the composition root."""
-        return cast(Nudger, self.bot_data[NUDGER_KEY])
+        """The tutor core."""
+        return self.bot_data.tutor
 
 
-RetainApp = Application[Any, RetainContext, Any, Any, Any, Any]
+RetainApp = Application[
+    ExtBot[None], RetainContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[RetainContext]
+]

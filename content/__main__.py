@@ -9,7 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from content.loader import ContentError, load_bank, publish, summary
+from content.loader import ContentError, load_bank
+from content.published import publish
+from content.summary import summary
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "bank"
 
@@ -26,16 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "publish":
-            added = publish(args.directory)
+            added = publish(args.directory, load_bank(args.directory).items.keys())
             print(f"Published {len(added)} new ids." if added else "Nothing new to publish.")
             return 0
         bank = load_bank(args.directory, floors=not args.draft)
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(
-        f"The bank in {args.directory.name}/ is sound{' (draft: floors not checked)' if args.draft else ''}."
-    )
+    draft = " (draft: floors not checked)" if args.draft else ""
+    print(f"The bank in {args.directory.name}/ is sound{draft}.")
     print(summary(bank))
     return 0
 

@@ -15,6 +15,9 @@ from storage import models  # noqa: F401  (registers the tables on SQLModel.meta
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+Session = AsyncSession
+"""A unit of work: the core opens one per update (`async with sessions() as s, s.begin():`) and
+passes it to the repository functions, which never commit."""
 SessionFactory = async_sessionmaker[AsyncSession]
 
 

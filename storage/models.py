@@ -1,9 +1,12 @@
-"""SQLModel tables: learners, their per-item learning state, prompts sent, and the answer log."""
+"""SQLModel tables: learners, their memory of each item, prompts sent, the answer log, class quiz rounds.
+
+Enumerations (where an answer was given, how a round ended) belong to the core; the tables store
+their values as short strings.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, String, TypeDecorator
@@ -31,14 +34,6 @@ def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
-class AnswerContext(StrEnum):
-    """Where an answer was given."""
-
-    PRIVATE = "private"
-    NUDGE = "nudge"
-    GROUP = "group"
-
-
 class Learner(SQLModel, table=True):
     """One Telegram user who revises with Retain."""
 
@@ -63,11 +58,12 @@ class Learner(SQLModel, table=True):
     paused_until: datetime | None = _utc_column()
     last_active_at: datetime | None = _utc_column()
     quiz_named: bool = True  # False after /quizname off: shown as "a classmate" on boards
+    started_at: datetime | None = _utc_column()  # sent /start in a private chat (None: a class answer only)
     created_at: datetime = _utc_column(nullable=False)
 
 
 class ItemState(SQLModel, table=True):
-    """What one learner's record says about one content item."""
+    """A learner's memory of one content item, as stored (the core reads it as `ItemMemory`)."""
 
     learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     item_id: str = Field(primary_key=True)
@@ -93,7 +89,7 @@ class Prompt(SQLModel, table=True):
     learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     item_id: str
     kind: str
-    context: AnswerContext = Field(default=AnswerContext.PRIVATE, sa_type=String(16))  # stored as its value
+    context: str = Field(default="private", sa_type=String(16))  # where it was sent: private, nudge, group
     sent_at: datetime = _utc_column(nullable=False)
     revealed: bool = False
     revealed_at: datetime | None = _utc_column()
@@ -114,7 +110,7 @@ class Answer(SQLModel, table=True):
     kind: str
     correct: bool
     answered_at: datetime = _utc_column(nullable=False)
-    context: AnswerContext = Field(sa_type=String(16))
+    context: str = Field(sa_type=String(16))  # private, nudge or group
     prompt_id: int | None = Field(default=None, unique=True)
 
     __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)
@@ -126,15 +122,6 @@ class TipShown(SQLModel, table=True):
     learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     tip_id: str = Field(primary_key=True)
     shown_at: datetime = _utc_column(nullable=False)
-
-
-class QuizStatus(StrEnum):
-    """Where a class quiz round is."""
-
-    RUNNING = "running"
-    FINISHED = "finished"  # every question asked
-    STOPPED = "stopped"  # /quiz stop
-    CLOSED = "closed"  # ended by the bot: removed from the group, or a restart came too late
 
 
 class GroupSettings(SQLModel, table=True):
@@ -154,7 +141,9 @@ class QuizRound(SQLModel, table=True):
     started_by: int = Field(sa_column=Column(BigInteger, nullable=False))
     started_at: datetime = _utc_column(nullable=False)
     ended_at: datetime | None = _utc_column()
-    status: str = Field(default=QuizStatus.RUNNING, sa_type=String(16), index=True)
+    status: str = Field(
+        default="running", sa_type=String(16), index=True
+    )  # running, finished, stopped, closed
     area: str | None = None
     seconds_per_question: int = 30
     buttons: bool = False  # polls are not allowed in this group: inline buttons instead

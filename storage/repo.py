@@ -1,4 +1,4 @@
-"""Async repository functions. They never commit: the caller's unit of work does."""
+"""Async repository functions for the private loop. They never commit: the caller's unit of work does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, AnswerContext, ItemState, Learner, Prompt, TipShown
+from storage.models import Answer, ItemState, Learner, Prompt, TipShown
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
@@ -98,7 +98,7 @@ def log_answer(
     kind: str,
     correct: bool,
     answered_at: datetime,
-    context: AnswerContext,
+    context: str,
     prompt_id: int | None,
 ) -> Answer:
     """Append one answer to the log."""

@@ -8,7 +8,6 @@ from pathlib import Path
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import CONTENT_DIR, Settings
 from bot.context import RetainApp
-from bot.handlers.group_quiz import advance_rounds
 from bot.handlers.nudges import SweepReport, run_sweep
 from content.loader import load_bank
 from content.schema import Bank
@@ -16,7 +15,7 @@ from tests.clock import FakeClock
 from tests.fake_telegram import FakeTelegram, FakeUser, Request, SentMessage
 
 # A user who never starts the bot; their /help is the barrier that says earlier updates are done
-# (the Application handles updates one at a time, in order).
+# (the Application handles updates one at a time, in order; class quiz effects are awaited too).
 BARRIER = FakeUser(id=1, first_name="Barrier")
 
 
@@ -29,6 +28,7 @@ class Harness:
     clock: FakeClock = field(default_factory=FakeClock)
     bank: Bank = field(default_factory=lambda: load_bank(CONTENT_DIR))
     app: RetainApp | None = None
+    sweep_seconds: float | None = None  # run the repeating sweeps this often (None: tests run them)
 
     @property
     def settings(self) -> Settings:
@@ -39,14 +39,15 @@ class Harness:
             default_timezone="Europe/London",
             # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
             rate_limit_per_second=10_000,
-            nudge_sweep_seconds=10**6,  # tests run the sweeps themselves, on the fake clock
-            quiz_sweep_seconds=10**6,
+            nudge_sweep_seconds=self.sweep_seconds or 60,
+            quiz_sweep_seconds=self.sweep_seconds or 2,
             _env_file=None,
         )
 
     async def start(self) -> None:
         """Start the bot the way run_polling does, polling the fake server."""
-        app = build_application(self.settings, self.bank, clock=self.clock)
+        jobs = self.sweep_seconds is not None
+        app = build_application(self.settings, self.bank, clock=self.clock, schedule_jobs=jobs)
         await app.initialize()
         if app.post_init:
             await app.post_init(app)
@@ -80,18 +81,22 @@ class Harness:
     async def sweep(self) -> SweepReport:
         """Run the nudge sweep now (what the repeating job does every minute)."""
         assert self.app is not None
-        return await run_sweep(self.app, retry_base=0.01)
+        return await run_sweep(self.app.bot, self.app.bot_data, retry_base=0.01)
 
     async def quiz_sweep(self) -> None:
         """Close quiz questions whose time is up (what the repeating job does every two seconds)."""
         assert self.app is not None
-        await advance_rounds(self.app)
+        runner = self.app.bot_data.quiz_runner
+        runner.submit(await self.app.bot_data.tutor.class_quiz.tick())
+        await runner.idle()
 
     async def settle(self) -> None:
         """Wait until every update sent so far has been handled."""
         mark = self.fake.mark()
         await self.fake.send_text(BARRIER, "/help")
         await self.fake.wait_for("sendMessage", lambda r: r.params["chat_id"] == BARRIER.id, after=mark)
+        if self.app is not None:  # class quiz effects run off the update's path: wait for them too
+            await self.app.bot_data.quiz_runner.idle()
 
     async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
         """The user sends `text`; returns the messages the bot sent them in reply."""

@@ -10,12 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import CONTENT_DIR
-from bot.tutor.service import Status, Tutor
+from bot.tutor.class_quiz.results import Delivery, StartStatus
+from bot.tutor.results import Status
+from bot.tutor.tutor import Tutor
 from content.drills import instance
 from content.loader import load_bank
 from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import create_engine, create_tables, session_factory
-from storage.models import AnswerContext
 from tests.clock import FakeClock
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import Harness
@@ -102,22 +103,27 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
     engine = create_engine(f"sqlite:///{tmp_path / 'retain.db'}")
     await create_tables(engine)
     clock = FakeClock()
-    tutor = Tutor(session_factory(engine), load_bank(CONTENT_DIR), "Europe/London", clock, random.Random(1))
+    tutor = Tutor.build(session_factory(engine), load_bank(CONTENT_DIR), "Europe/London", clock, random.Random(1))
     try:
         # Ben never opened a private chat: a wrong answer in a class quiz creates his record.
-        missed = "tf-legislation-equality-staff-only"
-        assert await tutor.record_answer(402, missed, correct=False, context=AnswerContext.GROUP)
-        assert not await tutor.record_answer(402, "no-such-item", correct=True, context=AnswerContext.GROUP)
-        learner = await tutor.learner(402)
-        assert learner is not None and learner.awarding_body is None
+        started = await tutor.class_quiz.command(-100, 401, ["1"], is_admin=True)
+        assert started.status is StartStatus.OK and started.first is not None
+        question = started.first
+        await tutor.class_quiz.posted(question.question_id, Delivery("poll-1", 1))
+        wrong = (question.correct_option + 1) % len(question.options)
+        outcome = await tutor.class_quiz.answer_poll("poll-1", 402, "Ben", [wrong])
+        assert outcome.recorded
+        missed = question.item.id
+        profile = await tutor.profiles.profile(402)
+        assert profile is not None and profile.awarding_body is None and not profile.started
 
-        await tutor.choose_body(402, "all")
-        await tutor.choose_reminder(402, None)
+        await tutor.profiles.choose_body(402, "all")
+        await tutor.profiles.choose_reminder(402, None)
         clock.advance(timedelta(minutes=6))
-        served = await tutor.next_prompt(402)
+        served = await tutor.practice.next_prompt(402)
         assert served.status is Status.OK and served.prompt is not None
         assert served.prompt.item.id == missed  # what he got wrong in class comes back first
-        found = await tutor.stats(402)
-        assert found is not None and found[1].answers == 1
+        found = await tutor.progress.stats(402)
+        assert found is not None and found.stats.answers == 1
     finally:
         await engine.dispose()

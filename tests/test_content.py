@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import CONTENT_DIR
-from content.loader import ContentError, load_bank, read_published
+from content.loader import ContentError, load_bank
+from content.published import read_published
 from content.schema import TrueFalse
 from tests.banks import copy_real_bank
 

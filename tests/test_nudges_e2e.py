@@ -258,7 +258,13 @@ async def test_every_invalid_setting_gets_a_clear_hint(bot: Harness) -> None:
         assert hint in reply.text, (command, reply.text)
 
 
-async def test_the_sweep_is_a_repeating_job(bot: Harness) -> None:
-    assert bot.app is not None and bot.app.job_queue is not None
-    [job] = bot.app.job_queue.get_jobs_by_name("nudge-sweep")
-    assert job.next_t is not None and job.callback.__name__ == "sweep_job"
+async def test_the_repeating_sweep_sends_due_nudges_by_itself(bot: Harness) -> None:
+    await set_up(bot, ANNA, "18:30")
+    await bot.stop()
+    bot.clock.now = datetime(2026, 3, 2, 18, 31, tzinfo=UTC)  # London is on UTC in early March
+    bot.sweep_seconds = 0.05  # the job queue runs the sweep; the test never calls it
+    await bot.start()
+    nudge = await bot.fake.wait_for(
+        "sendMessage", lambda r: r.params["chat_id"] == ANNA.id and "Your daily revision" in r.params["text"]
+    )
+    assert nudge.result["chat"]["id"] == ANNA.id

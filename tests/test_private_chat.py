@@ -293,7 +293,7 @@ async def test_stats_fall_back_to_text_when_no_chart_can_be_drawn(
     def broken(*_: object) -> bytes:
         raise RuntimeError("no fonts on this server")
 
-    monkeypatch.setattr("bot.handlers.general.mastery_chart", broken)
+    monkeypatch.setattr("bot.handlers.common.area_chart", broken)
     prompt = await onboard(bot, ANNA)
     card = item_of(bot, prompt)
     await bot.tap(ANNA, prompt, "Reveal")

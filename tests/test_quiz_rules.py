@@ -6,7 +6,7 @@ import random
 from collections import Counter
 
 from bot.config import CONTENT_DIR
-from bot.tutor.quiz import (
+from bot.tutor.class_quiz.rules import (
     POINTS_RIGHT,
     SPEED_BONUS_MAX,
     QuizItem,

@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pytest
 from fsrs import State
 
-from bot.tutor.memory import RETRY_AFTER_WRONG, ItemRecord, recall, review
-from bot.tutor.selection import Item, Reason, area_errors, area_mastery, next_item
-from bot.tutor.stats import advance_streak, answered_since, current_streak
-from content.schema import ConceptCard, TrueFalse
+from bot.tutor.memory import RETRY_AFTER_WRONG, ItemMemory, recall, review
+from bot.tutor.selection import Reason, area_errors, area_mastery, next_item
+from bot.tutor.streaks import advance_streak, answered_since, current_streak
+from content.schema import Answerable, ConceptCard, TrueFalse
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -35,21 +35,21 @@ def challenge(item_id: str, area: str, tests: list[str] | None = None) -> TrueFa
     )
 
 
-def learnt(days_ago: float, right: int = 1, wrong: int = 0) -> ItemRecord:
+def learnt(days_ago: float, right: int = 1, wrong: int = 0) -> ItemMemory:
     """A record answered right `right` times (after `wrong` misses), last `days_ago` days ago."""
-    record = ItemRecord()
+    record = ItemMemory()
     at = NOW - timedelta(days=days_ago)
     for n in range(wrong + right):
         record = review(record, n >= wrong, at - timedelta(minutes=(wrong + right - n) * 10))
     return record
 
 
-def missed(minutes_ago: float) -> ItemRecord:
+def missed(minutes_ago: float) -> ItemMemory:
     """A record answered wrong `minutes_ago` minutes ago."""
-    return review(ItemRecord(), False, NOW - timedelta(minutes=minutes_ago))
+    return review(ItemMemory(), False, NOW - timedelta(minutes=minutes_ago))
 
 
-BANK: list[Item] = [
+BANK: list[Answerable] = [
     concept("crm-a", "crm"),
     challenge("tf-crm-a", "crm", tests=["crm-a"]),
     concept("crm-b", "crm"),
@@ -59,7 +59,7 @@ BANK: list[Item] = [
 ]
 
 
-def pick(bank: list[Item], records: dict[str, ItemRecord], recent: tuple[str, ...] = (), **kw: bool) -> str:
+def pick(bank: list[Answerable], records: dict[str, ItemMemory], recent: tuple[str, ...] = (), **kw: bool) -> str:
     selection = next_item(bank, records, NOW, recent, **kw)
     assert selection is not None
     return selection.item.id
@@ -102,7 +102,7 @@ def test_new_items_come_from_the_weakest_area() -> None:
 
 
 def test_due_reviews_in_the_weakest_area_come_before_those_in_a_strong_one() -> None:
-    bank: list[Item] = [concept("crm-a", "crm"), concept("ret-a", "retention")]
+    bank: list[Answerable] = [concept("crm-a", "crm"), concept("ret-a", "retention")]
     records = {
         "crm-a": learnt(days_ago=9, right=2),
         "ret-a": learnt(days_ago=9, right=1, wrong=2),
@@ -118,13 +118,13 @@ def test_an_area_never_met_is_not_left_behind_while_known_items_are_polished() -
 
 
 def test_a_concept_is_taught_before_the_challenge_that_tests_it() -> None:
-    bank: list[Item] = [challenge("tf-crm-a", "crm", tests=["crm-a"]), concept("crm-a", "crm")]
+    bank: list[Answerable] = [challenge("tf-crm-a", "crm", tests=["crm-a"]), concept("crm-a", "crm")]
     assert pick(bank, {}) == "crm-a"
     assert pick(bank, {"crm-a": learnt(days_ago=0.01)}, ("crm-a",)) == "tf-crm-a"
 
 
 def test_a_challenge_whose_concept_the_learner_cannot_meet_is_ready() -> None:
-    bank: list[Item] = [challenge("tf-crm-a", "crm", tests=["crm-elsewhere"])]
+    bank: list[Answerable] = [challenge("tf-crm-a", "crm", tests=["crm-elsewhere"])]
     assert pick(bank, {}) == "tf-crm-a"
 
 
@@ -134,7 +134,7 @@ def test_never_the_same_item_twice_in_a_row() -> None:
 
 
 def test_no_third_prompt_in_a_row_from_one_area() -> None:
-    bank: list[Item] = [concept(f"crm-{n}", "crm") for n in range(5)]
+    bank: list[Answerable] = [concept(f"crm-{n}", "crm") for n in range(5)]
     bank.append(concept("ret-a", "retention"))
     records = {"ret-a": learnt(days_ago=0.01, right=3)}  # retention well known: crm is the weak one
     assert pick(bank, records, ("crm-0",)).startswith("crm-")
@@ -143,7 +143,7 @@ def test_no_third_prompt_in_a_row_from_one_area() -> None:
 
 
 def test_a_single_item_bank_repeats_rather_than_stalls() -> None:
-    only: list[Item] = [concept("only", "crm")]
+    only: list[Answerable] = [concept("only", "crm")]
     assert pick(only, {"only": learnt(days_ago=1)}, ("only",)) == "only"
 
 
@@ -158,7 +158,7 @@ def test_an_empty_bank_selects_nothing() -> None:
 
 
 def test_mastery_is_predicted_recall_over_the_whole_area() -> None:
-    bank: list[Item] = [concept("a1", "crm"), concept("a2", "crm"), concept("b1", "retention")]
+    bank: list[Answerable] = [concept("a1", "crm"), concept("a2", "crm"), concept("b1", "retention")]
     fresh = learnt(days_ago=0)
     mastery = area_mastery(bank, {"a1": fresh}, NOW)
     assert mastery["crm"] == pytest.approx(0.5)  # one of two items met, fully recalled today
@@ -168,23 +168,23 @@ def test_mastery_is_predicted_recall_over_the_whole_area() -> None:
 
 
 def test_area_error_rates_are_smoothed() -> None:
-    bank: list[Item] = [concept("a1", "crm"), concept("b1", "retention")]
+    bank: list[Answerable] = [concept("a1", "crm"), concept("b1", "retention")]
     errors = area_errors(bank, {"a1": learnt(days_ago=1, right=1, wrong=3)})
     assert errors == {"crm": pytest.approx(4 / 6), "retention": pytest.approx(0.5)}
 
 
 def test_fsrs_right_graduates_at_once_and_wrong_comes_back_in_minutes() -> None:
-    right = review(ItemRecord(), True, NOW)
+    right = review(ItemMemory(), True, NOW)
     assert (
-        right.state == State.Review and right.due_at is not None and right.due_at - NOW >= timedelta(days=1)
+        right.fsrs_state == State.Review and right.due_at is not None and right.due_at - NOW >= timedelta(days=1)
     )
-    wrong = review(ItemRecord(), False, NOW)
+    wrong = review(ItemMemory(), False, NOW)
     assert wrong.relearning and wrong.due_at == NOW + RETRY_AFTER_WRONG
     assert (wrong.seen, wrong.wrong, wrong.streak) == (1, 1, 0)
 
 
 def test_fsrs_intervals_grow_with_right_answers_and_a_fast_recall_grows_them_more() -> None:
-    record, gaps = ItemRecord(), []
+    record, gaps = ItemMemory(), []
     at = NOW
     for _ in range(4):
         record = review(record, True, at)
@@ -192,21 +192,21 @@ def test_fsrs_intervals_grow_with_right_answers_and_a_fast_recall_grows_them_mor
         gaps.append(record.due_at - at)
         at = record.due_at
     assert gaps == sorted(gaps) and gaps[-1] > gaps[0] * 4
-    easy = review(ItemRecord(), True, NOW, fast=True)
+    easy = review(ItemMemory(), True, NOW, fast=True)
     assert easy.due_at is not None and right_due(NOW) < easy.due_at
 
 
 def right_due(at: datetime) -> datetime:
-    due = review(ItemRecord(), True, at).due_at
+    due = review(ItemMemory(), True, at).due_at
     assert due is not None
     return due
 
 
 def test_predicted_recall_decays_from_one_and_never_met_is_zero() -> None:
-    record = review(ItemRecord(), True, NOW)
+    record = review(ItemMemory(), True, NOW)
     assert recall(record, NOW) == 1
     assert recall(record, NOW + timedelta(days=30)) < recall(record, NOW + timedelta(days=3)) < 1
-    assert recall(ItemRecord(), NOW) == 0
+    assert recall(ItemMemory(), NOW) == 0
 
 
 def test_a_streak_grows_once_a_day_breaks_after_a_gap_and_lives_until_midnight() -> None:

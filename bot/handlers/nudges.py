@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import ChatMemberHandler
+from telegram.ext import ChatMemberHandler, ExtBot
 
-from bot import views
-from bot.context import NUDGER_KEY, TUTOR_KEY, RetainApp, RetainContext
-from bot.tutor.nudging import Nudger, NudgeTask
-from bot.tutor.service import NudgeContent, Tutor
+from bot.context import BotData, RetainApp, RetainContext
+from bot.handlers.common import markup
+from bot.tutor.nudging import NudgeTask
+from bot.tutor.results import NudgeContent
+from bot.views.reminders import nudge_text
+from bot.views.revise import prompt_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +41,17 @@ class SweepReport:
     errors: list[str] = field(default_factory=list)
 
 
-async def send_nudge(app: RetainApp, task: NudgeTask, content: NudgeContent, retry_base: float) -> str:
+async def send_nudge(
+    bot: ExtBot[None], data: BotData, task: NudgeTask, content: NudgeContent, retry_base: float
+) -> str:
     """Send one prepared nudge, retrying transient failures with backoff; returns what happened."""
-    tutor: Tutor = app.bot_data[TUTOR_KEY]
-    nudger: Nudger = app.bot_data[NUDGER_KEY]
-    text = views.nudge_text(tutor.bank, content.prompt, content.streak, task.backoff_notice, content.tip)
-    markup = views.prompt_keyboard(content.prompt)
+    tutor = data.tutor
+    nudger = tutor.nudges
+    text = nudge_text(tutor.bank, content.prompt, content.streak, task.backoff_notice, content.tip)
+    keyboard = markup(prompt_keyboard(content.prompt))
     for attempt in range(SEND_ATTEMPTS):
         try:
-            await app.bot.send_message(task.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await bot.send_message(task.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
             return "sent"
         except Forbidden:
             await nudger.set_active(task.learner_id, False)
@@ -66,29 +71,28 @@ async def send_nudge(app: RetainApp, task: NudgeTask, content: NudgeContent, ret
     return "failed"
 
 
-def _seconds(value: object) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)  # type: ignore[arg-type]
+def _seconds(value: timedelta | float) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
+async def run_sweep(bot: ExtBot[None], data: BotData, retry_base: float = 1.0) -> SweepReport:
     """Send every nudge due now; one sweep at a time."""
-    lock: asyncio.Lock = app.bot_data.setdefault("nudge_sweep_lock", asyncio.Lock())
+    lock = data.nudge_sweep
     report = SweepReport()
     if lock.locked():
         return report  # the previous sweep is still sending: it will pick these up
     async with lock:
-        nudger: Nudger = app.bot_data[NUDGER_KEY]
+        tutor = data.tutor
+        nudger = tutor.nudges
         now = nudger.clock()
         gate = asyncio.Semaphore(IN_FLIGHT)
-
-        tutor: Tutor = app.bot_data[TUTOR_KEY]
 
         async def one(task: NudgeTask, content: NudgeContent | None) -> str:
             if content is None:
                 return "nothing"
             async with gate:
                 try:
-                    return await send_nudge(app, task, content, retry_base)
+                    return await send_nudge(bot, data, task, content, retry_base)
                 except Exception as exc:  # one learner's failure never stops the sweep
                     log.exception("Nudge failed")
                     report.errors.append(repr(exc))
@@ -116,7 +120,7 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
                 break
             # All the batch's database work in one transaction; then only sending remains.
             tipped = [task.learner_id for task in tasks if task.with_tip]
-            contents = await tutor.nudge_prompts([task.learner_id for task in tasks], tipped)
+            contents = await tutor.practice.nudge_prompts([task.learner_id for task in tasks], tipped)
             if sending is not None:
                 count(await sending)
             sending = asyncio.ensure_future(
@@ -131,7 +135,7 @@ async def run_sweep(app: RetainApp, retry_base: float = 1.0) -> SweepReport:
 
 async def sweep_job(context: RetainContext) -> None:
     """The repeating job: sweep due nudges."""
-    await run_sweep(context.app)
+    await run_sweep(context.bot, context.bot_data)
 
 
 async def on_my_chat_member(update: Update, context: RetainContext) -> None:
@@ -140,17 +144,17 @@ async def on_my_chat_member(update: Update, context: RetainContext) -> None:
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
     blocked = change.new_chat_member.status in (ChatMember.BANNED,)
-    await context.nudger.set_active(change.chat.id, not blocked)
+    await context.tutor.nudges.set_active(change.chat.id, not blocked)
 
 
-def register(app: RetainApp, every: float = SWEEP_EVERY) -> None:
+def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
     """Schedule the sweep every `every` seconds and listen for blocks."""
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    if app.job_queue is not None:
+    if app.job_queue is not None and every is not None:
         app.job_queue.run_repeating(
             sweep_job,
             interval=every,
             first=min(5.0, every),
             name="nudge-sweep",
-            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": int(every)},
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": max(1, int(every))},
         )

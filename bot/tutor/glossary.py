@@ -40,6 +40,11 @@ class Glossary:
                 if key not in ranked or rank < ranked[key][0]:
                     ranked[key] = (rank, term, card)
         self.terms: dict[str, tuple[str, ConceptCard]] = {k: (t, c) for k, (_, t, c) in ranked.items()}
+        self._cards = {card.id: card for card in cards}
+
+    def card(self, card_id: str) -> ConceptCard | None:
+        """A concept card by id (a suggested term's button carries it)."""
+        return self._cards.get(card_id)
 
     def acronyms(self) -> list[str]:
         """The short upper-case terms (NPS, CSAT...), sorted: good examples to offer."""

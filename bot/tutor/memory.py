@@ -30,8 +30,11 @@ SCHEDULER = Scheduler(
 
 
 @dataclass(frozen=True)
-class ItemRecord:
-    """What a learner's record says about one item: counts for statistics, FSRS state for timing."""
+class ItemMemory:
+    """A learner's memory of one item: counts for statistics, FSRS state for timing.
+
+    The fields have the names of the stored columns (`storage.models.ItemState`).
+    """
 
     seen: int = 0
     correct: int = 0
@@ -39,19 +42,19 @@ class ItemRecord:
     streak: int = 0
     last_answered_at: datetime | None = None
     due_at: datetime | None = None
-    state: int | None = None  # fsrs.State value
-    step: int | None = None
+    fsrs_state: int | None = None  # fsrs.State value
+    fsrs_step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
 
     def card(self) -> Card:
         """The FSRS card this record describes (a new card before the first answer)."""
-        if self.state is None:
+        if self.fsrs_state is None:
             return Card(card_id=0)
         return Card(
             card_id=0,
-            state=State(self.state),
-            step=self.step,
+            state=State(self.fsrs_state),
+            step=self.fsrs_step,
             stability=self.stability,
             difficulty=self.difficulty,
             due=self.due_at,
@@ -61,7 +64,7 @@ class ItemRecord:
     @property
     def relearning(self) -> bool:
         """Whether the item is waiting on its short step after a miss."""
-        return self.state in (State.Learning, State.Relearning) and self.wrong > 0
+        return self.fsrs_state in (State.Learning, State.Relearning) and self.wrong > 0
 
 
 def rating_for(correct: bool, fast: bool = False) -> Rating:
@@ -71,26 +74,26 @@ def rating_for(correct: bool, fast: bool = False) -> Rating:
     return Rating.Easy if fast else Rating.Good
 
 
-def review(record: ItemRecord, correct: bool, now: datetime, fast: bool = False) -> ItemRecord:
-    """Return the item's record after one answer given at `now` (aware UTC)."""
-    card, _log = SCHEDULER.review_card(record.card(), rating_for(correct, fast), now)
+def review(memory: ItemMemory, correct: bool, now: datetime, fast: bool = False) -> ItemMemory:
+    """Return the memory of an item after one answer given at `now` (aware UTC)."""
+    card, _log = SCHEDULER.review_card(memory.card(), rating_for(correct, fast), now)
     return replace(
-        record,
-        seen=record.seen + 1,
-        correct=record.correct + (1 if correct else 0),
-        wrong=record.wrong + (0 if correct else 1),
-        streak=record.streak + 1 if correct else 0,
+        memory,
+        seen=memory.seen + 1,
+        correct=memory.correct + (1 if correct else 0),
+        wrong=memory.wrong + (0 if correct else 1),
+        streak=memory.streak + 1 if correct else 0,
         last_answered_at=now,
         due_at=card.due,
-        state=int(card.state),
-        step=card.step,
+        fsrs_state=int(card.state),
+        fsrs_step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,
     )
 
 
-def recall(record: ItemRecord, now: datetime) -> float:
+def recall(memory: ItemMemory, now: datetime) -> float:
     """FSRS's predicted probability that the learner recalls the item at `now` (0 if never seen)."""
-    if record.state is None or record.stability is None or record.last_answered_at is None:
+    if memory.fsrs_state is None or memory.stability is None or memory.last_answered_at is None:
         return 0.0
-    return SCHEDULER.get_card_retrievability(record.card(), now)
+    return SCHEDULER.get_card_retrievability(memory.card(), now)

@@ -12,14 +12,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.tutor.schedule import BACKOFF_AFTER, CATCH_UP, local_date, parse_local_time, plan
-from bot.tutor.service import Clock, InvalidChoice, Tutor, goal_met
+from bot.tutor.core import Core, InvalidChoice
+from bot.tutor.record import find_or_create, goal_met
+from bot.tutor.schedule import (
+    BACKOFF_AFTER,
+    CATCH_UP,
+    local_date,
+    parse_local_time,
+    parse_timezone,
+    plan,
+    valid_zone,
+)
+from bot.tutor.text import parse_count
+from bot.tutor.tips import TIP_EVERY_NTH_NUDGE
 from storage import repo
-from storage.db import SessionFactory
+from storage.db import Session
 from storage.models import Learner
 
-TIP_EVERY_NTH_NUDGE = 3  # every third nudge also carries an exam tip
-MAX_PAUSE_DAYS = 30
+MIN_PAUSE_DAYS, MAX_PAUSE_DAYS = 1, 30
 RETRY_SOON = timedelta(minutes=1)  # a nudge whose send failed is tried again at the next sweep
 
 
@@ -54,6 +64,14 @@ class ReminderSettings:
     every_other_day: bool
 
 
+@dataclass(frozen=True)
+class ZoneChange:
+    """/timezone: the new settings, or (zone unknown) the nearest real zones."""
+
+    settings: ReminderSettings | None
+    suggestions: list[str]
+
+
 def settings_of(learner: Learner) -> ReminderSettings:
     """The settings a learner row describes."""
     return ReminderSettings(
@@ -66,12 +84,12 @@ def settings_of(learner: Learner) -> ReminderSettings:
 
 
 class Nudger:
-    """Decides who is nudged when; the Telegram side renders and sends."""
+    """Decides who is nudged when; the front end renders and sends."""
 
-    def __init__(self, sessions: SessionFactory, tutor: Tutor, clock: Clock) -> None:
-        self.sessions = sessions
-        self.tutor = tutor
-        self.clock = clock
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.sessions = core.sessions
+        self.clock = core.clock
 
     async def claim_due(self, now: datetime, limit: int = 500) -> tuple[list[NudgeTask], SweepCounts]:
         """Claim up to `limit` nudges due at `now`: decide each, advance its schedule, commit.
@@ -162,36 +180,56 @@ class Nudger:
             value = f"{local:%H:%M}"
         return await self._update(user_id, reminder_time=value, reminder_chosen=True)
 
-    async def set_timezone(self, user_id: int, zone: str) -> ReminderSettings:
-        """Set the learner's IANA zone (already validated) and reschedule."""
-        return await self._update(user_id, timezone=zone)
+    async def set_timezone(self, user_id: int, text: str) -> ZoneChange:
+        """Set the learner's zone from what they typed (a zone, a city, an offset) and reschedule."""
+        found = parse_timezone(text)
+        if found.zone is None or not valid_zone(found.zone):
+            return ZoneChange(None, found.suggestions)
+        return ZoneChange(await self._update(user_id, timezone=found.zone), [])
 
-    async def pause(self, user_id: int, days: int | None) -> ReminderSettings:
-        """Pause nudges for `days` days (until that local midnight), or resume with None."""
-        if days is not None and not 1 <= days <= MAX_PAUSE_DAYS:
-            raise InvalidChoice(str(days))
-        async with self.sessions() as session:
-            learner = await repo.get_learner(session, user_id)
-        zone = learner.timezone if learner else self.tutor.default_timezone
-        until = None
-        if days is not None:
-            day = local_date(self.clock(), zone) + timedelta(days=days)
-            until = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(zone))
-        return await self._update(user_id, paused_until=until)
+    async def pause(self, user_id: int, days_text: str | None) -> ReminderSettings:
+        """Pause nudges for a number of days (until that local midnight), or resume with None.
+
+        Raises:
+            InvalidChoice: when `days_text` is not a whole number of days in range.
+        """
+        days = None
+        if days_text is not None:
+            days = parse_count(days_text)
+            if days is None or not MIN_PAUSE_DAYS <= days <= MAX_PAUSE_DAYS:
+                raise InvalidChoice(days_text)
+
+        def pause_until(learner: Learner) -> datetime | None:
+            if days is None:
+                return None
+            day = local_date(self.clock(), learner.timezone) + timedelta(days=days)
+            return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(learner.timezone))
+
+        async with self.sessions() as session, session.begin():
+            learner = await self._learner(session, user_id)
+            return self._apply(learner, paused_until=pause_until(learner))
 
     async def settings(self, user_id: int) -> ReminderSettings | None:
         """The learner's current nudge settings."""
-        learner = await self.tutor.learner(user_id)
-        return settings_of(learner) if learner else None
+        async with self.sessions() as session:
+            learner = await repo.get_learner(session, user_id)
+            return settings_of(learner) if learner else None
+
+    async def zone_of(self, user_id: int) -> str:
+        """The learner's time zone (the default before they have one)."""
+        found = await self.settings(user_id)
+        return found.zone if found else self.core.default_timezone
+
+    async def _learner(self, session: Session, user_id: int) -> Learner:
+        return await find_or_create(session, user_id, self.core.default_timezone, self.clock())
+
+    def _apply(self, learner: Learner, **changes: object) -> ReminderSettings:
+        for name, value in changes.items():
+            setattr(learner, name, value)
+        learner.ignored_nudges = 0  # changing settings is activity
+        learner.next_nudge_at = self._plan(learner, self.clock())
+        return settings_of(learner)
 
     async def _update(self, user_id: int, **changes: object) -> ReminderSettings:
         async with self.sessions() as session, session.begin():
-            learner = await repo.get_learner(session, user_id)
-            if learner is None:
-                learner = Learner(id=user_id, timezone=self.tutor.default_timezone, created_at=self.clock())
-                session.add(learner)
-            for name, value in changes.items():
-                setattr(learner, name, value)
-            learner.ignored_nudges = 0  # changing settings is activity
-            learner.next_nudge_at = self._plan(learner, self.clock())
-            return settings_of(learner)
+            return self._apply(await self._learner(session, user_id), **changes)

@@ -1,4 +1,4 @@
-"""Adaptive selection: a pure function of (bank, the learner's record, now) to the next item.
+"""Adaptive selection: a pure function of (items, the learner's memory of each, now) to the next item.
 
 The learner's goal is an exam on the whole unit, so the measure is the weakest topic area's
 recall, not the average card's. The rules, in order:
@@ -30,10 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.tutor.memory import DESIRED_RETENTION, ItemRecord, recall
+from bot.tutor.memory import DESIRED_RETENTION, ItemMemory, recall
 from content.schema import Answerable, ConceptCard
-
-Item = Answerable
 
 MAX_RUN = 2  # prompts in a row from one area before another area must come
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
@@ -55,39 +53,41 @@ class Reason(StrEnum):
 class Selection:
     """The next item and why it was chosen."""
 
-    item: Item
+    item: Answerable
     reason: Reason
 
 
-def area_errors(items: Sequence[Item], records: Mapping[str, ItemRecord]) -> dict[str, float]:
+def area_errors(items: Sequence[Answerable], memories: Mapping[str, ItemMemory]) -> dict[str, float]:
     """Per topic area, the share of answers that were wrong (one right and one wrong imagined)."""
     wrong: dict[str, int] = {}
     answers: dict[str, int] = {}
     for item in items:
-        record = records.get(item.id)
-        if record is not None:
-            wrong[item.area] = wrong.get(item.area, 0) + record.wrong
-            answers[item.area] = answers.get(item.area, 0) + record.correct + record.wrong
+        memory = memories.get(item.id)
+        if memory is not None:
+            wrong[item.area] = wrong.get(item.area, 0) + memory.wrong
+            answers[item.area] = answers.get(item.area, 0) + memory.correct + memory.wrong
     return {item.area: (wrong.get(item.area, 0) + 1) / (answers.get(item.area, 0) + 2) for item in items}
 
 
-def area_mastery(items: Sequence[Item], records: Mapping[str, ItemRecord], now: datetime) -> dict[str, float]:
+def area_mastery(
+    items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
+) -> dict[str, float]:
     """Per topic area: predicted recall summed over the items met, over all the area's items."""
     total: dict[str, int] = {}
     known: dict[str, float] = {}
     for item in items:
         total[item.area] = total.get(item.area, 0) + 1
-        record = records.get(item.id)
-        known[item.area] = known.get(item.area, 0.0) + (recall(record, now) if record else 0.0)
+        memory = memories.get(item.id)
+        known[item.area] = known.get(item.area, 0.0) + (recall(memory, now) if memory else 0.0)
     return {area: known[area] / total[area] for area in total}
 
 
-def _ready(item: Item, eligible_ids: set[str], records: Mapping[str, ItemRecord]) -> bool:
+def _ready(item: Answerable, eligible_ids: set[str], memories: Mapping[str, ItemMemory]) -> bool:
     """Met before, or every concept that teaches it (among those the learner meets) was seen."""
-    return item.id in records or all(ref in records or ref not in eligible_ids for ref in item.tests)
+    return item.id in memories or all(ref in memories or ref not in eligible_ids for ref in item.tests)
 
 
-def _interleaved(candidates: list[Item], recent_areas: Sequence[str]) -> list[Item]:
+def _interleaved(candidates: list[Answerable], recent_areas: Sequence[str]) -> list[Answerable]:
     """Drop the area of the last MAX_RUN prompts when they were all from one area (if others remain)."""
     if len(recent_areas) < MAX_RUN or len(set(recent_areas[-MAX_RUN:])) != 1:
         return candidates
@@ -96,8 +96,8 @@ def _interleaved(candidates: list[Item], recent_areas: Sequence[str]) -> list[It
 
 
 def next_item(
-    items: Sequence[Item],
-    records: Mapping[str, ItemRecord],
+    items: Sequence[Answerable],
+    memories: Mapping[str, ItemMemory],
     now: datetime,
     recent: Sequence[str] = (),
     *,
@@ -108,7 +108,7 @@ def next_item(
     Args:
         items: the items this learner can meet (their awarding body's, or one area's under
             /focus), in bank order.
-        records: the learner's record per item id (items never answered are absent).
+        memories: the learner's memory of each item, by id (items never answered are absent).
         now: the current time, aware UTC.
         recent: the ids of the latest items served, oldest first (the last is never repeated).
         focus: the learner chose one area, so interleaving does not apply.
@@ -125,9 +125,9 @@ def next_item(
         recent_areas = [by_id[i].area for i in recent if i in by_id]
         candidates = _interleaved(candidates, recent_areas)
     eligible_ids = set(by_id)
-    candidates = [item for item in candidates if _ready(item, eligible_ids, records)] or candidates
-    mastery = area_mastery(items, records, now)
-    errors = area_errors(items, records)
+    candidates = [item for item in candidates if _ready(item, eligible_ids, memories)] or candidates
+    mastery = area_mastery(items, memories, now)
+    errors = area_errors(items, memories)
 
     def weakness(area: str) -> float:
         return WEAKNESS_WEIGHT * (1 - mastery[area]) + ERROR_WEIGHT * errors[area]
@@ -135,32 +135,32 @@ def next_item(
     retries = [
         item
         for item in candidates
-        if (r := records.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
+        if (r := memories.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
     ]
     if retries:
-        chosen = min(retries, key=lambda item: (-weakness(item.area), records[item.id].due_at))
+        chosen = min(retries, key=lambda item: (-weakness(item.area), memories[item.id].due_at))
         return Selection(chosen, Reason.RETRY)
 
-    def variety(item: Item) -> int:
+    def variety(item: Answerable) -> int:
         # Among equals: first test what was just taught (a challenge whose concepts are met),
         # then teach something new, then other challenges.
-        if item.id in records:
+        if item.id in memories:
             return 2
-        if item.tests and all(ref in records for ref in item.tests):
+        if item.tests and all(ref in memories for ref in item.tests):
             return 0
         return 1 if isinstance(item, ConceptCard) else 2
 
-    def score(pair: tuple[int, Item]) -> tuple[float, int, int]:
+    def score(pair: tuple[int, Answerable]) -> tuple[float, int, int]:
         index, item = pair
-        record = records.get(item.id)
+        memory = memories.get(item.id)
         # FSRS's default curve does not know this learner; an area they keep missing is less
         # well remembered than it predicts, so its predictions are discounted by the miss rate.
-        predicted = recall(record, now) * (1 - CALIBRATION * errors[item.area]) if record else UNSEEN_RECALL
+        predicted = recall(memory, now) * (1 - CALIBRATION * errors[item.area]) if memory else UNSEEN_RECALL
         gain = (1 - predicted) * (1 + weakness(item.area))
         return (-round(gain, 9), variety(item), index)
 
     _, chosen = min(enumerate(candidates), key=score)
-    record = records.get(chosen.id)
-    if record is None:
+    memory = memories.get(chosen.id)
+    if memory is None:
         return Selection(chosen, Reason.NEW)
-    return Selection(chosen, Reason.DUE if recall(record, now) < DESIRED_RETENTION else Reason.AHEAD)
+    return Selection(chosen, Reason.DUE if recall(memory, now) < DESIRED_RETENTION else Reason.AHEAD)

@@ -1,16 +1,14 @@
-"""Progress: mastery per topic area, streaks and daily counts in the learner's own time zone."""
+"""Progress figures: mastery and accuracy per topic area, what is due, as plain data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Protocol
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from bot.tutor.memory import ItemRecord
-from bot.tutor.selection import Item, area_mastery
-from content.schema import Area
+from bot.tutor.memory import ItemMemory
+from bot.tutor.selection import area_mastery
+from content.schema import Answerable, Area
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class LearnerStats:
     answered_today: int = 0
     answered_this_week: int = 0
     daily_goal: int | None = None
-    next_up: list[Item] = field(default_factory=list)  # the next few things the tutor would pick
+    next_up: list[Answerable] = field(default_factory=list)  # the next few things the tutor would pick
 
     @property
     def items_seen(self) -> int:
@@ -65,16 +63,16 @@ class LearnerStats:
 
 
 def learner_stats(
-    areas: Sequence[Area], items: Sequence[Item], records: Mapping[str, ItemRecord], now: datetime
+    areas: Sequence[Area], items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
 ) -> LearnerStats:
-    """Summarise `records` per area (in the order of `areas`) and count what is due at `now`."""
-    mastery = area_mastery(items, records, now)
+    """Summarise `memories` per area (in the order of `areas`) and count what is due at `now`."""
+    mastery = area_mastery(items, memories, now)
     per_area = []
     for area in areas:
         in_area = [item for item in items if item.area == area.id]
         if not in_area:
             continue
-        answered = [records[i.id] for i in in_area if i.id in records]
+        answered = [memories[i.id] for i in in_area if i.id in memories]
         per_area.append(
             AreaStats(
                 area=area,
@@ -85,49 +83,7 @@ def learner_stats(
                 mastery=mastery.get(area.id, 0.0),
             )
         )
-    due_times = [r.due_at for i in items if (r := records.get(i.id)) and r.due_at]
+    due_times = [r.due_at for i in items if (r := memories.get(i.id)) and r.due_at]
     due_now = sum(1 for t in due_times if t <= now)
     upcoming = [t for t in due_times if t > now]
     return LearnerStats(per_area, due_now, min(upcoming) if upcoming else None)
-
-
-def local_day(moment: datetime, timezone: str) -> date:
-    """The calendar day `moment` falls on in `timezone`."""
-    return moment.astimezone(ZoneInfo(timezone)).date()
-
-
-def advance_streak(streak: int, last_day: str | None, today: date) -> tuple[int, str]:
-    """The day streak after an answer given on local day `today` (ISO dates, as stored)."""
-    if last_day == today.isoformat():
-        return streak, last_day
-    if last_day == (today - timedelta(days=1)).isoformat():
-        return streak + 1, today.isoformat()
-    return 1, today.isoformat()
-
-
-class _HasStreak(Protocol):
-    timezone: str
-    streak_days: int
-    streak_day: str | None
-
-
-def current_streak(learner: _HasStreak, now: datetime) -> int:
-    """Days in a row with an answer, in the learner's zone; alive until the end of today."""
-    today = local_day(now, learner.timezone)
-    alive = (today.isoformat(), (today - timedelta(days=1)).isoformat())
-    return learner.streak_days if learner.streak_day in alive else 0
-
-
-def answered_since(answered: Iterable[datetime], timezone: str, now: datetime) -> tuple[int, int]:
-    """Answers given today and this week (Monday to Sunday), in the learner's zone."""
-    today = local_day(now, timezone)
-    monday = today - timedelta(days=today.weekday())
-    days = [local_day(moment, timezone) for moment in answered]
-    return sum(1 for d in days if d == today), sum(1 for d in days if monday <= d <= today)
-
-
-def start_of_week(now: datetime, timezone: str) -> datetime:
-    """Monday 00:00 of this week in the learner's zone, as an aware datetime."""
-    local = now.astimezone(ZoneInfo(timezone))
-    monday = local.date() - timedelta(days=local.weekday())
-    return datetime.combine(monday, datetime.min.time(), tzinfo=ZoneInfo(timezone))

@@ -11,14 +11,16 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from telegram.constants import PollLimit
-
+from content import limits
 from content.schema import Answerable, MultipleChoice, TrueFalse
 
 POINTS_RIGHT = 100
 SPEED_BONUS_MAX = POINTS_RIGHT // 4
 RECENT_ROUNDS = 3  # items from the class's last rounds are avoided
 REVIEW_SHARE = 0.3  # about this share of a round reviews areas other than the weakest
+MIN_QUESTIONS, MAX_QUESTIONS = 1, 30  # per round
+MIN_SECONDS, MAX_SECONDS = 10, 300  # per question
+BOARD_TOP = 10  # places on the board
 
 QuizItem = TrueFalse | MultipleChoice
 
@@ -32,10 +34,10 @@ def fits_poll(item: Answerable) -> bool:
     else:
         return False
     return (
-        len(question) <= PollLimit.MAX_QUESTION_LENGTH
-        and len(options) <= PollLimit.MAX_OPTION_NUMBER
-        and all(len(o) <= PollLimit.MAX_OPTION_LENGTH for o in options)
-        and len(explanation) <= PollLimit.MAX_EXPLANATION_LENGTH
+        len(question) <= limits.POLL_MAX_QUESTION
+        and len(options) <= limits.POLL_MAX_OPTIONS
+        and all(len(o) <= limits.POLL_MAX_OPTION for o in options)
+        and len(explanation) <= limits.POLL_MAX_EXPLANATION
     )
 
 
@@ -67,7 +69,7 @@ class Standing:
     right: int
 
 
-def leaderboard(totals: Mapping[int, tuple[int, int]], top: int = 10) -> list[Standing]:
+def leaderboard(totals: Mapping[int, tuple[int, int]], top: int = BOARD_TOP) -> list[Standing]:
     """Players by points (ties share a rank: 1, 1, 3), then the top `top` places (ties kept whole).
 
     `totals` maps a player to (points, right answers).
