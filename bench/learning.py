@@ -65,7 +65,8 @@ class Learner:
         elapsed = np.maximum(0.0, (at - np.nan_to_num(self.studied_at[index], nan=at)) / 86400)
         memory = np.where(stability > 0, (1 + FACTOR * elapsed / np.maximum(stability, 1e-9)) ** DECAY, 0.0)
         prior = self.prior[index]
-        return prior + (1 - prior) * memory
+        recalled: np.ndarray = prior + (1 - prior) * memory
+        return recalled
 
 
 @dataclass
@@ -143,10 +144,14 @@ def area_recall(learner: Learner, world: World, at: float) -> np.ndarray:
 
 # --- policies: each picks the next item from (items, records, now, recent) ---------------------
 
-Policy = Callable[[World, dict[str, ItemMemory], datetime, list[str], random.Random, dict[str, int]], Answerable]
+Policy = Callable[
+    [World, dict[str, ItemMemory], datetime, list[str], random.Random, dict[str, int]], Answerable
+]
 
 
-def tutor(world: World, records: dict[str, ItemMemory], now: datetime, recent: list[str], *_: object) -> Answerable:
+def tutor(
+    world: World, records: dict[str, ItemMemory], now: datetime, recent: list[str], *_: object
+) -> Answerable:
     selection = next_item(world.items, records, now, recent[-3:])
     assert selection is not None
     return selection.item
@@ -154,11 +159,11 @@ def tutor(world: World, records: dict[str, ItemMemory], now: datetime, recent: l
 
 def uniform_random(
     world: World,
-    records: dict[str, ItemMemory],
-    now: datetime,
+    _records: dict[str, ItemMemory],
+    _now: datetime,
     recent: list[str],
     rng: random.Random,
-    _: dict[str, int],
+    _state: dict[str, int],
 ) -> Answerable:
     choices = [item for item in world.items if not recent or item.id != recent[-1]]
     return rng.choice(choices)
@@ -167,9 +172,9 @@ def uniform_random(
 def round_robin(
     world: World,
     records: dict[str, ItemMemory],
-    now: datetime,
-    recent: list[str],
-    rng: random.Random,
+    _now: datetime,
+    _recent: list[str],
+    _rng: random.Random,
     state: dict[str, int],
 ) -> Answerable:
     """Areas in turn; within an area the item practised longest ago (unseen first, syllabus order)."""

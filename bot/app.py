@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
 
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
@@ -72,6 +72,7 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=RetainContext, bot_data=BotData))
+        .job_queue(JobQueue[RetainContext]())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -21,7 +21,7 @@ class BotData:
     nudge_sweep: asyncio.Lock
 
 
-class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class RetainContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """CallbackContext whose `bot_data` is a `BotData`."""
 
     @property
@@ -30,6 +30,7 @@ class RetainContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         return self.bot_data.tutor
 
 
+# ExtBot[int]: the rate limiter (AIORateLimiter) takes an int per call (its retries).
 RetainApp = Application[
-    ExtBot[None], RetainContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[RetainContext]
+    ExtBot[int], RetainContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[RetainContext]
 ]

@@ -103,7 +103,9 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
     engine = create_engine(f"sqlite:///{tmp_path / 'retain.db'}")
     await create_tables(engine)
     clock = FakeClock()
-    tutor = Tutor.build(session_factory(engine), load_bank(CONTENT_DIR), "Europe/London", clock, random.Random(1))
+    tutor = Tutor.build(
+        session_factory(engine), load_bank(CONTENT_DIR), "Europe/London", clock, random.Random(1)
+    )
     try:
         # Ben never opened a private chat: a wrong answer in a class quiz creates his record.
         started = await tutor.class_quiz.command(-100, 401, ["1"], is_admin=True)

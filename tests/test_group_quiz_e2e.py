@@ -33,8 +33,8 @@ def polls(bot: Harness, mark: int = 0) -> list[Request]:
     return [r for r in bot.fake.calls("sendPoll", after=mark) if r.params["chat_id"] == GROUP]
 
 
-async def answer(bot: Harness, user: FakeUser, poll: Request, right: bool, after: float = 5.0) -> None:
-    """`user` answers `poll`, `after` seconds after it was posted (on the fake clock)."""
+async def answer(bot: Harness, user: FakeUser, poll: Request, right: bool) -> None:
+    """`user` answers `poll` now (tests move the fake clock between answers)."""
     correct = poll.params["correct_option_ids"][0]
     option = correct if right else (correct + 1) % len(poll.params["options"])
     await bot.fake.poll_answer(user, poll.result["poll"]["id"], [option])

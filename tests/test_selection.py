@@ -59,7 +59,9 @@ BANK: list[Answerable] = [
 ]
 
 
-def pick(bank: list[Answerable], records: dict[str, ItemMemory], recent: tuple[str, ...] = (), **kw: bool) -> str:
+def pick(
+    bank: list[Answerable], records: dict[str, ItemMemory], recent: tuple[str, ...] = (), **kw: bool
+) -> str:
     selection = next_item(bank, records, NOW, recent, **kw)
     assert selection is not None
     return selection.item.id
@@ -176,7 +178,9 @@ def test_area_error_rates_are_smoothed() -> None:
 def test_fsrs_right_graduates_at_once_and_wrong_comes_back_in_minutes() -> None:
     right = review(ItemMemory(), True, NOW)
     assert (
-        right.fsrs_state == State.Review and right.due_at is not None and right.due_at - NOW >= timedelta(days=1)
+        right.fsrs_state == State.Review
+        and right.due_at is not None
+        and right.due_at - NOW >= timedelta(days=1)
     )
     wrong = review(ItemMemory(), False, NOW)
     assert wrong.relearning and wrong.due_at == NOW + RETRY_AFTER_WRONG

@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Sequence
+from typing import Literal
 
 from telegram import Chat, ChatMember, Poll, Update
 from telegram.constants import ChatType, ParseMode
@@ -45,12 +46,14 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 2.0  # seconds between checks for questions whose time is up
 REMEMBERED = 10_000  # question ids the runner remembers having posted (against a double post)
+OptionId = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]  # a quiz poll's option index
+OPTION_IDS: tuple[OptionId, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
 
 class QuizRunner:
     """Carries out class quiz effects: one chat at a time, in order; each question posted once."""
 
-    def __init__(self, bot: ExtBot[None], tutor: Tutor) -> None:
+    def __init__(self, bot: ExtBot[int], tutor: Tutor) -> None:
         self.bot = bot
         self.tutor = tutor
         self.quiz: ClassQuiz = tutor.class_quiz
@@ -113,7 +116,7 @@ class QuizRunner:
                     question.options,
                     type=Poll.QUIZ,
                     is_anonymous=False,
-                    correct_option_ids=[question.correct_option],
+                    correct_option_ids=[OPTION_IDS[question.correct_option]],
                     explanation=question.item.explanation,
                     open_period=question.seconds,
                     shuffle_options=getattr(question.item, "shuffle", False),
@@ -252,7 +255,7 @@ async def classreport_command(update: Update, context: RetainContext) -> None:
         return
     tutor, member = context.tutor, user_id(update)
     report = await tutor.class_reports.report(chat.id)
-    text = views.class_report(tutor.bank, report, chat.title or "this group")
+    text = views.class_report(report, chat.title or "this group")
     png = None
     if report.answers:
         shares = [(a.area.name, a.accuracy) for a in report.areas if a.answers]

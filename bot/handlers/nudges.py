@@ -42,7 +42,7 @@ class SweepReport:
 
 
 async def send_nudge(
-    bot: ExtBot[None], data: BotData, task: NudgeTask, content: NudgeContent, retry_base: float
+    bot: ExtBot[int], data: BotData, task: NudgeTask, content: NudgeContent, retry_base: float
 ) -> str:
     """Send one prepared nudge, retrying transient failures with backoff; returns what happened."""
     tutor = data.tutor
@@ -75,7 +75,7 @@ def _seconds(value: timedelta | float) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def run_sweep(bot: ExtBot[None], data: BotData, retry_base: float = 1.0) -> SweepReport:
+async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) -> SweepReport:
     """Send every nudge due now; one sweep at a time."""
     lock = data.nudge_sweep
     report = SweepReport()

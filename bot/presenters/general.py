@@ -26,7 +26,7 @@ async def stats(tutor: Tutor, user_id: int) -> Reply:
             bars,
             progress.stats_title(bank, body),
             MASTERY_AXIS,
-            caption=progress.stats_caption(bank, body, data, found.now, found.timezone),
+            caption=progress.stats_caption(data, found.now, found.timezone),
             fallback=progress.stats_text(bank, body, data, found.now, found.timezone),
         )
     ]

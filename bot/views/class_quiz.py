@@ -174,7 +174,7 @@ def quiz_name_set(named: bool) -> str:
     )
 
 
-def class_report(bank: Bank, report: ClassReport, group: str) -> str:
+def class_report(report: ClassReport, group: str) -> str:
     """/classreport as text (it goes with a chart of accuracy per area)."""
     lines = [f"<b>Class report</b> · {escape(group)}"]
     if not report.answers:

@@ -52,7 +52,7 @@ def stats_title(bank: Bank, body: str | None) -> str:
     return f"Mastery by topic area · {course_name(bank, body)}"
 
 
-def stats_caption(bank: Bank, body: str | None, stats: LearnerStats, now: datetime, timezone: str) -> str:
+def stats_caption(stats: LearnerStats, now: datetime, timezone: str) -> str:
     """The caption under the /stats chart: streak, counts, weakest area, what comes next."""
     lines = [f"<b>Your progress</b> · {stats.items_seen} of {stats.items_total} items met"]
     lines += _summary_lines(stats, now, timezone)
