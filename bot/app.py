@@ -10,12 +10,12 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import class_quiz, errors, nudges, private
-from bot.handlers.class_quiz import QuizRunner
+from bot.runner import QuizRunner
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.tutor import Tutor
 from bot.views.commands import COMMANDS, GROUP_COMMANDS
 from content.schema import Bank
-from storage.db import create_engine, create_tables, session_factory
+from storage.db import Database
 
 # Telegram must be asked for every kind of update Retain handles (it sends only messages and
 # callbacks by default to bots that never said otherwise).
@@ -42,11 +42,11 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
-    engine = create_engine(settings.database_url)
-    tutor = Tutor.build(session_factory(engine), bank, settings.default_timezone, clock)
+    database = Database(settings.database_url)
+    tutor = Tutor.open(database, bank, settings.default_timezone, clock)
 
     async def post_init(app: RetainApp) -> None:
-        await create_tables(engine)
+        await database.prepare()
         private_menu = [BotCommand(name, text) for name, text in COMMANDS]
         group_menu = [BotCommand(name, text) for name, text in GROUP_COMMANDS]
         await app.bot.set_my_commands(private_menu, scope=BotCommandScopeAllPrivateChats())
@@ -54,7 +54,7 @@ def build_application(
 
     async def post_shutdown(app: RetainApp) -> None:
         await app.bot_data.quiz_runner.idle()
-        await engine.dispose()
+        await database.close()
 
     app: RetainApp = (
         Application.builder()

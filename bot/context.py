@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.tutor.tutor import Tutor
 
 if TYPE_CHECKING:
-    from bot.handlers.class_quiz import QuizRunner
+    from bot.runner import QuizRunner
 
 
 class BotData:

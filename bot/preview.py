@@ -21,7 +21,7 @@ from bot.tutor.tutor import Tutor
 from bot.ui import Button, Chart, ClearButtons, Edit, Reply, Send, Toast, buttons_of
 from bot.views.common import course_name
 from content.schema import ALL_BODIES, Bank
-from storage.db import create_engine, create_tables, session_factory
+from storage.db import Database
 
 LEARNER = 1
 HELP = (
@@ -97,10 +97,10 @@ class Preview:
 async def run_preview(bank: Bank, body: str, timezone: str, lines: TextIO, out: TextIO) -> None:
     """Run the loop until /quit or the end of input, on a database that is deleted afterwards."""
     with tempfile.TemporaryDirectory(prefix="retain-preview-") as folder:
-        engine = create_engine(f"sqlite:///{Path(folder) / 'preview.db'}")
-        await create_tables(engine)
+        database = Database(f"sqlite:///{Path(folder) / 'preview.db'}")
+        await database.prepare()
         try:
-            tutor = Tutor.build(session_factory(engine), bank, timezone)
+            tutor = Tutor.open(database, bank, timezone)
             await tutor.profiles.start(LEARNER)
             await tutor.profiles.choose_body(LEARNER, body)
             result = await tutor.profiles.choose_reminder(LEARNER, None)
@@ -117,7 +117,7 @@ async def run_preview(bank: Bank, body: str, timezone: str, lines: TextIO, out: 
                 if not line or not await preview.handle(line):
                     break
         finally:
-            await engine.dispose()
+            await database.close()
     print("\nBye.", file=out)
 
 

@@ -85,3 +85,19 @@ async def create_tables(engine: AsyncEngine) -> None:
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     """A factory of async sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+class Database:
+    """One database for a front end: its engine, its unit-of-work factory, set-up and tear-down."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = create_engine(database_url)
+        self.sessions = session_factory(self.engine)
+
+    async def prepare(self) -> None:
+        """Create or upgrade the tables (at start-up)."""
+        await create_tables(self.engine)
+
+    async def close(self) -> None:
+        """Close every connection (at shutdown)."""
+        await self.engine.dispose()

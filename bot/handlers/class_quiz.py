@@ -1,26 +1,20 @@
-"""Class quiz rounds in a group: /quiz, native quiz polls (buttons where polls are barred), the board.
+"""Class quiz rounds in a group: /quiz, poll and button answers, settings, the report, the sweep.
 
-The core returns effects (post a question, close one, post the board); `QuizRunner` carries them
-out one chat at a time, in order, off the update's path, and reports each question it posted.
+Each handler makes one core call and hands the effects it returns to `bot.runner.QuizRunner`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections import deque
-from collections.abc import Sequence
-from typing import Literal
 
-from telegram import Chat, ChatMember, Poll, Update
+from telegram import Chat, ChatMember, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ExtBot,
     PollAnswerHandler,
     filters,
 )
@@ -28,137 +22,16 @@ from telegram.ext import (
 from bot.charts import area_chart
 from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
-from bot.handlers.common import acknowledge, markup, send, user_id
+from bot.handlers.common import acknowledge, send, user_id
 from bot.tutor.class_quiz.results import (
-    CloseQuestion,
-    Delivery,
-    Effect,
-    PostQuestion,
-    Question,
     StartStatus,
 )
-from bot.tutor.class_quiz.rounds import ClassQuiz
-from bot.tutor.tutor import Tutor
 from bot.views import class_quiz as views
 from bot.views.common import CAPTION_LIMIT
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 2.0  # seconds between checks for questions whose time is up
-REMEMBERED = 10_000  # question ids the runner remembers having posted (against a double post)
-OptionId = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]  # a quiz poll's option index
-OPTION_IDS: tuple[OptionId, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-
-
-class QuizRunner:
-    """Carries out class quiz effects: one chat at a time, in order; each question posted once."""
-
-    def __init__(self, bot: ExtBot[int], tutor: Tutor) -> None:
-        self.bot = bot
-        self.tutor = tutor
-        self.quiz: ClassQuiz = tutor.class_quiz
-        self._chains: dict[int, asyncio.Task[None]] = {}
-        self._posted: deque[int] = deque(maxlen=REMEMBERED)
-        self._posting: set[int] = set()
-
-    def submit(self, effects: Sequence[Effect]) -> None:
-        """Queue effects; those of one chat run in the order given, after that chat's earlier ones."""
-        for effect in effects:
-            if isinstance(effect, PostQuestion):
-                qid = effect.question.question_id
-                if qid in self._posting or qid in self._posted:
-                    continue
-                self._posting.add(qid)
-            previous = self._chains.get(effect.chat_id)
-            self._chains[effect.chat_id] = asyncio.ensure_future(self._after(previous, effect))
-
-    async def idle(self) -> None:
-        """Wait until every queued effect has been carried out."""
-        while self._chains:
-            chains = list(self._chains.items())
-            await asyncio.gather(*(task for _, task in chains), return_exceptions=True)
-            for chat_id, task in chains:
-                if self._chains.get(chat_id) is task:
-                    del self._chains[chat_id]
-
-    async def _after(self, previous: asyncio.Task[None] | None, effect: Effect) -> None:
-        if previous is not None:
-            with contextlib.suppress(Exception):
-                await previous
-        try:
-            await self._carry_out(effect)
-        except Forbidden:
-            await self.quiz.end(effect.chat_id)  # removed from the group: nothing can be posted there
-        except TelegramError:
-            log.exception("Could not carry a quiz round on; the next sweep tries again")
-        finally:
-            if isinstance(effect, PostQuestion):
-                self._posting.discard(effect.question.question_id)
-
-    async def _carry_out(self, effect: Effect) -> None:
-        if isinstance(effect, PostQuestion):
-            await self._post(effect.chat_id, effect.question)
-        elif isinstance(effect, CloseQuestion):
-            await self._close(effect)
-        else:
-            await self.bot.send_message(
-                effect.chat_id, views.round_summary(effect.summary), parse_mode=ParseMode.HTML
-            )
-
-    async def _post(self, chat_id: int, question: Question) -> None:
-        """A question as a native quiz poll; as buttons where the group does not allow polls."""
-        bank = self.tutor.bank
-        if not question.buttons:
-            try:
-                message = await self.bot.send_poll(
-                    chat_id,
-                    question.text,
-                    question.options,
-                    type=Poll.QUIZ,
-                    is_anonymous=False,
-                    correct_option_ids=[OPTION_IDS[question.correct_option]],
-                    explanation=question.item.explanation,
-                    open_period=question.seconds,
-                    shuffle_options=getattr(question.item, "shuffle", False),
-                    description=views.quiz_description(bank, question),
-                )
-                if message.poll is not None:
-                    await self.quiz.posted(
-                        question.question_id, Delivery(message.poll.id, message.message_id)
-                    )
-                    self._posted.append(question.question_id)
-                    return
-            except BadRequest as exc:
-                if "poll" not in exc.message.lower():
-                    raise
-                log.info("Polls are not allowed in a group; using buttons: %s", exc.message)
-                await self.quiz.use_buttons(question.round_id)
-        message = await self.bot.send_message(
-            chat_id,
-            views.quiz_buttons_text(bank, question),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup(views.quiz_buttons(question)),
-        )
-        await self.quiz.posted(question.question_id, Delivery(None, message.message_id, buttons=True))
-        self._posted.append(question.question_id)
-
-    async def _close(self, effect: CloseQuestion) -> None:
-        """Stop a poll that closed early, or show the answer under a buttons question."""
-        question = effect.question
-        if not question.buttons:
-            with contextlib.suppress(BadRequest):  # already closed by its own timer
-                await self.bot.stop_poll(effect.chat_id, effect.message_id)
-            return
-        try:
-            await self.bot.edit_message_text(
-                views.quiz_buttons_closed(self.tutor.bank, question),
-                chat_id=effect.chat_id,
-                message_id=effect.message_id,
-                parse_mode=ParseMode.HTML,
-            )
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
 
 
 async def is_admin(context: RetainContext, chat_id: int, member_id: int) -> bool:

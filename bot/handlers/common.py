@@ -6,24 +6,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TimedOut
 
 from bot.charts import area_chart
 from bot.context import RetainContext
+from bot.markup import markup
 from bot.ui import Chart, ClearButtons, Edit, Keyboard, Reply, Send, Toast
 
 log = logging.getLogger(__name__)
-
-
-def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
-    """A plain keyboard as Telegram's inline keyboard."""
-    if keyboard is None:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in keyboard]
-    )
 
 
 async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:

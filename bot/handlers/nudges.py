@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ChatMemberHandler, ExtBot
 
 from bot.context import BotData, RetainApp, RetainContext
-from bot.handlers.common import markup
+from bot.markup import markup
 from bot.tutor.nudging import NudgeTask
 from bot.tutor.results import NudgeContent
 from bot.views.reminders import nudge_text

@@ -15,7 +15,7 @@ from bot.tutor.practice import Practice
 from bot.tutor.profile import Profiles
 from bot.tutor.progress import ProgressReports
 from content.schema import Bank
-from storage.db import SessionFactory
+from storage.db import Database, SessionFactory
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,18 @@ class Tutor:
             class_reports=ClassReports(core),
             glossary=Glossary(bank),
         )
+
+    @classmethod
+    def open(
+        cls,
+        database: Database,
+        bank: Bank,
+        default_timezone: str,
+        clock: Clock = system_clock,
+        rng: random.Random | None = None,
+    ) -> Tutor:
+        """The tutor over `database` (call `database.prepare()` before the first unit of work)."""
+        return cls.build(database.sessions, bank, default_timezone, clock, rng)
 
     @property
     def bank(self) -> Bank:
