@@ -26,6 +26,7 @@ from bot.views import class_quiz as views
 
 log = logging.getLogger(__name__)
 
+TASK_NAME = "class-quiz-effects"  # every task carrying out effects is named so
 REMEMBERED = 10_000  # question ids the runner remembers having posted (against a double post)
 OptionId = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]  # a quiz poll's option index
 OPTION_IDS: tuple[OptionId, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
@@ -51,7 +52,8 @@ class QuizRunner:
                     continue
                 self._posting.add(qid)
             previous = self._chains.get(effect.chat_id)
-            self._chains[effect.chat_id] = asyncio.ensure_future(self._after(previous, effect))
+            task = asyncio.get_running_loop().create_task(self._after(previous, effect), name=TASK_NAME)
+            self._chains[effect.chat_id] = task
 
     async def idle(self) -> None:
         """Wait until every queued effect has been carried out."""

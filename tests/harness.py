@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from bot.app import ALLOWED_UPDATES, build_application
@@ -89,6 +90,11 @@ class Harness:
         runner = self.app.bot_data.quiz_runner
         runner.submit(await self.app.bot_data.tutor.class_quiz.tick())
         await runner.idle()
+
+    async def quiz_sweep_after(self, seconds: float) -> None:
+        """Move the clock on by `seconds`, then run the class quiz sweep."""
+        self.clock.advance(timedelta(seconds=seconds))
+        await self.quiz_sweep()
 
     async def settle(self) -> None:
         """Wait until every update sent so far has been handled."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.tutor.class_quiz.report import ClassReports
 from bot.tutor.class_quiz.rounds import ClassQuiz
@@ -30,6 +30,7 @@ class Tutor:
     class_quiz: ClassQuiz
     class_reports: ClassReports
     glossary: Glossary
+    database: Database | None = None  # set by `open`; None when built over a bare session factory
 
     @classmethod
     def build(
@@ -64,7 +65,7 @@ class Tutor:
         rng: random.Random | None = None,
     ) -> Tutor:
         """The tutor over `database` (call `database.prepare()` before the first unit of work)."""
-        return cls.build(database.sessions, bank, default_timezone, clock, rng)
+        return replace(cls.build(database.sessions, bank, default_timezone, clock, rng), database=database)
 
     @property
     def bank(self) -> Bank:
