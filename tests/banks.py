@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import textwrap
 from pathlib import Path
@@ -62,6 +63,12 @@ items:
     title: Define, explain, give an example
     text: Structure each answer in three steps.
 """
+
+
+@functools.cache
+def shipped_bank() -> Bank:
+    """The shipped bank, loaded once per test session (it is read-only)."""
+    return load_bank(CONTENT_DIR)
 
 
 def write_bank(folder: Path, items: str = TINY) -> Path:

@@ -7,11 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.config import CONTENT_DIR, Settings
+from bot.config import Settings
 from bot.context import RetainApp
 from bot.handlers.nudges import SweepReport, run_sweep
-from content.loader import load_bank
 from content.schema import Bank
+from tests.banks import shipped_bank
 from tests.clock import FakeClock
 from tests.fake_telegram import FakeTelegram, FakeUser, Request, SentMessage
 
@@ -27,7 +27,7 @@ class Harness:
     fake: FakeTelegram
     db_path: Path
     clock: FakeClock = field(default_factory=FakeClock)
-    bank: Bank = field(default_factory=lambda: load_bank(CONTENT_DIR))
+    bank: Bank = field(default_factory=shipped_bank)
     app: RetainApp | None = None
     sweep_seconds: float | None = None  # run the repeating sweeps this often (None: tests run them)
 

@@ -9,14 +9,13 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from bot.config import CONTENT_DIR
 from bot.tutor.class_quiz.results import Delivery, StartStatus
 from bot.tutor.results import Status
 from bot.tutor.tutor import Tutor
 from content.drills import instance
-from content.loader import load_bank
 from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import create_engine, create_tables, session_factory
+from tests.banks import shipped_bank
 from tests.clock import FakeClock
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import Harness
@@ -103,9 +102,7 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
     engine = create_engine(f"sqlite:///{tmp_path / 'retain.db'}")
     await create_tables(engine)
     clock = FakeClock()
-    tutor = Tutor.build(
-        session_factory(engine), load_bank(CONTENT_DIR), "Europe/London", clock, random.Random(1)
-    )
+    tutor = Tutor.build(session_factory(engine), shipped_bank(), "Europe/London", clock, random.Random(1))
     try:
         # Ben never opened a private chat: a wrong answer in a class quiz creates his record.
         started = await tutor.class_quiz.command(-100, 401, ["1"], is_admin=True)

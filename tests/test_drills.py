@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from bot.config import CONTENT_DIR
 from content.drills import (
     METRICS,
     Undefined,
@@ -25,10 +24,10 @@ from content.drills import (
     retention_profit,
     retention_rate,
 )
-from content.loader import load_bank
 from content.schema import MetricDrill
+from tests.banks import shipped_bank
 
-BANK = load_bank(CONTENT_DIR)
+BANK = shipped_bank()
 DRILLS = [item for item in BANK.items.values() if isinstance(item, MetricDrill)]
 
 

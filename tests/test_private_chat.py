@@ -181,7 +181,9 @@ async def test_double_tap_and_resent_callback_record_one_answer(bot: Harness) ->
     sent = [
         r.params["text"] for r in bot.fake.calls("sendMessage", after=mark) if r.params["chat_id"] == ANNA.id
     ]
-    assert all("exam tip" in text for text in sent)  # no complaint, no second verdict (a tip may be earned)
+    assert [text for text in sent if "exam tip" not in text] == []  # no complaint, no second verdict
+    verdicts = prompt.text.count("Right: it's") + prompt.text.count("Not quite: it's")
+    assert verdicts == 1  # the message shows the first answer's verdict, once
 
 
 async def test_an_old_messages_button_after_answering_records_nothing(bot: Harness) -> None:
@@ -361,9 +363,12 @@ async def test_change_course_keeps_progress(bot: Harness) -> None:
 
 async def test_a_learner_who_blocked_the_bot_does_not_stop_others(bot: Harness) -> None:
     bot.fake.blocked.add(ANNA.id)
+    mark = bot.fake.mark()
     await bot.send(ANNA, "/start")  # the reply fails with 403
+    to_anna = [r for r in bot.fake.requests[mark:] if r.params.get("chat_id") == ANNA.id]
+    assert [(r.method, getattr(r.result, "code", 200)) for r in to_anna] == [("sendMessage", 403)]
     bot.fake.blocked.clear()
-    [welcome] = await bot.send(BEN, "/start")
+    [welcome] = await bot.send(BEN, "/start")  # the next learner is served as usual
     assert "Welcome to Retain" in welcome.text
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from bot.config import CONTENT_DIR
 from bot.tutor.class_quiz.rules import (
     POINTS_RIGHT,
     SPEED_BONUS_MAX,
@@ -16,10 +15,10 @@ from bot.tutor.class_quiz.rules import (
     points,
     poll_options,
 )
-from content.loader import load_bank
 from content.schema import MultipleChoice, TrueFalse
+from tests.banks import shipped_bank
 
-BANK = load_bank(CONTENT_DIR)
+BANK = shipped_bank()
 ITEMS: list[QuizItem] = [
     item for item in BANK.for_body(None) if isinstance(item, TrueFalse | MultipleChoice) and fits_poll(item)
 ]

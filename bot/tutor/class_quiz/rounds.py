@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.tutor.class_quiz.board import finish
 from bot.tutor.class_quiz.report import area_accuracy
 from bot.tutor.class_quiz.results import (
     AnswerOutcome,
@@ -22,13 +22,11 @@ from bot.tutor.class_quiz.results import (
     CommandResult,
     Delivery,
     Effect,
-    Fastest,
     PostBoard,
     PostQuestion,
     Question,
     QuizSettings,
     QuizStatus,
-    RoundSummary,
     StartStatus,
 )
 from bot.tutor.class_quiz.rules import (
@@ -39,7 +37,6 @@ from bot.tutor.class_quiz.rules import (
     RECENT_ROUNDS,
     choose_round,
     fits_poll,
-    leaderboard,
     points,
     poll_options,
 )
@@ -47,14 +44,13 @@ from bot.tutor.core import Core
 from bot.tutor.profile import match_area
 from bot.tutor.record import AnswerContext, find_or_create, record_answer
 from bot.tutor.text import parse_count
-from content.schema import ConceptCard, MultipleChoice, TrueFalse
+from content.schema import MultipleChoice, TrueFalse
 from storage import class_quiz as store
-from storage import repo
 from storage.db import Session
 from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound
 
 RESUME_WITHIN = timedelta(minutes=10)  # a round whose question closed longer ago than this is closed
-CLASSMATE = "a classmate"
+
 MAX_NAME = 64
 STOP_WORD = "stop"
 
@@ -121,7 +117,7 @@ class ClassQuiz:
             if words and words[0].casefold() == STOP_WORD:
                 if running is None:
                     return CommandResult(StartStatus.NOTHING_RUNNING)
-                summary = await self._finish(session, running, QuizStatus.STOPPED)
+                summary = await finish(session, self.bank, self.core.clock(), running, QuizStatus.STOPPED)
                 return CommandResult(StartStatus.STOPPED, effects=[PostBoard(chat_id, summary)])
             count = parse_count(words[0]) if words else None
             if count is not None:
@@ -316,7 +312,7 @@ class ClassQuiz:
         if following is not None:
             effects.append(PostQuestion(quiz_round.chat_id, await self._view(session, quiz_round, following)))
         else:
-            summary = await self._finish(session, quiz_round, QuizStatus.FINISHED)
+            summary = await finish(session, self.bank, self.core.clock(), quiz_round, QuizStatus.FINISHED)
             effects.append(PostBoard(quiz_round.chat_id, summary))
         return effects
 
@@ -335,7 +331,9 @@ class ClassQuiz:
                 if quiz_round is None or quiz_round.status != QuizStatus.RUNNING:
                     continue
                 if question.closes_at is not None and now - question.closes_at > RESUME_WITHIN:
-                    summary = await self._finish(session, quiz_round, QuizStatus.CLOSED)
+                    summary = await finish(
+                        session, self.bank, self.core.clock(), quiz_round, QuizStatus.CLOSED
+                    )
                     effects.append(PostBoard(quiz_round.chat_id, summary))
                     continue
                 effects += await self._close(session, question, quiz_round, early=False)
@@ -358,69 +356,4 @@ class ClassQuiz:
         async with self.core.sessions() as session, session.begin():
             running = await store.running_round(session, chat_id)
             if running is not None:
-                await self._finish(session, running, QuizStatus.CLOSED)
-
-    async def _finish(self, session: Session, quiz_round: QuizRound, status: QuizStatus) -> RoundSummary:
-        if quiz_round.id is None:
-            raise RuntimeError("a stored round has no id")
-        quiz_round.status = status
-        quiz_round.ended_at = self.core.clock()
-        questions = await store.round_questions(session, quiz_round.id)
-        for question in questions:
-            question.closed = True
-        asked = sum(1 for q in questions if q.sent_at is not None)
-        by_id = {q.id: q for q in questions if q.id is not None}
-        answers = await store.answers_to(session, list(by_id))
-        totals: dict[int, tuple[int, int]] = {}
-        names: dict[int, str] = {}
-        for answer in answers:
-            score, right = totals.get(answer.user_id, (0, 0))
-            totals[answer.user_id] = (score + answer.points, right + int(answer.correct))
-            names[answer.user_id] = answer.name
-        hidden = {
-            learner.id for learner in await repo.learners(session, list(totals)) if not learner.quiz_named
-        }
-        board = [(s, CLASSMATE if s.player_id in hidden else names[s.player_id]) for s in leaderboard(totals)]
-        right_answers = [a for a in answers if a.correct]
-        fastest = None
-        if right_answers:
-            quickest = min(right_answers, key=lambda a: a.seconds)
-            who = CLASSMATE if quickest.user_id in hidden else quickest.name
-            fastest = Fastest(who, quickest.seconds, by_id[quickest.question_id].position)
-        per_area: dict[str, list[bool]] = defaultdict(list)
-        for answer in answers:
-            item = self.bank.answerable(by_id[answer.question_id].item_id)
-            if item is not None:
-                per_area[item.area].append(answer.correct)
-        weakest = weakest_accuracy = card = None
-        if per_area:
-            area_id = min(per_area, key=lambda a: sum(per_area[a]) / len(per_area[a]))
-            weakest = self.bank.area(area_id)
-            weakest_accuracy = sum(per_area[area_id]) / len(per_area[area_id])
-            card = self._closing_card(
-                area_id, [by_id[a.question_id].item_id for a in answers if not a.correct]
-            )
-        return RoundSummary(
-            quiz_round.id,
-            status,
-            asked,
-            len(questions),
-            board,
-            len(totals),
-            fastest,
-            weakest,
-            weakest_accuracy,
-            card,
-        )
-
-    def _closing_card(self, area_id: str, missed: list[str]) -> ConceptCard | None:
-        """A concept card from the weakest area: one that teaches a missed item if possible."""
-        for item_id in missed:
-            item = self.bank.answerable(item_id)
-            if item is not None and item.area == area_id:
-                for ref in item.tests:
-                    card = self.bank.items.get(ref)
-                    if isinstance(card, ConceptCard):
-                        return card
-        cards = [i for i in self.bank.items.values() if isinstance(i, ConceptCard) and i.area == area_id]
-        return cards[0] if cards else None
+                await finish(session, self.bank, self.core.clock(), running, QuizStatus.CLOSED)

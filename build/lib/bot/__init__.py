@@ -1,0 +1,1 @@
+"""Retain: a Telegram revision tutor for the unit "Understand customers and customer retention"."""

@@ -1,0 +1,93 @@
+"""The composition root: settings, engine, tutor and the Application are built here and only here."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
+
+from bot.config import Settings
+from bot.context import BotData, RetainApp, RetainContext
+from bot.handlers import class_quiz, errors, nudges, private
+from bot.runner import QuizRunner
+from bot.tutor.clock import Clock, system_clock
+from bot.tutor.tutor import Tutor
+from bot.views.commands import COMMANDS, GROUP_COMMANDS
+from content.schema import Bank
+from storage.db import Database
+
+# Telegram must be asked for every kind of update Retain handles (it sends only messages and
+# callbacks by default to bots that never said otherwise).
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.POLL_ANSWER,
+    Update.POLL,
+    Update.MY_CHAT_MEMBER,
+]
+
+
+def _slice(rate: float) -> float:
+    """The period the overall rate is metered over: 0.1 s, or longer when under 10 sends a second."""
+    return max(0.1, 1.0 / rate)
+
+
+def build_application(
+    settings: Settings, bank: Bank, clock: Clock = system_clock, *, schedule_jobs: bool = True
+) -> RetainApp:
+    """Wire the bot: rate-limited requests to `settings.telegram_api_base_url`, handlers, storage.
+
+    `schedule_jobs=False` leaves out the repeating sweeps (tests run them by hand).
+    """
+    if settings.telegram_bot_token is None:
+        raise ValueError("a bot token is needed to build the application")
+    database = Database(settings.database_url)
+    tutor = Tutor.open(database, bank, settings.default_timezone, clock)
+
+    async def post_init(app: RetainApp) -> None:
+        await database.prepare()
+        private_menu = [BotCommand(name, text) for name, text in COMMANDS]
+        group_menu = [BotCommand(name, text) for name, text in GROUP_COMMANDS]
+        await app.bot.set_my_commands(private_menu, scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands(group_menu, scope=BotCommandScopeAllGroupChats())
+
+    async def post_shutdown(app: RetainApp) -> None:
+        await app.bot_data.quiz_runner.idle()
+        await database.close()
+
+    app: RetainApp = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .rate_limiter(
+            AIORateLimiter(
+                # The same rate, metered in tenths of a second: a burst of a whole second's sends
+                # can reach Telegram bunched up and draw a 429, which pauses every request.
+                overall_max_rate=settings.rate_limit_per_second * _slice(settings.rate_limit_per_second),
+                overall_time_period=_slice(settings.rate_limit_per_second),
+                group_max_rate=settings.rate_limit_group_per_minute,
+                group_time_period=60,
+                max_retries=settings.rate_limit_max_retries,
+            )
+        )
+        .context_types(ContextTypes(context=RetainContext, bot_data=BotData))
+        .job_queue(JobQueue[RetainContext]())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data.tutor = tutor
+    app.bot_data.quiz_runner = QuizRunner(app.bot, tutor)
+    app.bot_data.nudge_sweep = asyncio.Lock()
+    class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
+    nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
+    private.register(app)  # last: its button handler takes every button the features left
+    errors.register(app)
+    return app
+
+
+def run(settings: Settings, bank: Bank) -> None:
+    """Build the bot and poll Telegram until interrupted, keeping updates sent while it was down."""
+    app = build_application(settings, bank)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1)

@@ -1,0 +1,56 @@
+"""Settings: one object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from telegram.constants import FloodLimit
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite:///data/retain.db"
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content" / "bank"
+
+
+class Settings(BaseSettings):
+    """Everything Retain reads from its environment; see `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = DEFAULT_API_BASE_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    default_timezone: str = "Europe/London"
+    log_level: str = "INFO"
+    content_dir: Path = CONTENT_DIR
+    # AIORateLimiter: Telegram's documented limits (telegram.constants.FloodLimit) by default.
+    rate_limit_per_second: float = Field(default=FloodLimit.MESSAGES_PER_SECOND, gt=0)
+    rate_limit_group_per_minute: float = Field(default=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, gt=0)
+    rate_limit_max_retries: int = Field(default=3, ge=0)
+    nudge_sweep_seconds: float = Field(default=60, gt=0)  # how often due nudges are swept
+    quiz_sweep_seconds: float = Field(
+        default=2, gt=0
+    )  # how often class quiz questions are checked for time up
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London)") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()

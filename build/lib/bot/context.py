@@ -1,0 +1,36 @@
+"""The typed handler context: how handlers reach the core and the adapter's services (no globals)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.tutor.tutor import Tutor
+
+if TYPE_CHECKING:
+    from bot.runner import QuizRunner
+
+
+class BotData:
+    """`context.bot_data`: the services handlers use, set once by the composition root."""
+
+    tutor: Tutor
+    quiz_runner: QuizRunner
+    nudge_sweep: asyncio.Lock
+
+
+class RetainContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext whose `bot_data` is a `BotData`."""
+
+    @property
+    def tutor(self) -> Tutor:
+        """The tutor core."""
+        return self.bot_data.tutor
+
+
+# ExtBot[int]: the rate limiter (AIORateLimiter) takes an int per call (its retries).
+RetainApp = Application[
+    ExtBot[int], RetainContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[RetainContext]
+]

@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; each has a `register(app)`."""

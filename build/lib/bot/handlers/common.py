@@ -1,0 +1,95 @@
+"""Carrying out a presenter's reply with the Bot API: the one place handlers talk to Telegram for it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+
+from telegram import CallbackQuery, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TimedOut
+
+from bot.charts import area_chart
+from bot.context import RetainContext
+from bot.markup import markup
+from bot.ui import Chart, ClearButtons, Edit, Keyboard, Reply, Send, Toast
+
+log = logging.getLogger(__name__)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a callback query, so the client stops its spinner and never resends it.
+
+    A query that Telegram considers too old can no longer be answered; the tap it carries is
+    still handled.
+    """
+    try:
+        await query.answer(text)
+    except (BadRequest, TimedOut) as exc:
+        log.info("Could not answer a callback query: %s", exc)
+
+
+async def edit(query: CallbackQuery, text: str, keyboard: Keyboard | None = None) -> None:
+    """Edit the message under a button; an edit to the same content counts as done."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(keyboard))
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def send(context: RetainContext, chat_id: int, text: str, keyboard: Keyboard | None = None) -> None:
+    """Send an HTML message."""
+    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup(keyboard))
+
+
+async def _chart(context: RetainContext, chat_id: int, chart: Chart) -> None:
+    try:
+        png = await asyncio.to_thread(area_chart, list(chart.bars), chart.title, chart.axis)
+    except Exception:  # any failure to draw falls back to text: the learner still gets their stats
+        log.exception("Could not draw a chart; sending text")
+        await send(context, chat_id, chart.fallback)
+        return
+    await context.bot.send_photo(chat_id, png, caption=chart.caption, parse_mode=ParseMode.HTML)
+
+
+async def carry_out(update: Update, context: RetainContext, reply: Reply) -> None:
+    """Do what a reply says, in order, in the chat the update came from.
+
+    A tapped button is always answered exactly once: with the reply's toast, or an empty one.
+    """
+    query = update.callback_query
+    if query is not None:
+        toast = next((op for op in reply if isinstance(op, Toast)), Toast())
+        await acknowledge(query, toast.text)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for op in reply:
+        if isinstance(op, Send):
+            await send(context, chat.id, op.text, op.keyboard)
+        elif isinstance(op, Edit) and query is not None:
+            await edit(query, op.text, op.keyboard)
+        elif isinstance(op, ClearButtons) and query is not None:
+            await query.edit_message_reply_markup(None)
+        elif isinstance(op, Chart):
+            await _chart(context, chat.id, op)
+
+
+async def answer_button(update: Update, context: RetainContext, making: Awaitable[Reply]) -> None:
+    """Work out a tapped button's reply and carry it out; a failure still answers the tap."""
+    query = update.callback_query
+    try:
+        reply = await making
+    except Exception:
+        if query is not None:
+            await acknowledge(query)
+        raise
+    await carry_out(update, context, reply)
+
+
+def user_id(update: Update) -> int:
+    """The id of the user behind an update (0 for updates with none, such as channel posts)."""
+    user = update.effective_user
+    return user.id if user is not None else 0

@@ -1,0 +1,110 @@
+"""Which reply a private update gets: one routing table for commands, buttons and text.
+
+The Telegram handlers and the terminal preview both route through here, so the preview cannot
+drift from the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
+from bot.presenters import general, onboarding, reminders, revise
+from bot.tutor.tutor import Tutor
+from bot.ui import Reply, Send
+from bot.views import class_quiz
+
+CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
+
+
+async def _start(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await onboarding.start(tutor, user_id)
+
+
+async def _next(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await revise.next_command(tutor, user_id)
+
+
+async def _stats(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await general.stats(tutor, user_id)
+
+
+async def _help(_tutor: Tutor, _user_id: int, _text: str) -> Reply:
+    return general.help_reply()
+
+
+async def _define(tutor: Tutor, _user_id: int, text: str) -> Reply:
+    return general.define(tutor, text)
+
+
+async def _resume(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await reminders.resume(tutor, user_id)
+
+
+async def _group_only(_tutor: Tutor, _user_id: int, _text: str) -> Reply:
+    return [Send(class_quiz.quiz_private_only())]
+
+
+COMMANDS: dict[str, CommandRoute] = {
+    "start": _start,
+    "next": _next,
+    "stats": _stats,
+    "focus": revise.focus,
+    "define": _define,
+    "goal": revise.goal,
+    "remind": reminders.remind,
+    "timezone": reminders.timezone,
+    "pause": reminders.pause,
+    "resume": _resume,
+    "quizname": general.quiz_name,
+    "help": _help,
+    "quiz": _group_only,
+    "quizsettings": _group_only,
+    "classreport": _group_only,
+}
+
+
+def command_of(text: str) -> tuple[str, str]:
+    """ "/Remind@RetainBot 18:30" -> ("remind", "18:30")."""
+    head, _, rest = text.strip().partition(" ")
+    return head[1:].split("@", 1)[0].casefold(), rest.strip()
+
+
+async def command(tutor: Tutor, user_id: int, text: str) -> Reply:
+    """A command in a private chat."""
+    name, rest = command_of(text)
+    route = COMMANDS.get(name)
+    if route is None:
+        return general.unknown_command(text.split()[0].split("@")[0])
+    return await route(tutor, user_id, rest)
+
+
+async def button(tutor: Tutor, user_id: int, data: str | None) -> Reply:
+    """A tapped button of a private chat (every action but a class quiz answer)."""
+    try:
+        callback = decode(data)
+    except BadCallback:
+        return general.expired_button()
+    action = callback.action
+    if action is Action.BODY:
+        return await onboarding.choose_body(tutor, user_id, callback.value or "")
+    if action is Action.REMIND:
+        return await onboarding.choose_reminder(tutor, user_id, callback.reminder_time)
+    if action is Action.CHANGE_COURSE:
+        return onboarding.change_course(tutor)
+    if action is Action.REVEAL:
+        return await revise.reveal(tutor, user_id, callback.prompt_id)
+    if action in ANSWER_KINDS:
+        return await revise.answer(tutor, user_id, callback)
+    if action is Action.NEXT:
+        return await revise.next_button(tutor, user_id, callback.prompt_id)
+    if action is Action.FOCUS:
+        return await revise.focus_button(tutor, user_id, callback.value)
+    if action is Action.DEFINE:
+        return general.define_button(tutor, callback.value or "")
+    return general.expired_button()
+
+
+async def text(tutor: Tutor, user_id: int, message: str) -> Reply:
+    """Text in a private chat that is not a command."""
+    return await revise.free_text(tutor, user_id, message)

@@ -1,0 +1,144 @@
+"""Carrying out class quiz effects with the Bot API: one chat at a time, in order, off the update's path.
+
+The core returns effects (post a question, close one, post the board); `QuizRunner` sends them and
+reports each question it posted, so the round's state stays in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Sequence
+from typing import Literal
+
+from telegram import Poll
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
+
+from bot.markup import markup
+from bot.tutor.class_quiz.results import CloseQuestion, Delivery, Effect, PostQuestion, Question
+from bot.tutor.class_quiz.rounds import ClassQuiz
+from bot.tutor.tutor import Tutor
+from bot.views import class_quiz as views
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "class-quiz-effects"  # every task carrying out effects is named so
+REMEMBERED = 10_000  # question ids the runner remembers having posted (against a double post)
+OptionId = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]  # a quiz poll's option index
+OPTION_IDS: tuple[OptionId, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+
+
+class QuizRunner:
+    """Carries out class quiz effects: one chat at a time, in order; each question posted once."""
+
+    def __init__(self, bot: ExtBot[int], tutor: Tutor) -> None:
+        self.bot = bot
+        self.tutor = tutor
+        self.quiz: ClassQuiz = tutor.class_quiz
+        self._chains: dict[int, asyncio.Task[None]] = {}
+        self._posted: deque[int] = deque(maxlen=REMEMBERED)
+        self._posting: set[int] = set()
+
+    def submit(self, effects: Sequence[Effect]) -> None:
+        """Queue effects; those of one chat run in the order given, after that chat's earlier ones."""
+        for effect in effects:
+            if isinstance(effect, PostQuestion):
+                qid = effect.question.question_id
+                if qid in self._posting or qid in self._posted:
+                    continue
+                self._posting.add(qid)
+            previous = self._chains.get(effect.chat_id)
+            task = asyncio.get_running_loop().create_task(self._after(previous, effect), name=TASK_NAME)
+            self._chains[effect.chat_id] = task
+
+    async def idle(self) -> None:
+        """Wait until every queued effect has been carried out."""
+        while self._chains:
+            chains = list(self._chains.items())
+            await asyncio.gather(*(task for _, task in chains), return_exceptions=True)
+            for chat_id, task in chains:
+                if self._chains.get(chat_id) is task:
+                    del self._chains[chat_id]
+
+    async def _after(self, previous: asyncio.Task[None] | None, effect: Effect) -> None:
+        if previous is not None:
+            with contextlib.suppress(Exception):
+                await previous
+        try:
+            await self._carry_out(effect)
+        except Forbidden:
+            await self.quiz.end(effect.chat_id)  # removed from the group: nothing can be posted there
+        except TelegramError:
+            log.exception("Could not carry a quiz round on; the next sweep tries again")
+        finally:
+            if isinstance(effect, PostQuestion):
+                self._posting.discard(effect.question.question_id)
+
+    async def _carry_out(self, effect: Effect) -> None:
+        if isinstance(effect, PostQuestion):
+            await self._post(effect.chat_id, effect.question)
+        elif isinstance(effect, CloseQuestion):
+            await self._close(effect)
+        else:
+            await self.bot.send_message(
+                effect.chat_id, views.round_summary(effect.summary), parse_mode=ParseMode.HTML
+            )
+
+    async def _post(self, chat_id: int, question: Question) -> None:
+        """A question as a native quiz poll; as buttons where the group does not allow polls."""
+        bank = self.tutor.bank
+        if not question.buttons:
+            try:
+                message = await self.bot.send_poll(
+                    chat_id,
+                    question.text,
+                    question.options,
+                    type=Poll.QUIZ,
+                    is_anonymous=False,
+                    correct_option_ids=[OPTION_IDS[question.correct_option]],
+                    explanation=question.item.explanation,
+                    open_period=question.seconds,
+                    shuffle_options=getattr(question.item, "shuffle", False),
+                    description=views.quiz_description(bank, question),
+                )
+                if message.poll is not None:
+                    await self.quiz.posted(
+                        question.question_id, Delivery(message.poll.id, message.message_id)
+                    )
+                    self._posted.append(question.question_id)
+                    return
+            except BadRequest as exc:
+                if "poll" not in exc.message.lower():
+                    raise
+                log.info("Polls are not allowed in a group; using buttons: %s", exc.message)
+                await self.quiz.use_buttons(question.round_id)
+        message = await self.bot.send_message(
+            chat_id,
+            views.quiz_buttons_text(bank, question),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(views.quiz_buttons(question)),
+        )
+        await self.quiz.posted(question.question_id, Delivery(None, message.message_id, buttons=True))
+        self._posted.append(question.question_id)
+
+    async def _close(self, effect: CloseQuestion) -> None:
+        """Stop a poll that closed early, or show the answer under a buttons question."""
+        question = effect.question
+        if not question.buttons:
+            with contextlib.suppress(BadRequest):  # already closed by its own timer
+                await self.bot.stop_poll(effect.chat_id, effect.message_id)
+            return
+        try:
+            await self.bot.edit_message_text(
+                views.quiz_buttons_closed(self.tutor.bank, question),
+                chat_id=effect.chat_id,
+                message_id=effect.message_id,
+                parse_mode=ParseMode.HTML,
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise

@@ -1,0 +1,1 @@
+"""The tutor core: selection, grading and statistics as plain Python (no Telegram imports)."""

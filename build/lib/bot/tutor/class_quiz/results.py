@@ -1,0 +1,167 @@
+"""What the class quiz services return: plain data, and the effects a front end carries out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.tutor.class_quiz.rules import QuizItem, Standing
+from content.schema import Area, ConceptCard
+
+
+class QuizStatus(StrEnum):
+    """Where a class quiz round is."""
+
+    RUNNING = "running"
+    FINISHED = "finished"  # every question asked
+    STOPPED = "stopped"  # /quiz stop
+    CLOSED = "closed"  # ended by the bot: removed from the group, or a restart came too late
+
+
+class StartStatus(StrEnum):
+    """How /quiz went."""
+
+    OK = "ok"
+    NOT_ALLOWED = "not_allowed"  # only admins may start rounds here
+    USAGE = "usage"  # arguments it cannot read (or a count out of range)
+    RUNNING = "running"  # one round per group at a time
+    UNKNOWN_AREA = "unknown_area"
+    EMPTY = "empty"
+    STOPPED = "stopped"  # /quiz stop ended the running round
+    NOTHING_RUNNING = "nothing_running"  # /quiz stop with no round
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    """A group's quiz settings."""
+
+    anyone_can_start: bool
+    seconds_per_question: int
+    default_count: int
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of a round, as it is (or will be) put to the group."""
+
+    question_id: int
+    round_id: int
+    position: int
+    total: int
+    item: QuizItem
+    text: str
+    options: list[str]
+    correct_option: int
+    seconds: int
+    buttons: bool  # members answer with buttons under a message (the group bars polls)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a front end put a question to the group.
+
+    `ref` is the reference its answers arrive under (a quiz poll's id), None for buttons;
+    `message_id` is the message to close when the question ends.
+    """
+
+    ref: str | None
+    message_id: int
+    buttons: bool = False
+
+
+@dataclass(frozen=True)
+class Fastest:
+    """The fastest right answer of a round."""
+
+    name: str
+    seconds: float
+    position: int
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """What the leaderboard message shows."""
+
+    round_id: int
+    status: QuizStatus
+    asked: int
+    planned: int
+    board: list[tuple[Standing, str]]  # standing and display name
+    players: int
+    fastest: Fastest | None
+    weakest: Area | None
+    weakest_accuracy: float | None
+    closing_card: ConceptCard | None
+
+
+@dataclass(frozen=True)
+class PostQuestion:
+    """Put this question to the group now, then report how (`ClassQuiz.posted`)."""
+
+    chat_id: int
+    question: Question
+
+
+@dataclass(frozen=True)
+class CloseQuestion:
+    """Show that this question has closed: stop its poll, or reveal the answer under its buttons."""
+
+    chat_id: int
+    question: Question
+    message_id: int
+
+
+@dataclass(frozen=True)
+class PostBoard:
+    """The round is over: post its board."""
+
+    chat_id: int
+    summary: RoundSummary
+
+
+Effect = PostQuestion | CloseQuestion | PostBoard
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """The outcome of /quiz (start or stop), with the effects to carry out in order."""
+
+    status: StartStatus
+    first: Question | None = None
+    area: Area | None = None  # the area the round was asked for
+    areas: list[Area] = field(default_factory=list)  # for an unknown area: what exists
+    effects: list[Effect] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What a member's poll or button answer did, and the effects to carry out (an early close)."""
+
+    recorded: bool
+    effects: list[Effect] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AreaAccuracy:
+    """The class's record in one area."""
+
+    area: Area
+    answers: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share right (0 before any answer)."""
+        return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """The teacher's view of a class."""
+
+    areas: list[AreaAccuracy]
+    rounds: int
+    players: int
+    answers: int
+    most_missed: list[tuple[QuizItem, int, int]]  # item, wrong, answers
+    trend: list[tuple[int, float, int]]  # round id, accuracy, players (oldest first)

@@ -1,0 +1,359 @@
+"""Class quiz rounds: durable state, answers counted twice (board and learner), effects to carry out.
+
+A round's questions are chosen when it starts and stored; each question is put to the group when
+the one before it closes. Everything a round needs is in the database, so after a restart `tick`
+finds questions whose time is up and carries on (or closes the round, with its scores, when the bot
+was away too long). The services never talk to the chat: they return effects (post a question,
+close one, post the board) for the front end to carry out.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.tutor.class_quiz.board import finish
+from bot.tutor.class_quiz.report import area_accuracy
+from bot.tutor.class_quiz.results import (
+    AnswerOutcome,
+    CloseQuestion,
+    CommandResult,
+    Delivery,
+    Effect,
+    PostBoard,
+    PostQuestion,
+    Question,
+    QuizSettings,
+    QuizStatus,
+    StartStatus,
+)
+from bot.tutor.class_quiz.rules import (
+    MAX_QUESTIONS,
+    MAX_SECONDS,
+    MIN_QUESTIONS,
+    MIN_SECONDS,
+    RECENT_ROUNDS,
+    choose_round,
+    fits_poll,
+    points,
+    poll_options,
+)
+from bot.tutor.core import Core
+from bot.tutor.profile import match_area
+from bot.tutor.record import AnswerContext, find_or_create, record_answer
+from bot.tutor.text import parse_count
+from content.schema import MultipleChoice, TrueFalse
+from storage import class_quiz as store
+from storage.db import Session
+from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound
+
+RESUME_WITHIN = timedelta(minutes=10)  # a round whose question closed longer ago than this is closed
+
+MAX_NAME = 64
+STOP_WORD = "stop"
+
+
+def _settings_of(row: GroupSettings | None, chat_id: int) -> QuizSettings:
+    found = row or GroupSettings(chat_id=chat_id)
+    return QuizSettings(found.anyone_can_start, found.seconds_per_question, found.default_count)
+
+
+class ClassQuiz:
+    """Runs quiz rounds in groups over the database."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.bank = core.bank
+        self.items = [
+            item
+            for item in core.bank.for_body(None)
+            if isinstance(item, TrueFalse | MultipleChoice) and fits_poll(item)
+        ]
+
+    # --- settings -----------------------------------------------------------------------------
+
+    async def settings(self, chat_id: int) -> QuizSettings:
+        """The group's settings (defaults until an admin changes them)."""
+        async with self.core.sessions() as session:
+            return _settings_of(await store.group_settings(session, chat_id), chat_id)
+
+    async def change_settings(self, chat_id: int, args: Sequence[str]) -> QuizSettings:
+        """/quizsettings `anyone on|off`, `time N` or `count N`; anything else changes nothing."""
+        words = [a.casefold() for a in args]
+        if len(words) != 2:
+            return await self.settings(chat_id)
+        name, value = words
+        number = parse_count(value)
+        change: dict[str, object] = {}
+        if name == "anyone" and value in ("on", "off"):
+            change["anyone_can_start"] = value == "on"
+        elif name == "time" and number is not None and MIN_SECONDS <= number <= MAX_SECONDS:
+            change["seconds_per_question"] = number
+        elif name == "count" and number is not None and MIN_QUESTIONS <= number <= MAX_QUESTIONS:
+            change["default_count"] = number
+        else:
+            return await self.settings(chat_id)
+        async with self.core.sessions() as session, session.begin():
+            row = await store.group_settings(session, chat_id)
+            if row is None:
+                row = GroupSettings(chat_id=chat_id)
+                session.add(row)
+            for field_name, field_value in change.items():
+                setattr(row, field_name, field_value)
+            return _settings_of(row, chat_id)
+
+    # --- rounds -------------------------------------------------------------------------------
+
+    async def command(self, chat_id: int, user_id: int, args: Sequence[str], is_admin: bool) -> CommandResult:
+        """/quiz [count] [area] starts a round (leaning to the class's weak areas); /quiz stop ends it."""
+        words = list(args)
+        async with self.core.sessions() as session, session.begin():
+            settings = _settings_of(await store.group_settings(session, chat_id), chat_id)
+            if not settings.anyone_can_start and not is_admin:
+                return CommandResult(StartStatus.NOT_ALLOWED)
+            running = await store.running_round(session, chat_id)
+            if words and words[0].casefold() == STOP_WORD:
+                if running is None:
+                    return CommandResult(StartStatus.NOTHING_RUNNING)
+                summary = await finish(session, self.bank, self.core.clock(), running, QuizStatus.STOPPED)
+                return CommandResult(StartStatus.STOPPED, effects=[PostBoard(chat_id, summary)])
+            count = parse_count(words[0]) if words else None
+            if count is not None:
+                words.pop(0)
+                if not MIN_QUESTIONS <= count <= MAX_QUESTIONS:
+                    return CommandResult(StartStatus.USAGE)
+            area = None
+            if words:
+                area = match_area(self.bank.areas, " ".join(words))
+                if area is None:
+                    return CommandResult(StartStatus.UNKNOWN_AREA, areas=self.bank.areas)
+            if running is not None:
+                return CommandResult(StartStatus.RUNNING)
+            first = await self._start(session, chat_id, user_id, settings, count, area.id if area else None)
+            if first is None:
+                return CommandResult(StartStatus.EMPTY)
+            return CommandResult(StartStatus.OK, first, area, effects=[PostQuestion(chat_id, first)])
+
+    async def _start(
+        self,
+        session: Session,
+        chat_id: int,
+        user_id: int,
+        settings: QuizSettings,
+        count: int | None,
+        area: str | None,
+    ) -> Question | None:
+        candidates = [item for item in self.items if area is None or item.area == area]
+        accuracy = {
+            a.area.id: a.accuracy
+            for a in area_accuracy(self.bank, await store.answers_in_chat(session, chat_id))
+            if a.answers
+        }
+        avoid = await store.recent_round_items(session, chat_id, RECENT_ROUNDS)
+        seed = self.core.rng.randrange(2**31)
+        chosen = choose_round(
+            candidates, accuracy, avoid, count or settings.default_count, random.Random(seed)
+        )
+        if not chosen:
+            return None
+        quiz_round = QuizRound(
+            chat_id=chat_id,
+            started_by=user_id,
+            started_at=self.core.clock(),
+            area=area,
+            seconds_per_question=settings.seconds_per_question,
+        )
+        session.add(quiz_round)
+        await session.flush()
+        if quiz_round.id is None:
+            raise RuntimeError("a flushed round has no id")
+        for position, item in enumerate(chosen, start=1):
+            _, options, correct = poll_options(item, seed + position)
+            session.add(
+                QuizQuestion(
+                    round_id=quiz_round.id,
+                    position=position,
+                    item_id=item.id,
+                    options=json.dumps(options),
+                    correct_option=correct,
+                )
+            )
+        await session.flush()
+        first = await store.question_at(session, quiz_round.id, 1)
+        return await self._view(session, quiz_round, first) if first else None
+
+    async def _view(self, session: Session, quiz_round: QuizRound, question: QuizQuestion) -> Question:
+        """A stored question as it is put to the group."""
+        item = self.bank.answerable(question.item_id)
+        if not isinstance(item, TrueFalse | MultipleChoice) or question.id is None or quiz_round.id is None:
+            raise LookupError(f"quiz question {question.id} names no quiz item ({question.item_id})")
+        text, _, _ = poll_options(item, 0)
+        return Question(
+            question.id,
+            quiz_round.id,
+            question.position,
+            await store.question_count(session, quiz_round.id),
+            item,
+            text,
+            json.loads(question.options),
+            question.correct_option,
+            quiz_round.seconds_per_question,
+            quiz_round.buttons,
+        )
+
+    async def posted(self, question_id: int, delivery: Delivery) -> None:
+        """Record that a question went out (as a poll, or as buttons) and when it closes."""
+        now = self.core.clock()
+        async with self.core.sessions() as session, session.begin():
+            question = await store.get_question(session, question_id)
+            quiz_round = await store.get_round(session, question.round_id) if question else None
+            if question is None or quiz_round is None:
+                return
+            question.poll_id, question.message_id, question.sent_at = delivery.ref, delivery.message_id, now
+            question.closes_at = now + timedelta(seconds=quiz_round.seconds_per_question)
+            if delivery.buttons:
+                quiz_round.buttons = True
+
+    async def use_buttons(self, round_id: int) -> None:
+        """Polls are not allowed in this group: the round goes on with buttons."""
+        async with self.core.sessions() as session, session.begin():
+            quiz_round = await store.get_round(session, round_id)
+            if quiz_round is not None:
+                quiz_round.buttons = True
+
+    # --- answers ------------------------------------------------------------------------------
+
+    async def answer_poll(
+        self, poll_ref: str, user_id: int, name: str, option_ids: Sequence[int]
+    ) -> AnswerOutcome:
+        """A quiz poll's answer: recorded once, on the board and in the member's own record."""
+        async with self.core.sessions() as session, session.begin():
+            question = await store.question_by_poll(session, poll_ref)
+            if question is None or not option_ids:
+                return AnswerOutcome(False)
+            return await self._answer(session, question, user_id, name, option_ids[0])
+
+    async def answer_button(self, question_id: int, user_id: int, name: str, option: int) -> AnswerOutcome:
+        """A buttons question's answer (a group that bars polls); the same rules as a poll's."""
+        async with self.core.sessions() as session, session.begin():
+            question = await store.get_question(session, question_id)
+            if question is None:
+                return AnswerOutcome(False)
+            return await self._answer(session, question, user_id, name, option)
+
+    async def _answer(
+        self, session: Session, question: QuizQuestion, user_id: int, name: str, option: int
+    ) -> AnswerOutcome:
+        """Late and repeated answers count for nothing; the last member to answer closes the question."""
+        now = self.core.clock()
+        if question.closed or question.sent_at is None or question.id is None:
+            return AnswerOutcome(False)
+        if question.closes_at is not None and now > question.closes_at:
+            return AnswerOutcome(False)  # late: the question has closed
+        if await store.get_answer(session, question.id, user_id) is not None:
+            return AnswerOutcome(False)  # twice (a resent update, a second tap)
+        quiz_round = await store.get_round(session, question.round_id)
+        item = self.bank.answerable(question.item_id)
+        if quiz_round is None or item is None or not 0 <= option < len(json.loads(question.options)):
+            return AnswerOutcome(False)
+        correct = option == question.correct_option
+        seconds = (now - question.sent_at).total_seconds()
+        session.add(
+            QuizAnswer(
+                question_id=question.id,
+                user_id=user_id,
+                name=name[:MAX_NAME],
+                option=option,
+                correct=correct,
+                points=points(correct, seconds, quiz_round.seconds_per_question),
+                seconds=seconds,
+                answered_at=now,
+            )
+        )
+        learner = await find_or_create(session, user_id, self.core.default_timezone, now)
+        await record_answer(session, learner, item, correct, now, AnswerContext.GROUP)
+        await session.flush()
+        if not await self._everyone_answered(session, question):
+            return AnswerOutcome(True)
+        return AnswerOutcome(True, await self._close(session, question, quiz_round, early=True))
+
+    async def _everyone_answered(self, session: Session, question: QuizQuestion) -> bool:
+        """Early close: every member who answered the previous question has answered this one."""
+        if question.position == 1 or question.id is None:
+            return False
+        previous = await store.question_at(session, question.round_id, question.position - 1)
+        if previous is None or previous.id is None:
+            return False
+        before = await store.members_who_answered(session, previous.id)
+        return bool(before) and before <= await store.members_who_answered(session, question.id)
+
+    # --- moving rounds on ---------------------------------------------------------------------
+
+    async def _close(
+        self, session: Session, question: QuizQuestion, quiz_round: QuizRound, *, early: bool
+    ) -> list[Effect]:
+        """Close a question (once): show it closed where needed, then the next question or the board.
+
+        A poll closes itself when its time is up; only an early close needs it stopped. A
+        buttons question always needs its answer revealed.
+        """
+        if question.closed:
+            return []
+        question.closed = True
+        effects: list[Effect] = []
+        if question.message_id is not None and (quiz_round.buttons or early):
+            view = await self._view(session, quiz_round, question)
+            effects.append(CloseQuestion(quiz_round.chat_id, view, question.message_id))
+        if quiz_round.status != QuizStatus.RUNNING or quiz_round.id is None:
+            return effects
+        following = await store.question_at(session, quiz_round.id, question.position + 1)
+        if following is not None:
+            effects.append(PostQuestion(quiz_round.chat_id, await self._view(session, quiz_round, following)))
+        else:
+            summary = await finish(session, self.bank, self.core.clock(), quiz_round, QuizStatus.FINISHED)
+            effects.append(PostBoard(quiz_round.chat_id, summary))
+        return effects
+
+    async def tick(self) -> list[Effect]:
+        """Close questions whose time is up and carry rounds on; end rounds the bot left too long.
+
+        Also finds questions that should be on screen but never went out (a restart, or a send
+        that failed): for each running round, its first unposted question once the one before
+        it has closed.
+        """
+        now = self.core.clock()
+        effects: list[Effect] = []
+        async with self.core.sessions() as session, session.begin():
+            for question in await store.due_questions(session, now):
+                quiz_round = await store.get_round(session, question.round_id)
+                if quiz_round is None or quiz_round.status != QuizStatus.RUNNING:
+                    continue
+                if question.closes_at is not None and now - question.closes_at > RESUME_WITHIN:
+                    summary = await finish(
+                        session, self.bank, self.core.clock(), quiz_round, QuizStatus.CLOSED
+                    )
+                    effects.append(PostBoard(quiz_round.chat_id, summary))
+                    continue
+                effects += await self._close(session, question, quiz_round, early=False)
+            queued = {e.question.question_id for e in effects if isinstance(e, PostQuestion)}
+            for quiz_round in await store.running_rounds(session):
+                if quiz_round.id is None:
+                    continue
+                questions = await store.round_questions(session, quiz_round.id)
+                waiting = next((q for q in questions if q.sent_at is None), None)
+                if waiting is None or waiting.id in queued:
+                    continue
+                if all(q.closed for q in questions if q.position < waiting.position):
+                    effects.append(
+                        PostQuestion(quiz_round.chat_id, await self._view(session, quiz_round, waiting))
+                    )
+        return effects
+
+    async def end(self, chat_id: int) -> None:
+        """The bot can no longer post in the group (removed, or blocked): end its round quietly."""
+        async with self.core.sessions() as session, session.begin():
+            running = await store.running_round(session, chat_id)
+            if running is not None:
+                await finish(session, self.bank, self.core.clock(), running, QuizStatus.CLOSED)

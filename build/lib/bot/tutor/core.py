@@ -1,0 +1,25 @@
+"""What every core service shares: the unit-of-work factory, the bank, the clock and randomness."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from bot.tutor.clock import Clock, system_clock
+from content.schema import Bank
+from storage.db import SessionFactory
+
+
+@dataclass(frozen=True)
+class Core:
+    """The dependencies of the core services, built once by a front end's composition root."""
+
+    sessions: SessionFactory
+    bank: Bank
+    default_timezone: str
+    clock: Clock = system_clock
+    rng: random.Random = field(default_factory=random.Random)
+
+
+class InvalidChoice(ValueError):
+    """A setting outside what the tutor offers (forged button data, a time that is not a time...)."""

@@ -1,0 +1,133 @@
+"""What the private-loop services return: plain data the front ends render (never database rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.tutor.nudging import ReminderSettings
+from bot.tutor.selection import Reason
+from content.drills import DrillInstance
+from content.schema import Answerable, Area, ExamTip
+
+
+class Status(StrEnum):
+    """How a request about a prompt turned out."""
+
+    OK = "ok"  # done now
+    ALREADY = "already"  # done before: nothing recorded twice
+    UNKNOWN = "unknown"  # no such prompt for this learner, or the wrong kind of answer
+    NOT_ONBOARDED = "not_onboarded"
+    EMPTY = "empty"  # no item the learner can meet
+    UNREADABLE = "unreadable"  # a typed answer that is not a number: a hint, not a wrong mark
+    NOT_EXPECTED = "not_expected"  # typed text while no calculation waits for an answer
+
+
+@dataclass(frozen=True)
+class LearnerProfile:
+    """A learner's choices, as the front ends show them."""
+
+    id: int
+    awarding_body: str | None
+    timezone: str
+    reminder_time: str | None
+    reminder_chosen: bool
+    focus_area: str | None
+    daily_goal: int | None
+    quiz_named: bool
+    started: bool  # has sent /start in a private chat (a class answer alone does not count)
+
+
+@dataclass(frozen=True)
+class ServedPrompt:
+    """A prompt the learner should be shown now."""
+
+    prompt_id: int
+    item: Answerable
+    reason: Reason
+    drill: DrillInstance | None = None  # the numbers drawn for a metric drill
+
+
+@dataclass(frozen=True)
+class PromptResult:
+    """The outcome of asking for the next prompt."""
+
+    status: Status
+    prompt: ServedPrompt | None = None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """The outcome of an answer; `item` and `correct` are set for OK and ALREADY.
+
+    `choice` is what the learner picked: True/False for cards and challenges, the option's
+    index into `item.options` for multiple choice, the button index for a drill (or None when
+    typed, with `typed` holding the number).
+    """
+
+    status: Status
+    prompt_id: int = 0
+    item: Answerable | None = None
+    correct: bool | None = None
+    choice: bool | int | None = None
+    typed: float | None = None
+    drill: DrillInstance | None = None
+    tip: ExamTip | None = None
+    text: str = ""  # for UNREADABLE: what the learner typed
+    goal_met: bool = False  # this answer reached the learner's daily goal...
+    daily_goal: int = 0  # ...of this many prompts
+    awaiting: bool = False  # for NOT_EXPECTED: the latest prompt still waits for a tap
+
+
+class Stage(StrEnum):
+    """Where /start finds a learner."""
+
+    CHOOSE_BODY = "choose_body"
+    CHOOSE_REMINDER = "choose_reminder"
+    RETURNING = "returning"
+
+
+@dataclass(frozen=True)
+class StartResult:
+    """/start: the learner, where they are in set-up, and (returning) their next prompt."""
+
+    profile: LearnerProfile
+    stage: Stage
+    prompt: PromptResult | None = None
+
+
+@dataclass(frozen=True)
+class CourseResult:
+    """A chosen awarding body: whether it changed, and the next prompt when set-up was already done."""
+
+    profile: LearnerProfile
+    changed: bool
+    prompt: PromptResult | None = None
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    """A chosen reminder time: the first prompt after set-up, or the settings when changed later."""
+
+    profile: LearnerProfile
+    first: bool
+    settings: ReminderSettings
+    prompt: PromptResult | None = None
+
+
+@dataclass(frozen=True)
+class FocusResult:
+    """The learner's focus after /focus: an area, or None for the adaptive mix, and the next prompt."""
+
+    area: Area | None
+    options: list[Area] = field(default_factory=list)  # for an unknown area: what exists
+    prompt: PromptResult | None = None
+
+
+@dataclass(frozen=True)
+class NudgeContent:
+    """What a nudge carries: a prompt to answer in place, the learner's streak, sometimes a tip."""
+
+    prompt: ServedPrompt
+    streak: int
+    tip: ExamTip | None = None

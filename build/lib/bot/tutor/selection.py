@@ -1,0 +1,166 @@
+"""Adaptive selection: a pure function of (items, the learner's memory of each, now) to the next item.
+
+The learner's goal is an exam on the whole unit, so the measure is the weakest topic area's
+recall, not the average card's. The rules, in order:
+
+1. Never the item just served, and (unless the learner chose /focus) never a third prompt in a
+   row from one topic area: areas are interleaved.
+2. A challenge is not served before the concept cards that teach it (`tests`) have been seen.
+3. An item the learner just got wrong comes back first once its short FSRS step is due,
+   weakest area first (weakness below), most overdue first.
+4. Otherwise every candidate is scored by what practising it would gain: one minus its predicted
+   recall (FSRS retrievability for items met, discounted by the area's miss rate because FSRS's
+   default curve does not know this learner; a small prior for unseen items, which count as
+   barely known), times one plus the area's weakness. Due reviews (recall fallen below the
+   target) and new items compete on that one score, so whole areas are never left unseen while
+   a few items are polished. Among equals, a challenge testing a concept just met comes first
+   (retrieval practice straight after teaching), then a new concept card, then bank order.
+
+An area's weakness is 2 x (1 - mastery) + 2 x its miss rate (misses over answers, with one
+right and one wrong answer imagined so that one answer does not swing it).
+
+Mastery of an area is the recall the learner would show across all of it right now: the sum of
+predicted recall over the items met, divided by all the items of the area they can meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.tutor.memory import DESIRED_RETENTION, ItemMemory, recall
+from content.schema import Answerable, ConceptCard
+
+MAX_RUN = 2  # prompts in a row from one area before another area must come
+UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
+WEAKNESS_WEIGHT = 2.0  # how much a weak area's items are preferred over a strong area's
+ERROR_WEIGHT = 2.0  # how much an area's observed error rate adds to that preference
+CALIBRATION = 1.0  # how far an area's miss rate discounts FSRS's predicted recall there
+
+
+class Reason(StrEnum):
+    """Why the selector chose an item."""
+
+    RETRY = "retry"  # got it wrong a few minutes ago
+    DUE = "due"  # predicted recall has fallen below the target
+    NEW = "new"  # never met
+    AHEAD = "ahead"  # met and still well remembered: practice ahead of schedule
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The next item and why it was chosen."""
+
+    item: Answerable
+    reason: Reason
+
+
+def area_errors(items: Sequence[Answerable], memories: Mapping[str, ItemMemory]) -> dict[str, float]:
+    """Per topic area, the share of answers that were wrong (one right and one wrong imagined)."""
+    wrong: dict[str, int] = {}
+    answers: dict[str, int] = {}
+    for item in items:
+        memory = memories.get(item.id)
+        if memory is not None:
+            wrong[item.area] = wrong.get(item.area, 0) + memory.wrong
+            answers[item.area] = answers.get(item.area, 0) + memory.correct + memory.wrong
+    return {item.area: (wrong.get(item.area, 0) + 1) / (answers.get(item.area, 0) + 2) for item in items}
+
+
+def area_mastery(
+    items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
+) -> dict[str, float]:
+    """Per topic area: predicted recall summed over the items met, over all the area's items."""
+    total: dict[str, int] = {}
+    known: dict[str, float] = {}
+    for item in items:
+        total[item.area] = total.get(item.area, 0) + 1
+        memory = memories.get(item.id)
+        known[item.area] = known.get(item.area, 0.0) + (recall(memory, now) if memory else 0.0)
+    return {area: known[area] / total[area] for area in total}
+
+
+def _ready(item: Answerable, eligible_ids: set[str], memories: Mapping[str, ItemMemory]) -> bool:
+    """Met before, or every concept that teaches it (among those the learner meets) was seen."""
+    return item.id in memories or all(ref in memories or ref not in eligible_ids for ref in item.tests)
+
+
+def _interleaved(candidates: list[Answerable], recent_areas: Sequence[str]) -> list[Answerable]:
+    """Drop the area of the last MAX_RUN prompts when they were all from one area (if others remain)."""
+    if len(recent_areas) < MAX_RUN or len(set(recent_areas[-MAX_RUN:])) != 1:
+        return candidates
+    others = [item for item in candidates if item.area != recent_areas[-1]]
+    return others or candidates
+
+
+def next_item(
+    items: Sequence[Answerable],
+    memories: Mapping[str, ItemMemory],
+    now: datetime,
+    recent: Sequence[str] = (),
+    *,
+    focus: bool = False,
+) -> Selection | None:
+    """Choose the next item for a learner.
+
+    Args:
+        items: the items this learner can meet (their awarding body's, or one area's under
+            /focus), in bank order.
+        memories: the learner's memory of each item, by id (items never answered are absent).
+        now: the current time, aware UTC.
+        recent: the ids of the latest items served, oldest first (the last is never repeated).
+        focus: the learner chose one area, so interleaving does not apply.
+
+    Returns:
+        The selection, or None when `items` is empty.
+    """
+    if not items:
+        return None
+    by_id = {item.id: item for item in items}
+    last = recent[-1] if recent else None
+    candidates = [item for item in items if item.id != last] or list(items)
+    if not focus:
+        recent_areas = [by_id[i].area for i in recent if i in by_id]
+        candidates = _interleaved(candidates, recent_areas)
+    eligible_ids = set(by_id)
+    candidates = [item for item in candidates if _ready(item, eligible_ids, memories)] or candidates
+    mastery = area_mastery(items, memories, now)
+    errors = area_errors(items, memories)
+
+    def weakness(area: str) -> float:
+        return WEAKNESS_WEIGHT * (1 - mastery[area]) + ERROR_WEIGHT * errors[area]
+
+    retries = [
+        item
+        for item in candidates
+        if (r := memories.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
+    ]
+    if retries:
+        chosen = min(retries, key=lambda item: (-weakness(item.area), memories[item.id].due_at))
+        return Selection(chosen, Reason.RETRY)
+
+    def variety(item: Answerable) -> int:
+        # Among equals: first test what was just taught (a challenge whose concepts are met),
+        # then teach something new, then other challenges.
+        if item.id in memories:
+            return 2
+        if item.tests and all(ref in memories for ref in item.tests):
+            return 0
+        return 1 if isinstance(item, ConceptCard) else 2
+
+    def score(pair: tuple[int, Answerable]) -> tuple[float, int, int]:
+        index, item = pair
+        memory = memories.get(item.id)
+        # FSRS's default curve does not know this learner; an area they keep missing is less
+        # well remembered than it predicts, so its predictions are discounted by the miss rate.
+        predicted = recall(memory, now) * (1 - CALIBRATION * errors[item.area]) if memory else UNSEEN_RECALL
+        gain = (1 - predicted) * (1 + weakness(item.area))
+        return (-round(gain, 9), variety(item), index)
+
+    _, chosen = min(enumerate(candidates), key=score)
+    memory = memories.get(chosen.id)
+    if memory is None:
+        return Selection(chosen, Reason.NEW)
+    return Selection(chosen, Reason.DUE if recall(memory, now) < DESIRED_RETENTION else Reason.AHEAD)

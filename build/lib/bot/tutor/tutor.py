@@ -1,0 +1,73 @@
+"""The tutor core as one bundle of services, for a front end's composition root."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+
+from bot.tutor.class_quiz.report import ClassReports
+from bot.tutor.class_quiz.rounds import ClassQuiz
+from bot.tutor.clock import Clock, system_clock
+from bot.tutor.core import Core
+from bot.tutor.glossary import Glossary
+from bot.tutor.nudging import Nudger
+from bot.tutor.practice import Practice
+from bot.tutor.profile import Profiles
+from bot.tutor.progress import ProgressReports
+from content.schema import Bank
+from storage.db import Database, SessionFactory
+
+
+@dataclass(frozen=True)
+class Tutor:
+    """Every service of the core, sharing one `Core` (sessions, bank, clock, randomness)."""
+
+    core: Core
+    practice: Practice
+    profiles: Profiles
+    progress: ProgressReports
+    nudges: Nudger
+    class_quiz: ClassQuiz
+    class_reports: ClassReports
+    glossary: Glossary
+    database: Database | None = None  # set by `open`; None when built over a bare session factory
+
+    @classmethod
+    def build(
+        cls,
+        sessions: SessionFactory,
+        bank: Bank,
+        default_timezone: str,
+        clock: Clock = system_clock,
+        rng: random.Random | None = None,
+    ) -> Tutor:
+        """Wire the services over one database, one bank and one clock."""
+        core = Core(sessions, bank, default_timezone, clock, rng or random.Random())
+        practice = Practice(core)
+        return cls(
+            core=core,
+            practice=practice,
+            profiles=Profiles(core, practice),
+            progress=ProgressReports(core),
+            nudges=Nudger(core),
+            class_quiz=ClassQuiz(core),
+            class_reports=ClassReports(core),
+            glossary=Glossary(bank),
+        )
+
+    @classmethod
+    def open(
+        cls,
+        database: Database,
+        bank: Bank,
+        default_timezone: str,
+        clock: Clock = system_clock,
+        rng: random.Random | None = None,
+    ) -> Tutor:
+        """The tutor over `database` (call `database.prepare()` before the first unit of work)."""
+        return replace(cls.build(database.sessions, bank, default_timezone, clock, rng), database=database)
+
+    @property
+    def bank(self) -> Bank:
+        """The content bank."""
+        return self.core.bank

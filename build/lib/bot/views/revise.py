@@ -1,0 +1,234 @@
+"""Revision texts: prompts as first shown, answers with why, tips, focus and the daily goal."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.codec import Action, Callback
+from bot.tutor.grading import option_order
+from bot.tutor.profile import MAX_GOAL, MIN_GOAL
+from bot.tutor.results import AnswerResult, ServedPrompt
+from bot.tutor.tips import TIP_EVERY
+from bot.ui import Keyboard, keyboard
+from bot.views.common import LETTERS, button, heading
+from content.drills import format_number, render
+from content.schema import Area, Bank, ConceptCard, ExamTip, MetricDrill, MultipleChoice, TrueFalse
+
+
+def _options(item: MultipleChoice, prompt_id: int, marks: dict[int, str] | None = None) -> str:
+    lines = []
+    for letter, index in zip(LETTERS, option_order(item, prompt_id), strict=False):
+        mark = (marks or {}).get(index, "")
+        lines.append(f"{mark}<b>{letter}.</b> {escape(item.options[index])}")
+    return "\n".join(lines)
+
+
+def _number(drill: MetricDrill, value: float) -> str:
+    return format_number(value, drill.decimals, drill.unit)
+
+
+def prompt_text(bank: Bank, served: ServedPrompt) -> str:
+    """A prompt as first shown: the question, statement or calculation, without the answer."""
+    item = served.item
+    head = heading(bank, item, served.reason)
+    if isinstance(item, ConceptCard):
+        return f"{head}\n\n{escape(item.question)}\n\n<i>Answer it in your head, then tap Reveal.</i>"
+    if isinstance(item, TrueFalse):
+        return f"{head}\n\n{escape(item.statement)}"
+    if isinstance(item, MultipleChoice):
+        return f"{head}\n\n{escape(item.question)}\n\n{_options(item, served.prompt_id)}"
+    assert served.drill is not None
+    example = "42.5" if item.decimals else "42"
+    return (
+        f"{head}\n\n{escape(render(item.question, item, served.drill))}\n\n"
+        f"<i>Type your answer (like {example}) or tap one.</i>"
+    )
+
+
+def prompt_keyboard(served: ServedPrompt) -> Keyboard:
+    """The answer buttons for a prompt."""
+    pid, item = served.prompt_id, served.item
+    if isinstance(item, ConceptCard):
+        return keyboard([[button("Reveal", Callback(Action.REVEAL, pid))]])
+    if isinstance(item, TrueFalse):
+        return keyboard(
+            [
+                [
+                    button("True", Callback(Action.TRUE_FALSE, pid, "t")),
+                    button("False", Callback(Action.TRUE_FALSE, pid, "f")),
+                ]
+            ]
+        )
+    if isinstance(item, MultipleChoice):
+        order = option_order(item, pid)
+        row = [button(LETTERS[n], Callback(Action.CHOICE, pid, str(i))) for n, i in enumerate(order)]
+        return keyboard([row[:4], row[4:8], row[8:]])
+    assert served.drill is not None
+    buttons = [
+        button(_number(item, value), Callback(Action.DRILL, pid, str(n)))
+        for n, value in enumerate(served.drill.options)
+    ]
+    return keyboard([buttons[:2], buttons[2:]])
+
+
+def _card_body(bank: Bank, card: ConceptCard) -> str:
+    return (
+        f"{heading(bank, card)}\n\n{escape(card.question)}\n\n"
+        f"<b>Answer:</b> {escape(card.answer)}\n\n<i>{escape(card.explanation)}</i>"
+    )
+
+
+def revealed_text(bank: Bank, card: ConceptCard) -> str:
+    """A card with its answer shown, asking whether the learner knew it."""
+    return f"{_card_body(bank, card)}\n\nDid you know it?"
+
+
+def knew_keyboard(prompt_id: int) -> Keyboard:
+    """Knew it / Not yet."""
+    return keyboard(
+        [
+            [
+                button("Knew it", Callback(Action.KNEW, prompt_id, "1")),
+                button("Not yet", Callback(Action.KNEW, prompt_id, "0")),
+            ]
+        ]
+    )
+
+
+def answered_text(bank: Bank, result: AnswerResult) -> str:
+    """The prompt after its answer: right or wrong, and why."""
+    item = result.item
+    assert item is not None
+    head = heading(bank, item)
+    if isinstance(item, ConceptCard):
+        verdict = (
+            "✅ Knew it. I'll bring it back in a few days to make it stick."
+            if result.correct
+            else "🔁 No problem: it will come back shortly."
+        )
+        return f"{_card_body(bank, item)}\n\n{verdict}"
+    if isinstance(item, TrueFalse):
+        truth = "true" if item.answer else "false"
+        verdict = f"✅ Right: it's {truth}." if result.correct else f"❌ Not quite: it's {truth}."
+        return f"{head}\n\n{escape(item.statement)}\n\n<b>{verdict}</b> {escape(item.explanation)}"
+    if isinstance(item, MultipleChoice):
+        marks = {0: "✅ "}
+        if isinstance(result.choice, int) and not isinstance(result.choice, bool) and result.choice != 0:
+            marks[result.choice] = "❌ "
+        verdict = "✅ Right." if result.correct else f"❌ Not quite: the answer is {escape(item.answer)}."
+        return (
+            f"{head}\n\n{escape(item.question)}\n\n{_options(item, result.prompt_id, marks)}\n\n"
+            f"<b>{verdict}</b> {escape(item.explanation)}"
+        )
+    drill = result.drill
+    assert drill is not None
+    answer = _number(item, drill.answer)
+    given = None
+    if result.typed is not None:
+        given = format_number(
+            result.typed, max(item.decimals, 0 if result.typed.is_integer() else 1), item.unit
+        )
+    elif isinstance(result.choice, int) and not isinstance(result.choice, bool):
+        given = _number(item, drill.options[result.choice])
+    if result.correct:
+        verdict = f"✅ Right: {answer}."
+    else:
+        said = f"you said {given}; " if given else ""
+        verdict = f"❌ Not quite: {said}the answer is {answer}."
+    tolerance = ""
+    if item.tolerance and result.typed is not None:
+        tolerance = f" (answers within {format_number(item.tolerance, 2).rstrip('0').rstrip('.')} count)"
+    return (
+        f"{head}\n\n{escape(render(item.question, item, drill))}\n\n<b>{verdict}</b>{tolerance}\n\n"
+        f"<b>Worked solution:</b> {escape(render(item.solution, item, drill))}\n\n"
+        f"<i>{escape(item.explanation)}</i>"
+    )
+
+
+def unreadable_number(text: str, drill: MetricDrill) -> str:
+    """A typed answer that is not a number: a hint, never a wrong mark."""
+    example = "42.5" if drill.decimals else "42"
+    unit = {"%": " (a % sign is fine)", "£": " (a £ sign is fine)"}.get(drill.unit, "")
+    return (
+        f"I couldn't read “{escape(text)}” as a number. Type just the number, like {example}{unit}, "
+        "or tap one of the buttons under the question."
+    )
+
+
+def tip_text(tip: ExamTip, streak: bool = True) -> str:
+    """An exam tip card; after a run of right answers it says so."""
+    lead = f"🔥 {TIP_EVERY} right in a row! Here's an exam tip.\n\n" if streak else ""
+    return f"{lead}💡 <b>{escape(tip.title)}</b>\n{escape(tip.text)}"
+
+
+def focus_menu(bank: Bank, current: str | None) -> str:
+    """/focus without an argument."""
+    now = (
+        f"You are drilling <b>{escape(bank.area(current).name)}</b>."
+        if current
+        else "You are on the adaptive mix."
+    )
+    return f"{now} Choose a topic area to drill, or go back to the mix:"
+
+
+def focus_keyboard(bank: Bank) -> Keyboard:
+    """One button per topic area, and one for the mix."""
+    rows = [[button(area.name, Callback(Action.FOCUS, value=area.id))] for area in bank.areas]
+    rows.append([button("Back to the adaptive mix", Callback(Action.FOCUS, value="off"))])
+    return keyboard(rows)
+
+
+def focus_set(area: Area | None) -> str:
+    """Confirms /focus."""
+    if area is None:
+        return "Back to the adaptive mix: I'll choose across all topic areas, weakest first."
+    return (
+        f"Focusing on <b>{escape(area.name)}</b>: {escape(area.description)}\n"
+        "Send <code>/focus off</code> to go back to the adaptive mix."
+    )
+
+
+def focus_unknown(text: str, areas: list[Area]) -> str:
+    """/focus with an area that does not exist."""
+    names = "\n".join(f"• <code>{a.id}</code>: {escape(a.name)}" for a in areas)
+    return (
+        f"I don't have a topic area called “{escape(text)}”. Try one of these, or /focus for buttons:\n"
+        + names
+    )
+
+
+def goal_usage(current: int | None) -> str:
+    """/goal without a number."""
+    now = f"Your daily goal is <b>{current}</b> prompts." if current else "You have no daily goal yet."
+    return (
+        f"{now} Set one with <code>/goal 10</code> ({MIN_GOAL} to {MAX_GOAL} prompts a day), "
+        "or <code>/goal off</code>."
+    )
+
+
+def goal_set(goal: int | None) -> str:
+    """Confirms /goal."""
+    if goal is None:
+        return "Daily goal off. Revise as much or as little as you like."
+    return f"Daily goal: <b>{goal}</b> prompts a day. I'll tell you when you reach it."
+
+
+def goal_invalid(text: str) -> str:
+    """/goal with something that is not a goal."""
+    return (
+        f"“{escape(text)}” isn't a daily goal. Send a number of prompts from {MIN_GOAL} to {MAX_GOAL}, "
+        "like <code>/goal 10</code>, or <code>/goal off</code>."
+    )
+
+
+def goal_met(goal: int) -> str:
+    """The moment the daily goal is reached."""
+    return (
+        f"🎯 Daily goal reached: {goal} prompts today. Well done! That's all I'll push today; "
+        "tap Keep going if you'd like more."
+    )
+
+
+def keep_going_keyboard(prompt_id: int) -> Keyboard:
+    """The only way on once the goal is met: asking for more."""
+    return keyboard([[button("Keep going ▶", Callback(Action.NEXT, prompt_id))]])

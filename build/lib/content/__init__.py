@@ -1,0 +1,1 @@
+"""The content bank: YAML files, their schema, the loader and the checker."""

@@ -1,0 +1,45 @@
+"""`python -m content check [DIR]`: check a bank and print every problem with file and line.
+
+`python -m content publish [DIR]`: record new item ids as published, so they can never vanish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from content.loader import ContentError, load_bank
+from content.published import publish
+from content.summary import summary
+
+DEFAULT_DIR = Path(__file__).resolve().parent / "bank"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the checker; exit status 0 when the bank is sound, 1 when it has problems."""
+    parser = argparse.ArgumentParser(prog="python -m content", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="check every YAML file of a bank")
+    check.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
+    check.add_argument("--draft", action="store_true", help="skip the floors (counts per kind and area)")
+    publish_cmd = sub.add_parser("publish", help="record the bank's new ids as published (after a check)")
+    publish_cmd.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "publish":
+            added = publish(args.directory, load_bank(args.directory).items.keys())
+            print(f"Published {len(added)} new ids." if added else "Nothing new to publish.")
+            return 0
+        bank = load_bank(args.directory, floors=not args.draft)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    draft = " (draft: floors not checked)" if args.draft else ""
+    print(f"The bank in {args.directory.name}/ is sound{draft}.")
+    print(summary(bank))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""The content schema: pydantic models for the catalogue and every kind of item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
+
+ALL_BODIES = "all"
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
+
+ItemId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class ItemKind(StrEnum):
+    """The kinds of prompt the bank holds."""
+
+    CONCEPT = "concept"
+    TRUE_FALSE = "truefalse"
+    MCQ = "mcq"
+    DRILL = "drill"
+    TIP = "tip"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AwardingBody(_Strict):
+    """An awarding body whose specification the unit follows."""
+
+    id: ItemId
+    name: Text
+    qualification: Text
+
+
+class Source(_Strict):
+    """One seed specification page that items cite."""
+
+    id: str
+    file: Text
+    body: str
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _pad(cls, value: object) -> object:
+        return f"{value:03d}" if isinstance(value, int) else value
+
+
+class Area(_Strict):
+    """A topic area: what mastery and selection are measured over."""
+
+    id: ItemId
+    name: Text
+    description: Text
+
+
+class Floors(_Strict):
+    """The least the bank must hold; the checker enforces it (a unit of your own may lower it)."""
+
+    concept: int = Field(default=0, ge=0)
+    truefalse: int = Field(default=0, ge=0)
+    mcq: int = Field(default=0, ge=0)
+    drill: int = Field(default=0, ge=0)
+    tip: int = Field(default=0, ge=0)
+    per_area: int = Field(default=0, ge=0)
+    true_share: tuple[int, int] = (0, 100)  # percent of true/false items that are true
+
+
+class RetiredItem(_Strict):
+    """A published item taken out of the bank on purpose; its id is never reused."""
+
+    id: ItemId
+    reason: Text
+
+
+class Catalogue(_Strict):
+    """The ids items may refer to: awarding bodies, sources and topic areas; and the bank's rules."""
+
+    awarding_bodies: list[AwardingBody]
+    sources: list[Source]
+    areas: list[Area]
+    floors: Floors = Field(default_factory=Floors)
+    retired: list[RetiredItem] = Field(default_factory=list)
+
+
+class _ItemBase(_Strict):
+    id: ItemId
+    area: str
+    bodies: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _pad_sources(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [f"{v:03d}" if isinstance(v, int) else v for v in value]
+        return value
+
+    def applies_to(self, body: str | None) -> bool:
+        """Whether a learner who chose `body` (None or "all": every body) meets this item."""
+        return body in (None, ALL_BODIES) or ALL_BODIES in self.bodies or body in self.bodies
+
+
+class _Answerable(_ItemBase):
+    explanation: Text
+    tests: list[str] = Field(default_factory=list)  # concept ids that teach what this tests
+
+
+class ConceptCard(_Answerable):
+    """A recall card: the learner answers in their head, reveals, and says if they knew it."""
+
+    kind: Literal[ItemKind.CONCEPT] = ItemKind.CONCEPT
+    question: Text
+    answer: Text
+    terms: list[Text] = Field(default_factory=list)
+
+
+class TrueFalse(_Answerable):
+    """A misconception challenge: one statement, true or false, and why."""
+
+    kind: Literal[ItemKind.TRUE_FALSE] = ItemKind.TRUE_FALSE
+    statement: Text
+    answer: bool
+
+
+class MultipleChoice(_Answerable):
+    """A question with one right option among plausible wrong ones."""
+
+    kind: Literal[ItemKind.MCQ] = ItemKind.MCQ
+    question: Text
+    answer: Text
+    wrong: list[Text] = Field(min_length=1)
+    shuffle: bool = True  # False when the order matters (e.g. an option that refers to the others)
+
+    @property
+    def options(self) -> list[str]:
+        """Every option, the right one first."""
+        return [self.answer, *self.wrong]
+
+
+class MetricDrill(_Answerable):
+    """A calculation template: fresh numbers each time, a checked answer and a worked solution."""
+
+    kind: Literal[ItemKind.DRILL] = ItemKind.DRILL
+    metric: str
+    question: Text  # a template: {name} is a parameter or a value the metric computes
+    solution: Text  # a template for the worked solution
+    params: dict[str, tuple[int, int]]  # each parameter's inclusive range
+    tolerance: float = Field(default=0.5, ge=0)  # how far from the exact answer still counts as right
+    decimals: int = Field(default=0, ge=0, le=2)  # how the answer is shown
+    unit: Literal["", "%", "£"] = ""
+
+
+class ExamTip(_ItemBase):
+    """A short card of exam technique, shown after a run of right answers and in nudges."""
+
+    kind: Literal[ItemKind.TIP] = ItemKind.TIP
+    title: Text
+    text: Text
+
+
+Answerable = ConceptCard | TrueFalse | MultipleChoice | MetricDrill
+AnyItem = Answerable | ExamTip
+Item = Annotated[AnyItem, Field(discriminator="kind")]
+ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(Item)
+ANY_AREA = "any"  # an exam tip that serves every topic area
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The loaded, checked content bank."""
+
+    catalogue: Catalogue
+    items: dict[str, AnyItem]
+    _areas: dict[str, Area] = field(init=False, repr=False)
+    _by_body: dict[str | None, tuple[Answerable, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_areas", {a.id: a for a in self.catalogue.areas})
+        object.__setattr__(self, "_by_body", {})
+
+    @property
+    def areas(self) -> list[Area]:
+        """Topic areas in catalogue order."""
+        return list(self.catalogue.areas)
+
+    def area(self, area_id: str) -> Area:
+        """The topic area with this id."""
+        return self._areas[area_id]
+
+    def body_name(self, body_id: str | None) -> str:
+        """A learner-facing name for an awarding body choice."""
+        for body in self.catalogue.awarding_bodies:
+            if body.id == body_id:
+                return body.name
+        return "all awarding bodies"
+
+    def for_body(self, body: str | None) -> tuple[Answerable, ...]:
+        """The prompts a learner who chose `body` meets (every kind but tips), in bank order.
+
+        Worked out once per body: it is asked for on every prompt and every nudge.
+        """
+        if body not in self._by_body:
+            self._by_body[body] = tuple(
+                item
+                for item in self.items.values()
+                if item.applies_to(body) and not isinstance(item, ExamTip)
+            )
+        return self._by_body[body]
+
+    def tips_for(self, body: str | None) -> list[ExamTip]:
+        """The exam tips for a learner who chose `body`, in bank order."""
+        return [item for item in self.items.values() if isinstance(item, ExamTip) and item.applies_to(body)]
+
+    def answerable(self, item_id: str) -> Answerable | None:
+        """The prompt item with this id, if any (tips are not prompts)."""
+        item = self.items.get(item_id)
+        return None if item is None or isinstance(item, ExamTip) else item

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables and async repository functions over SQLite."""

@@ -1,0 +1,178 @@
+"""SQLModel tables: learners, their memory of each item, prompts sent, the answer log, class quiz rounds.
+
+Enumerations (where an answer was given, how a round ended) belong to the core; the tables store
+their values as short strings.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, String, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC (SQLite has no zones) and reads them back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:  # noqa: ARG002
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Learner(SQLModel, table=True):
+    """One Telegram user who revises with Retain."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    awarding_body: str | None = None  # a body id, "all", or None until chosen
+    timezone: str
+    reminder_time: str | None = None  # "HH:MM" local time, None for no reminder
+    reminder_chosen: bool = False  # the learner answered the reminder question (time or "not now")
+    focus_area: str | None = None  # a topic area the learner chose to drill (/focus), None: the adaptive mix
+    daily_goal: int | None = None  # prompts a day the learner aims for (/goal), None: no goal
+    streak_days: int = 0  # days in a row with an answer, in the learner's zone...
+    streak_day: str | None = None  # ...ending on this local date (ISO)
+    # Nudges. The database is the source of truth for time: next_nudge_at is NULL unless a nudge
+    # is scheduled (reminder on, not blocked), so the sweep reads one index.
+    active: bool = True  # False once the learner blocked the bot
+    next_nudge_at: datetime | None = _utc_column(index=True)
+    last_nudge_at: datetime | None = _utc_column()
+    last_nudge_day: str | None = None  # the local date (ISO) of the latest nudge
+    nudges_sent: int = 0
+    ignored_nudges: int = 0  # nudges in a row with no activity after them
+    backoff_notified: bool = False
+    paused_until: datetime | None = _utc_column()
+    last_active_at: datetime | None = _utc_column()
+    quiz_named: bool = True  # False after /quizname off: shown as "a classmate" on boards
+    started_at: datetime | None = _utc_column()  # sent /start in a private chat (None: a class answer only)
+    created_at: datetime = _utc_column(nullable=False)
+
+
+class ItemState(SQLModel, table=True):
+    """A learner's memory of one content item, as stored (the core reads it as `ItemMemory`)."""
+
+    learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    item_id: str = Field(primary_key=True)
+    seen: int = 0
+    correct: int = 0
+    wrong: int = 0
+    streak: int = 0  # right answers in a row
+    last_answered_at: datetime | None = _utc_column()
+    due_at: datetime | None = _utc_column()
+    # FSRS memory state (fsrs.Card): state, learning step, stability (days), difficulty.
+    fsrs_state: int | None = None
+    fsrs_step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+
+    __table_args__ = (Index("ix_itemstate_learner_due", "learner_id", "due_at"),)
+
+
+class Prompt(SQLModel, table=True):
+    """One prompt sent to a learner; answers are deduplicated on it, never on update ids."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    item_id: str
+    kind: str
+    context: str = Field(default="private", sa_type=String(16))  # where it was sent: private, nudge, group
+    sent_at: datetime = _utc_column(nullable=False)
+    revealed: bool = False
+    revealed_at: datetime | None = _utc_column()
+    answered_at: datetime | None = _utc_column()
+    correct: bool | None = None
+    followed_up: bool = False  # a "Next" from this prompt was already served
+    params: str | None = None  # a drill's drawn numbers, as JSON, so its answer can be checked later
+
+    __table_args__ = (Index("ix_prompt_learner_id", "learner_id", "id"),)
+
+
+class Answer(SQLModel, table=True):
+    """The append-only answer log: one row per answered prompt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    item_id: str
+    kind: str
+    correct: bool
+    answered_at: datetime = _utc_column(nullable=False)
+    context: str = Field(sa_type=String(16))  # private, nudge or group
+    prompt_id: int | None = Field(default=None, unique=True)
+
+    __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)
+
+
+class TipShown(SQLModel, table=True):
+    """Which exam tips a learner has been shown, so they rotate instead of repeating."""
+
+    learner_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    tip_id: str = Field(primary_key=True)
+    shown_at: datetime = _utc_column(nullable=False)
+
+
+class GroupSettings(SQLModel, table=True):
+    """A class group's quiz settings (/quizsettings)."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    anyone_can_start: bool = False
+    seconds_per_question: int = 30
+    default_count: int = 10
+
+
+class QuizRound(SQLModel, table=True):
+    """One quiz round in a group; its state lives here so a restart resumes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    started_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    started_at: datetime = _utc_column(nullable=False)
+    ended_at: datetime | None = _utc_column()
+    status: str = Field(
+        default="running", sa_type=String(16), index=True
+    )  # running, finished, stopped, closed
+    area: str | None = None
+    seconds_per_question: int = 30
+    buttons: bool = False  # polls are not allowed in this group: inline buttons instead
+
+
+class QuizQuestion(SQLModel, table=True):
+    """One question of a round; poll_answer updates are mapped to it by poll id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(index=True)
+    position: int  # 1-based
+    item_id: str
+    options: str  # the options as shown, JSON
+    correct_option: int
+    poll_id: str | None = Field(default=None, index=True, unique=True)
+    message_id: int | None = None
+    sent_at: datetime | None = _utc_column()
+    closes_at: datetime | None = _utc_column(index=True)
+    closed: bool = False
+
+
+class QuizAnswer(SQLModel, table=True):
+    """A member's answer to a question: one per member and question."""
+
+    question_id: int = Field(primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    name: str  # shown on the board (unless the member chose /quizname off)
+    option: int
+    correct: bool
+    points: int
+    seconds: float
+    answered_at: datetime = _utc_column(nullable=False)
