@@ -93,3 +93,9 @@ def test_the_sql_check_sees_a_statement_run_in_the_core(tmp_path: Path) -> None:
     module = tmp_path / "rogue.py"
     module.write_text("async def f(session):\n    await session.exec(select(Learner))\n", encoding="utf-8")
     assert _sql_calls(module, tmp_path) == ["rogue.py:2: .exec(...)"]
+
+
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert f"```sh\n{ci}\n```" in readme
