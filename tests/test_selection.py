@@ -163,7 +163,7 @@ def test_mastery_is_predicted_recall_over_the_whole_area() -> None:
     bank: list[Answerable] = [concept("a1", "crm"), concept("a2", "crm"), concept("b1", "retention")]
     fresh = learnt(days_ago=0)
     mastery = area_mastery(bank, {"a1": fresh}, NOW)
-    assert mastery["crm"] == pytest.approx(0.5)  # one of two items met, fully recalled today
+    assert mastery["crm"] == pytest.approx(0.5, abs=0.01)  # one of two items met, recalled today
     assert mastery["retention"] == 0
     later = area_mastery(bank, {"a1": fresh, "a2": fresh}, NOW + timedelta(days=30))
     assert 0 < later["crm"] < 0.9  # forgetting lowers it

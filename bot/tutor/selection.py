@@ -34,6 +34,7 @@ from bot.tutor.memory import DESIRED_RETENTION, ItemMemory, recall
 from content.schema import Answerable, ConceptCard
 
 MAX_RUN = 2  # prompts in a row from one area before another area must come
+RETRY_GAP = 2  # other prompts between a miss and its retry in the same set, when the set has room
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
 WEAKNESS_WEIGHT = 2.0  # how much a weak area's items are preferred over a strong area's
 ERROR_WEIGHT = 2.0  # how much an area's observed error rate adds to that preference
@@ -47,6 +48,31 @@ class Reason(StrEnum):
     DUE = "due"  # predicted recall has fallen below the target
     NEW = "new"  # never met
     AHEAD = "ahead"  # met and still well remembered: practice ahead of schedule
+
+
+@dataclass(frozen=True)
+class SetContext:
+    """Where the learner is in a set of prompts (a session with an end).
+
+    `retries` are the items missed earlier in this set that have not come back yet, each with
+    the position it was missed at, oldest first. Every one comes back before the set ends.
+    """
+
+    position: int  # the position about to be served, 1-based
+    total: int  # the set's planned length (a retry near the end extends it)
+    retries: tuple[tuple[str, int], ...] = ()
+
+
+def due_retry(in_set: SetContext) -> str | None:
+    """The missed item that must come back now: once RETRY_GAP other prompts have passed, or when
+    the slots left are only enough for the retries still waiting."""
+    if not in_set.retries:
+        return None
+    item_id, missed_at = in_set.retries[0]
+    left = in_set.total - in_set.position + 1
+    if in_set.position - missed_at > RETRY_GAP or left <= len(in_set.retries):
+        return item_id
+    return None
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,7 @@ def next_item(
     recent: Sequence[str] = (),
     *,
     focus: bool = False,
+    in_set: SetContext | None = None,
 ) -> Selection | None:
     """Choose the next item for a learner.
 
@@ -112,6 +139,8 @@ def next_item(
         now: the current time, aware UTC.
         recent: the ids of the latest items served, oldest first (the last is never repeated).
         focus: the learner chose one area, so interleaving does not apply.
+        in_set: where the learner is in their current set; a miss from earlier in the set
+            comes back before it ends (`due_retry`).
 
     Returns:
         The selection, or None when `items` is empty.
@@ -119,6 +148,9 @@ def next_item(
     if not items:
         return None
     by_id = {item.id: item for item in items}
+    retry_id = due_retry(in_set) if in_set is not None else None
+    if retry_id is not None and retry_id in by_id:
+        return Selection(by_id[retry_id], Reason.RETRY)
     last = recent[-1] if recent else None
     candidates = [item for item in items if item.id != last] or list(items)
     if not focus:

@@ -165,8 +165,8 @@ class ExamTip(_ItemBase):
 
 Answerable = ConceptCard | TrueFalse | MultipleChoice | MetricDrill
 AnyItem = Answerable | ExamTip
-Item = Annotated[AnyItem, Field(discriminator="kind")]
-ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(Item)
+_ItemField = Annotated[AnyItem, Field(discriminator="kind")]  # how YAML entries are told apart
+ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(_ItemField)
 ANY_AREA = "any"  # an exam tip that serves every topic area
 
 

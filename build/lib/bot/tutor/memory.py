@@ -92,8 +92,23 @@ def review(memory: ItemMemory, correct: bool, now: datetime, fast: bool = False)
     )
 
 
+_DECAY = -SCHEDULER.parameters[20]
+_FACTOR = 0.9 ** (1 / _DECAY) - 1
+_DAY = 86_400.0
+
+
 def recall(memory: ItemMemory, now: datetime) -> float:
-    """FSRS's predicted probability that the learner recalls the item at `now` (0 if never seen)."""
+    """FSRS's predicted probability that the learner recalls the item at `now` (0 if never seen).
+
+    Elapsed time counts in fractional days (the `fsrs` package counts whole days, so an item
+    reviewed this morning would read as untouched by time until midnight).
+    """
     if memory.fsrs_state is None or memory.stability is None or memory.last_answered_at is None:
         return 0.0
-    return SCHEDULER.get_card_retrievability(memory.card(), now)
+    elapsed = max(0.0, (now - memory.last_answered_at).total_seconds() / _DAY)
+    return float((1 + _FACTOR * elapsed / memory.stability) ** _DECAY)
+
+
+def missed_last(memory: ItemMemory) -> bool:
+    """Whether the learner's latest answer to the item was wrong (nothing right since)."""
+    return memory.wrong > 0 and memory.streak == 0

@@ -6,7 +6,14 @@ from html import escape
 
 from bot.codec import Action, Callback
 from bot.tutor.class_quiz.results import ClassReport, Question, QuizSettings, QuizStatus, RoundSummary
-from bot.tutor.class_quiz.rules import MAX_QUESTIONS, MAX_SECONDS, MIN_QUESTIONS, MIN_SECONDS
+from bot.tutor.class_quiz.rules import (
+    MAX_QUESTIONS,
+    MAX_SECONDS,
+    MIN_QUESTIONS,
+    MIN_SECONDS,
+    POINTS_RIGHT,
+    SPEED_BONUS_MAX,
+)
 from bot.ui import Keyboard, keyboard
 from bot.views.common import LETTERS, button
 from content.schema import Area, Bank, TrueFalse
@@ -51,7 +58,8 @@ def quiz_started(question: Question, area: str | None) -> str:
     topic = f" on <b>{escape(area)}</b>" if area else ""
     return (
         f"📝 A quiz round{topic}: {question.total} questions, {question.seconds} seconds each. "
-        "Right answers score 100, plus up to 25 for speed. Answers also count in your own Retain practice."
+        f"Right answers score {POINTS_RIGHT}, plus up to {SPEED_BONUS_MAX} for speed. "
+        "Answers also count in your own Retain practice."
     )
 
 
