@@ -60,9 +60,9 @@ BANK: list[Answerable] = [
 
 
 def pick(
-    bank: list[Answerable], records: dict[str, ItemMemory], recent: tuple[str, ...] = (), **kw: bool
+    bank: list[Answerable], records: dict[str, ItemMemory], recent: tuple[str, ...] = (), focus: bool = False
 ) -> str:
-    selection = next_item(bank, records, NOW, recent, **kw)
+    selection = next_item(bank, records, NOW, recent, focus=focus)
     assert selection is not None
     return selection.item.id
 
