@@ -10,6 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import class_quiz, errors, nudges, private
+from bot.receipts import Receipts
 from bot.runner import QuizRunner
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.tutor import Tutor
@@ -54,6 +55,7 @@ def build_application(
 
     async def post_shutdown(app: RetainApp) -> None:
         await app.bot_data.quiz_runner.idle()
+        await app.bot_data.receipts.idle()
         await database.close()
 
     app: RetainApp = (
@@ -79,6 +81,7 @@ def build_application(
     )
     app.bot_data.tutor = tutor
     app.bot_data.quiz_runner = QuizRunner(app.bot, tutor)
+    app.bot_data.receipts = Receipts(tutor)
     app.bot_data.nudge_sweep = asyncio.Lock()
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)

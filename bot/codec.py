@@ -40,6 +40,8 @@ class Action(StrEnum):
     DEFINE = "g"  # arg: a concept card id (a glossary suggestion)
     FOCUS = "f"  # arg: a topic area id or "off"
     QUIZ = "q"  # class quiz question id (buttons when polls are not allowed), value: option index
+    NEW_SET = "s"  # the set just finished: start another
+    BREAK = "z"  # the set just finished: done for now
 
 
 _REF_ACTIONS = {
@@ -50,6 +52,8 @@ _REF_ACTIONS = {
     Action.CHOICE,
     Action.DRILL,
     Action.QUIZ,
+    Action.NEW_SET,
+    Action.BREAK,
 }
 _INDEXES = {str(i) for i in range(limits.POLL_MAX_OPTIONS)}
 _VALUES = {

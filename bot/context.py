@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.tutor.tutor import Tutor
 
 if TYPE_CHECKING:
+    from bot.receipts import Receipts
     from bot.runner import QuizRunner
 
 
@@ -18,6 +19,7 @@ class BotData:
 
     tutor: Tutor
     quiz_runner: QuizRunner
+    receipts: Receipts
     nudge_sweep: asyncio.Lock
 
 

@@ -33,10 +33,11 @@ def buttons_of(markup: Keyboard | None) -> list[Button]:
 
 @dataclass(frozen=True)
 class Send:
-    """Send a new message to the chat."""
+    """Send a new message to the chat; `receipt`: the prompt it shows (its message id is recorded)."""
 
     text: str
     keyboard: Keyboard | None = None
+    receipt: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ class ClearButtons:
 
 
 @dataclass(frozen=True)
+class StripButtons:
+    """Take the buttons off earlier messages of the chat (prompts a newer one replaced)."""
+
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Toast:
     """The answer to a tapped button: a short notice on the learner's screen (or none)."""
 
@@ -61,15 +69,15 @@ class Toast:
 
 @dataclass(frozen=True)
 class Chart:
-    """Bars of a share (0 to 1) per label as an image with a caption; `fallback` is sent when no
-    image can be drawn (and is what a text-only front end shows)."""
+    """Bars of a share (0 to 1) per label, each with a line of detail, as an image with a caption;
+    `fallback` is sent when no image can be drawn (and is what a text-only front end shows)."""
 
-    bars: tuple[tuple[str, float], ...]
+    bars: tuple[tuple[str, float, str], ...]
     title: str
     axis: str
     caption: str
     fallback: str
 
 
-Op = Send | Edit | ClearButtons | Toast | Chart
+Op = Send | Edit | ClearButtons | StripButtons | Toast | Chart
 Reply = list[Op]

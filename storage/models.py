@@ -59,6 +59,9 @@ class Learner(SQLModel, table=True):
     last_active_at: datetime | None = _utc_column()
     quiz_named: bool = True  # False after /quizname off: shown as "a classmate" on boards
     started_at: datetime | None = _utc_column()  # sent /start in a private chat (None: a class answer only)
+    set_size: int = Field(default=10, sa_column_kwargs={"server_default": "10"})  # prompts in a set
+    current_set_id: int | None = None  # the set being worked through, if any
+    live_prompt_id: int | None = None  # the latest prompt served: the only one whose buttons are live
     created_at: datetime = _utc_column(nullable=False)
 
 
@@ -97,8 +100,17 @@ class Prompt(SQLModel, table=True):
     correct: bool | None = None
     followed_up: bool = False  # a "Next" from this prompt was already served
     params: str | None = None  # a drill's drawn numbers, as JSON, so its answer can be checked later
+    choice: str | None = None  # what the learner chose: "t"/"f", an option or button index, "=42.5" typed
+    set_id: int | None = None  # the set it belongs to, and its place there
+    position: int | None = None
+    message_id: int | None = None  # where it was shown (a delivery receipt), to take its buttons away
+    # Replaced by a newer prompt before it was answered: its buttons are gone.
+    superseded: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
-    __table_args__ = (Index("ix_prompt_learner_id", "learner_id", "id"),)
+    __table_args__ = (
+        Index("ix_prompt_learner_id", "learner_id", "id"),
+        Index("ix_prompt_set", "set_id", "id"),
+    )
 
 
 class Answer(SQLModel, table=True):
@@ -114,6 +126,18 @@ class Answer(SQLModel, table=True):
     prompt_id: int | None = Field(default=None, unique=True)
 
     __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)
+
+
+class PracticeSet(SQLModel, table=True):
+    """A set of prompts with an end: N prompts, the misses among them retried before it ends."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    size: int  # prompts asked for
+    total: int  # planned length: the size, extended when a late miss needs its retry
+    source: str = Field(default="private", sa_type=String(16))  # private or nudge
+    started_at: datetime = _utc_column(nullable=False)
+    ended_at: datetime | None = _utc_column()
 
 
 class TipShown(SQLModel, table=True):

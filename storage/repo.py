@@ -9,7 +9,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, ItemState, Learner, Prompt, TipShown
+from storage.models import Answer, ItemState, Learner, PracticeSet, Prompt, TipShown
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
@@ -195,3 +195,34 @@ async def recent_items_of(session: AsyncSession, ids: Sequence[int], count: int)
     for learner_id, item_id in result.all():
         grouped.setdefault(learner_id, []).append(item_id)
     return grouped
+
+
+async def get_set(session: AsyncSession, set_id: int) -> PracticeSet | None:
+    """A practice set by id."""
+    return await session.get(PracticeSet, set_id)
+
+
+async def set_prompts(session: AsyncSession, set_id: int) -> Sequence[Prompt]:
+    """A set's prompts in the order they were served."""
+    result = await session.exec(select(Prompt).where(Prompt.set_id == set_id).order_by(col(Prompt.id)))
+    return result.all()
+
+
+async def record_receipt(session: AsyncSession, prompt_id: int, message_id: int) -> None:
+    """Remember which message showed a prompt (once: the first receipt wins)."""
+    await session.exec(
+        update(Prompt)
+        .where(col(Prompt.id) == prompt_id, col(Prompt.message_id).is_(None))
+        .values(message_id=message_id)
+    )
+
+
+async def recent_answers(session: AsyncSession, learner_id: int, limit: int) -> list[tuple[str, bool]]:
+    """The learner's latest answers, newest first: (item id, right)."""
+    result = await session.exec(
+        select(Answer.item_id, Answer.correct)
+        .where(Answer.learner_id == learner_id)
+        .order_by(col(Answer.id).desc())
+        .limit(limit)
+    )
+    return [(item_id, correct) for item_id, correct in result.all()]

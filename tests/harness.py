@@ -103,6 +103,7 @@ class Harness:
         await self.fake.wait_for("sendMessage", lambda r: r.params["chat_id"] == BARRIER.id, after=mark)
         if self.app is not None:  # class quiz effects run off the update's path: wait for them too
             await self.app.bot_data.quiz_runner.idle()
+            await self.app.bot_data.receipts.idle()
 
     async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
         """The user sends `text`; returns the messages the bot sent them in reply."""

@@ -18,18 +18,20 @@ from storage.db import create_engine, create_tables, session_factory
 from tests.banks import shipped_bank
 from tests.clock import FakeClock
 from tests.fake_telegram import FakeUser, SentMessage
+from tests.flows import item_of, next_prompt_after, onboard
 from tests.harness import Harness
-from tests.test_private_chat import item_of, onboard
 
 ANNA = FakeUser(301, "Anna")
 WEAK = "legislation"
 
 
-async def answer(bot: Harness, prompt: SentMessage, right: bool) -> None:
-    """Answer whatever the prompt is, rightly or wrongly, through its buttons."""
+async def answer(bot: Harness, prompt: SentMessage, right: bool) -> SentMessage:
+    """Answer whatever the prompt is, rightly or wrongly, through its buttons; returns the next prompt."""
+    mark = bot.fake.mark()
     item = item_of(bot, prompt)
     if isinstance(item, ConceptCard):
         await bot.tap(ANNA, prompt, "Reveal")
+        mark = bot.fake.mark()
         await bot.tap(ANNA, prompt, "Knew it" if right else "Not yet")
     elif isinstance(item, TrueFalse):
         await bot.tap(ANNA, prompt, "True" if item.answer == right else "False")
@@ -45,6 +47,9 @@ async def answer(bot: Harness, prompt: SentMessage, right: bool) -> None:
         drawn = instance(item, json.loads(params), seed=prompt_id)
         index = drawn.answer_index if right else (drawn.answer_index + 1) % len(drawn.options)
         await bot.tap_data(ANNA, prompt, prompt.buttons[index][1])
+        mark = bot.fake.mark()
+        await bot.tap(ANNA, prompt, "Next ▶")
+    return await next_prompt_after(bot, ANNA, mark)
 
 
 async def test_a_learner_who_keeps_failing_one_area_gets_more_of_it(bot: Harness) -> None:
@@ -53,11 +58,8 @@ async def test_a_learner_who_keeps_failing_one_area_gets_more_of_it(bot: Harness
     for _ in range(48):
         item = item_of(bot, prompt)
         areas.append(item.area)
-        await answer(bot, prompt, right=item.area != WEAK)
         bot.clock.advance(timedelta(seconds=40))
-        mark = bot.fake.mark()
-        await bot.tap(ANNA, prompt, "Next ▶")
-        [prompt] = bot.sent_to(ANNA, mark)
+        prompt = await answer(bot, prompt, right=item.area != WEAK)
     later = Counter(areas[16:])  # once the tutor has seen how each area goes
     others = [n for area, n in later.items() if area != WEAK]
     assert later[WEAK] == max(later.values())
@@ -67,7 +69,7 @@ async def test_a_learner_who_keeps_failing_one_area_gets_more_of_it(bot: Harness
         assert len(set(run)) > 1  # never three in a row from one area
 
 
-async def test_a_daily_goal_is_announced_once_and_then_the_tutor_waits_to_be_asked(bot: Harness) -> None:
+async def test_a_daily_goal_is_announced_once_and_the_set_carries_on(bot: Harness) -> None:
     prompt = await onboard(bot, ANNA)
     [invalid] = await bot.send(ANNA, "/goal lots")
     assert "isn't a daily goal" in invalid.text
@@ -76,22 +78,18 @@ async def test_a_daily_goal_is_announced_once_and_then_the_tutor_waits_to_be_ask
     [set_goal] = await bot.send(ANNA, "/goal 2")
     assert "Daily goal: <b>2</b> prompts a day" in set_goal.text
 
-    await answer(bot, prompt, right=True)
+    second = await answer(bot, prompt, right=True)
     mark = bot.fake.mark()
-    await bot.tap(ANNA, prompt, "Next ▶")
-    [second] = bot.sent_to(ANNA, mark)
-    mark = bot.fake.mark()
-    await answer(bot, second, right=True)
+    third = await answer(bot, second, right=True)
     [met] = [m for m in bot.sent_to(ANNA, mark) if "Daily goal reached" in m.text]
-    assert "2 prompts today" in met.text
-    assert second.buttons == []  # no Next pushing on
+    assert "2 prompts today" in met.text and "No more nudges today" in met.text
+    assert third.buttons and third.text.startswith("<b>3/10</b>")  # the learner's set carries on
     mark = bot.fake.mark()
-    await bot.tap(ANNA, met, "Keep going ▶")
-    [third] = bot.sent_to(ANNA, mark)
-    assert third.buttons  # asked for, so served
+    await answer(bot, third, right=True)
+    assert not [m for m in bot.sent_to(ANNA, mark) if "Daily goal reached" in m.text]  # said once
 
     [stats] = await bot.send(ANNA, "/stats")
-    assert "2 of 2 today ✅" in stats.text
+    assert "2 of 2 today ✅" in stats.text  # never "3 of 2"
     [shown] = await bot.send(ANNA, "/goal")
     assert "Your daily goal is <b>2</b>" in shown.text
     [off] = await bot.send(ANNA, "/goal off")

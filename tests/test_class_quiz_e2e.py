@@ -6,8 +6,8 @@ import sqlite3
 from datetime import timedelta
 
 from tests.fake_telegram import FakeUser, Request
+from tests.flows import onboard
 from tests.harness import Harness
-from tests.test_private_chat import onboard
 
 GROUP = -100_123
 TEACHER = FakeUser(601, "Mrs Khan")

@@ -41,7 +41,7 @@ def test_every_button_round_trips_within_64_bytes(callback: Callback) -> None:
     [
         "",
         "x",
-        "z:1",
+        "y:1",
         "t:1",
         "t:1:x",
         "t:-1:t",

@@ -32,11 +32,10 @@ async def onboard(bot: Harness, user: FakeUser) -> SentMessage:
 
 
 async def knew(bot: Harness, user: FakeUser, card: SentMessage) -> SentMessage:
-    """Reveal, "Knew it", Next: returns the next prompt."""
+    """Reveal, "Knew it": returns the next prompt, which follows by itself."""
     await bot.tap(user, card, "Reveal")
-    await bot.tap(user, card, "Knew it")
     mark = bot.fake.mark()
-    await bot.tap(user, card, "Next ▶")
+    await bot.tap(user, card, "Knew it")
     [following] = bot.sent_to(user, mark)
     return following
 
@@ -51,10 +50,9 @@ async def reach_mcq(bot: Harness) -> SentMessage:
 
 async def reach_drill(bot: Harness) -> SentMessage:
     mcq = await reach_mcq(bot)
-    await bot.tap(ANNA, mcq, _letter_of(mcq, "Focus group"))
     mark = bot.fake.mark()
-    await bot.tap(ANNA, mcq, "Next ▶")
-    [drill] = bot.sent_to(ANNA, mark)
+    await bot.tap(ANNA, mcq, _letter_of(mcq, "Focus group"))
+    [drill] = bot.sent_to(ANNA, mark)  # one tap: the next prompt follows
     assert "60 promoters, 20 passives, 20 detractors" in drill.text
     return drill
 
@@ -139,9 +137,7 @@ async def test_an_exam_tip_follows_five_right_answers_in_a_row(bot: Harness) -> 
         mark = bot.fake.mark()
         await bot.tap(ANNA, prompt, "Knew it")
         tips = [m for m in bot.sent_to(ANNA, mark) if "exam tip" in m.text]
-        mark = bot.fake.mark()
-        await bot.tap(ANNA, prompt, "Next ▶")
-        [prompt] = bot.sent_to(ANNA, mark)
+        [prompt] = [m for m in bot.sent_to(ANNA, mark) if m.buttons]
     assert len(tips) == 1
     assert "5 right in a row" in tips[0].text and "💡" in tips[0].text
 

@@ -29,9 +29,9 @@ def preview(*args: str, stdin: str, cwd: Path) -> subprocess.CompletedProcess[st
 
 def test_a_teacher_tries_a_new_content_file_in_the_terminal(tmp_path: Path) -> None:
     bank = write_bank(tmp_path / "my-unit")
-    # NPS card (reveal, knew it, next), the MCQ (A, next), the drill (40, next), the CSAT card
-    # (reveal, not yet), then commands.
-    steps = ["1", "1", "1", "A", "1", "40", "1", "1", "2", "/define csat", "/stats", "/quit"]
+    # NPS card (reveal, knew it), the MCQ (A), the drill (40, then Next after its worked solution),
+    # the CSAT card (reveal, not yet), then commands. One tap per answer: the next prompt follows.
+    steps = ["1", "1", "A", "40", "1", "1", "2", "/define csat", "/stats", "/quit"]
     result = preview("--content", str(bank), stdin="\n".join(steps) + "\n", cwd=tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr
@@ -40,16 +40,16 @@ def test_a_teacher_tries_a_new_content_file_in_the_terminal(tmp_path: Path) -> N
     assert "Answer: Percentage of promoters minus percentage of detractors." in out
     assert "[1] Knew it   [2] Not yet" in out
     assert "✅ Knew it." in out and "[1] Next ▶" in out
-    assert "What is CSAT?" in out and "🔁 No problem" in out  # "Not yet" on the second card
+    assert "What is CSAT?" in out and "🔁 Not yet: no problem." in out  # on the second card
     assert "📖 CSAT" in out
-    assert "Items met: 4 of 4" in out
+    assert "met 4 of 4" in out
     assert "<b>" not in out  # HTML is turned into plain text
     assert out.rstrip().endswith("Bye.")
 
 
 def test_typed_numbers_answer_a_calculation_in_the_preview(tmp_path: Path) -> None:
     bank = write_bank(tmp_path / "my-unit")
-    steps = ["1", "1", "1", "A", "1", "forty", "40"]  # the NPS card, the MCQ, then the drill
+    steps = ["1", "1", "A", "forty", "40"]  # the NPS card, the MCQ, then the drill
     result = preview("--content", str(bank), stdin="\n".join(steps) + "\n", cwd=tmp_path)
     out = result.stdout
     assert "Which method is qualitative?" in out

@@ -3,70 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
 
 import pytest
 
-from content.schema import Answerable, ConceptCard, TrueFalse
-from tests.fake_telegram import FakeUser, SentMessage
+from content.schema import ConceptCard, MetricDrill, TrueFalse
+from tests.fake_telegram import FakeUser
+from tests.flows import answer_and_next, answers, item_of, onboard, prompt_of_kind
 from tests.harness import Harness
 
 ANNA = FakeUser(101, "Anna")
 BEN = FakeUser(102, "Ben")
-
-
-def answers(bot: Harness, user: FakeUser) -> list[tuple[str, str, int, str]]:
-    """The answer log rows of one learner, read straight from the database file."""
-    with sqlite3.connect(bot.db_path) as db:
-        return db.execute(
-            "SELECT item_id, kind, correct, context FROM answer WHERE learner_id = ? ORDER BY id", (user.id,)
-        ).fetchall()
-
-
-async def onboard(
-    bot: Harness, user: FakeUser, body: str = "Pearson BTEC", time: str = "Not now"
-) -> SentMessage:
-    """/start, pick a body, pick a reminder time; returns the first prompt."""
-    [welcome] = await bot.send(user, "/start")
-    await bot.tap(user, welcome, body)
-    mark = bot.fake.mark()
-    await bot.tap(user, bot.fake.messages[(user.id, welcome.message_id)], time)
-    [prompt] = bot.sent_to(user, mark)
-    return prompt
-
-
-def item_of(bot: Harness, prompt: SentMessage) -> Answerable:
-    """The bank item a prompt message shows (read from the prompt row its buttons point at)."""
-    data = prompt.buttons[0][1]
-    prompt_id = int(data.split(":")[1])
-    with sqlite3.connect(bot.db_path) as db:
-        (item_id,) = db.execute("SELECT item_id FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
-    item = bot.bank.answerable(item_id)
-    assert item is not None
-    return item
-
-
-async def answer_and_next(bot: Harness, user: FakeUser, prompt: SentMessage) -> SentMessage:
-    """Answer a prompt (a card as "Knew it", anything else with its first button), then Next."""
-    if isinstance(item_of(bot, prompt), ConceptCard):
-        await bot.tap(user, prompt, "Reveal")
-        await bot.tap(user, prompt, "Knew it")
-    else:
-        await bot.tap_data(user, prompt, prompt.buttons[0][1])
-    mark = bot.fake.mark()
-    await bot.tap(user, prompt, "Next ▶")
-    [following] = bot.sent_to(user, mark)
-    return following
-
-
-async def prompt_of_kind(bot: Harness, user: FakeUser, first: SentMessage, kind: type) -> SentMessage:
-    """Answer prompts until one of `kind` is on screen."""
-    prompt = first
-    for _ in range(30):
-        if isinstance(item_of(bot, prompt), kind):
-            return prompt
-        prompt = await answer_and_next(bot, user, prompt)
-    raise AssertionError(f"no {kind.__name__} prompt came up")
 
 
 async def test_onboarding_takes_two_taps_then_serves_the_first_prompt(bot: Harness) -> None:
@@ -105,38 +51,48 @@ async def test_first_prompt_is_a_concept_card_with_reveal(bot: Harness) -> None:
     assert [label for label, _ in prompt.buttons] == ["Reveal"]
 
 
-async def test_a_concept_card_reveals_then_records_knew_it(bot: Harness) -> None:
+async def test_a_concept_card_reveals_then_knew_it_moves_on_by_itself(bot: Harness) -> None:
     prompt = await onboard(bot, ANNA)
     card = item_of(bot, prompt)
     assert isinstance(card, ConceptCard)
     assert card.question in prompt.text and card.answer not in prompt.text
+    assert prompt.text.startswith("<b>1/10</b> · ")  # where the learner is in the set
 
     await bot.tap(ANNA, prompt, "Reveal")
     assert card.answer in prompt.text
     assert [label for label, _ in prompt.buttons] == ["Knew it", "Not yet"]
     assert answers(bot, ANNA) == []  # revealing is not answering
 
-    await bot.tap(ANNA, prompt, "Knew it")
-    assert "Knew it" in prompt.text
-    assert [label for label, _ in prompt.buttons] == ["Next ▶"]
+    mark = bot.fake.mark()
+    calls = await bot.tap(ANNA, prompt, "Knew it")
+    assert "Knew it" in prompt.text and "It comes back in about" in prompt.text
+    assert prompt.buttons == []  # no Next to tap: the next prompt is already there
+    [toast] = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert toast == "✅ Knew it"
+    [following] = bot.sent_to(ANNA, mark)
+    assert following.text.startswith("<b>2/10</b> · ") and following.buttons
     assert answers(bot, ANNA) == [(card.id, "concept", 1, "private")]
 
 
-async def test_not_yet_brings_the_card_back_soon(bot: Harness) -> None:
+async def test_not_yet_brings_the_card_back_within_the_set(bot: Harness) -> None:
     prompt = await onboard(bot, ANNA)
     card = item_of(bot, prompt)
     await bot.tap(ANNA, prompt, "Reveal")
-    await bot.tap(ANNA, prompt, "Not yet")
-    assert "come back shortly" in prompt.text
+    mark = bot.fake.mark()
+    calls = await bot.tap(ANNA, prompt, "Not yet")
+    assert "It comes back before the end of this set." in prompt.text
+    [toast] = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert toast == "🔁 Not yet: it comes back in this set"
     assert answers(bot, ANNA) == [(card.id, "concept", 0, "private")]
 
-    # Another prompt first (never the same twice in a row); once its five minutes are up, the
-    # card is back within two prompts (interleaving may put another area's prompt first).
-    [other] = await bot.send(ANNA, "/next")
-    assert item_of(bot, other).id != card.id
-    bot.clock.advance(timedelta(minutes=6))
-    shown = [item_of(bot, (await bot.send(ANNA, "/next"))[0]).id for _ in range(2)]
-    assert card.id in shown
+    # Two other prompts first, then the card again: well inside the set of ten.
+    [following] = bot.sent_to(ANNA, mark)
+    shown = []
+    for _ in range(3):
+        shown.append(item_of(bot, following).id)
+        following = await answer_and_next(bot, ANNA, following)
+    assert card.id not in shown[:2] and shown[2] == card.id
+    assert following.text.startswith("<b>5/10</b>")
 
 
 async def test_true_false_right_answer_says_why(bot: Harness) -> None:
@@ -146,9 +102,12 @@ async def test_true_false_right_answer_says_why(bot: Harness) -> None:
     assert [label for label, _ in prompt.buttons] == ["True", "False"]
     before = len(answers(bot, ANNA))
 
-    await bot.tap(ANNA, prompt, "True" if challenge.answer else "False")
-    assert "Right" in prompt.text
+    mark = bot.fake.mark()
+    calls = await bot.tap(ANNA, prompt, "True" if challenge.answer else "False")
+    assert "Right" in prompt.text and prompt.buttons == []
     assert challenge.explanation in prompt.text
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == ["✅ Right"]
+    assert [m for m in bot.sent_to(ANNA, mark) if m.buttons]  # the next prompt follows by itself
     assert answers(bot, ANNA)[before:] == [(challenge.id, "truefalse", 1, "private")]
 
 
@@ -158,9 +117,11 @@ async def test_true_false_wrong_answer_says_why(bot: Harness) -> None:
     assert isinstance(challenge, TrueFalse)
     before = len(answers(bot, ANNA))
 
-    await bot.tap(ANNA, prompt, "False" if challenge.answer else "True")
+    calls = await bot.tap(ANNA, prompt, "False" if challenge.answer else "True")
     truth = "true" if challenge.answer else "false"
     assert f"Not quite: it's {truth}" in prompt.text
+    toasts = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert toasts == [f"❌ Not quite: it's {truth}"]
     assert challenge.explanation in prompt.text
     assert answers(bot, ANNA)[before:] == [(challenge.id, "truefalse", 0, "private")]
 
@@ -177,11 +138,11 @@ async def test_double_tap_and_resent_callback_record_one_answer(bot: Harness) ->
     await bot.settle()
 
     assert len(answers(bot, ANNA)) == before + 1
-    assert len(bot.fake.calls("answerCallbackQuery", after=mark)) == 3  # every query answered
-    sent = [
-        r.params["text"] for r in bot.fake.calls("sendMessage", after=mark) if r.params["chat_id"] == ANNA.id
-    ]
-    assert [text for text in sent if "exam tip" not in text] == []  # no complaint, no second verdict
+    toasts = [r.params.get("text") for r in bot.fake.calls("answerCallbackQuery", after=mark)]
+    assert len(toasts) == 3 and len(set(toasts)) == 1  # every query answered, with the same verdict
+    sent = [m.text for m in bot.sent_to(ANNA, mark)]
+    prompts = [text for text in sent if "exam tip" not in text]
+    assert len(prompts) == 1  # one next prompt, no complaint, no second verdict
     verdicts = prompt.text.count("Right: it's") + prompt.text.count("Not quite: it's")
     assert verdicts == 1  # the message shows the first answer's verdict, once
 
@@ -192,9 +153,13 @@ async def test_an_old_messages_button_after_answering_records_nothing(bot: Harne
     await bot.tap_data(ANNA, prompt, data_true)
     recorded = answers(bot, ANNA)
 
+    first = prompt.text
+    mark = bot.fake.mark()
     await bot.tap_data(ANNA, prompt, data_false)  # the other answer, from a stale copy of the message
     assert answers(bot, ANNA) == recorded
-    assert [label for label, _ in prompt.buttons] == ["Next ▶"]  # still shows the first answer
+    assert prompt.text == first and "You said true." in prompt.text  # the first choice, kept
+    assert prompt.buttons == []  # no used button comes back
+    assert bot.sent_to(ANNA, mark) == []  # and no second next prompt
 
 
 async def test_forged_callback_data_gets_a_polite_answer_and_records_nothing(bot: Harness) -> None:
@@ -220,10 +185,9 @@ async def test_forged_callback_data_gets_a_polite_answer_and_records_nothing(bot
 
 
 async def test_next_double_tap_serves_one_prompt(bot: Harness) -> None:
-    prompt = await onboard(bot, ANNA)
-    await bot.tap(ANNA, prompt, "Reveal")
-    await bot.tap(ANNA, prompt, "Knew it")
-    data = prompt.button("Next ▶")
+    prompt = await prompt_of_kind(bot, ANNA, await onboard(bot, ANNA), MetricDrill)
+    await bot.tap_data(ANNA, prompt, prompt.buttons[0][1])
+    data = prompt.button("Next ▶")  # a worked solution is read first: Next waits for the learner
 
     mark = bot.fake.mark()
     await bot.fake.tap(ANNA, prompt, data)
@@ -270,23 +234,30 @@ async def test_next_before_start_asks_to_set_up(bot: Harness) -> None:
     assert "/start" in reply.text
 
 
-async def test_stats_send_a_mastery_chart_with_streak_counts_and_what_to_revise(bot: Harness) -> None:
+async def test_stats_before_any_answer_is_a_friendly_line_not_an_empty_chart(bot: Harness) -> None:
+    await onboard(bot, ANNA)
+    [stats] = await bot.send(ANNA, "/stats")
+    assert not stats.photo and "No progress to show yet" in stats.text
+
+
+async def test_stats_show_readiness_recent_answers_and_what_to_revise(bot: Harness) -> None:
     prompt = await onboard(bot, ANNA)
     card = item_of(bot, prompt)
+    assert isinstance(card, ConceptCard)
     await bot.tap(ANNA, prompt, "Reveal")
     await bot.tap(ANNA, prompt, "Not yet")
 
     [stats] = await bot.send(ANNA, "/stats")
     assert stats.photo and stats.image.startswith(b"\x89PNG")
+    area = bot.bank.area(card.area).name
     assert "1 of" in stats.text and "items met" in stats.text
     assert "🔥 1 day in a row · 1 today · 1 this week" in stats.text
-    assert "Next review: in 5 min" in stats.text
-    assert "<b>Next to revise</b>\n1. " in stats.text and "3. " in stats.text
-    assert bot.bank.area(card.area).name not in stats.text.split("Weakest area: ")[1].split("\n")[0]
-
-    bot.clock.advance(timedelta(minutes=6))
-    [stats] = await bot.send(ANNA, "/stats")
-    assert "1 item is due for review now" in stats.text
+    assert f"📉 Weakest: <b>{area}</b>: right 0 of 1 recently, 1 of " in stats.text
+    assert "Not started yet: " in stats.text and area not in stats.text.split("Not started yet: ")[1]
+    lines = stats.text.split("<b>To revise next</b>\n")[1].splitlines()
+    assert len(lines) == 1 and lines[0].startswith("1. ")  # the miss, and only it (no unseen items)
+    label = lines[0][3:]
+    assert label == card.question or (label.endswith("…") and card.question.startswith(label[:-1]))
 
 
 async def test_stats_fall_back_to_text_when_no_chart_can_be_drawn(
@@ -303,26 +274,23 @@ async def test_stats_fall_back_to_text_when_no_chart_can_be_drawn(
     [stats] = await bot.send(ANNA, "/stats")
     assert not stats.photo
     area = bot.bank.area(card.area).name
-    assert "Items met: 1 of" in stats.text
-    assert f"<b>{area}</b>: " in stats.text and "100% right" in stats.text
-    assert "not started yet" in stats.text and "mastery" in stats.text
+    assert f"<b>{area}</b>\n" in stats.text and "right 1 of 1 recently · met 1 of " in stats.text
+    assert "% ready" in stats.text and "not started · met 0 of " in stats.text
 
 
 async def test_progress_survives_a_restart_on_the_same_database(bot: Harness) -> None:
     prompt = await onboard(bot, ANNA)
     await bot.tap(ANNA, prompt, "Reveal")
+    mark = bot.fake.mark()
     await bot.tap(ANNA, prompt, "Knew it")
-    [pending] = await bot.send(ANNA, "/next")  # sent before the restart, answered after it
+    [pending] = bot.sent_to(ANNA, mark)  # sent before the restart, answered after it
 
     await bot.restart()
 
-    again, _ = await bot.send(ANNA, "/start")
-    assert "Welcome back" in again.text  # no second onboarding
-    item = item_of(bot, pending)
-    await bot.tap(ANNA, pending, "Reveal" if isinstance(item, ConceptCard) else "True")
-    if isinstance(item, ConceptCard):
-        await bot.tap(ANNA, pending, "Knew it")
+    await answer_and_next(bot, ANNA, pending)
     assert len(answers(bot, ANNA)) == 2
+    again = (await bot.send(ANNA, "/start"))[0]
+    assert "Welcome back" in again.text  # no second onboarding
     [stats] = await bot.send(ANNA, "/stats")
     assert "2 of" in stats.text and "items met" in stats.text
 
@@ -347,8 +315,9 @@ async def test_choosing_one_awarding_body_serves_only_its_items(bot: Harness) ->
     assert len(seen) == 12
 
 
-async def test_change_course_keeps_progress(bot: Harness) -> None:
+async def test_change_course_keeps_progress_and_says_what_is_already_met(bot: Harness) -> None:
     prompt = await onboard(bot, ANNA)
+    card = item_of(bot, prompt)
     await bot.tap(ANNA, prompt, "Reveal")
     await bot.tap(ANNA, prompt, "Knew it")
     messages = await bot.send(ANNA, "/start")
@@ -357,8 +326,12 @@ async def test_change_course_keeps_progress(bot: Harness) -> None:
     mark = bot.fake.mark()
     await bot.tap(ANNA, welcome_back, "Not sure: all of them")
     assert "all awarding bodies" in welcome_back.text
-    assert len(bot.sent_to(ANNA, mark)) == 1  # the next prompt
+    course = len(bot.bank.for_body("all"))
+    assert f"1 of its {course} items you have met already" in welcome_back.text
+    assert len([m for m in bot.sent_to(ANNA, mark) if m.buttons]) == 1  # the next prompt
     assert len(answers(bot, ANNA)) == 1
+    [stats] = await bot.send(ANNA, "/stats")
+    assert bot.bank.area(card.area).name not in stats.text.split("Not started yet: ")[-1]
 
 
 async def test_a_learner_who_blocked_the_bot_does_not_stop_others(bot: Harness) -> None:

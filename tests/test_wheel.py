@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,7 +19,18 @@ def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> sub
     )
 
 
+def _source_copy(tmp_path: Path) -> Path:
+    """What the project's build reads, copied, so that building writes nothing into the repository."""
+    source = tmp_path / "source"
+    for folder in ("bot", "content", "storage"):
+        shutil.copytree(REPO / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(REPO / name, source / name)
+    return source
+
+
 def test_the_built_wheel_installs_and_runs_outside_the_repository(tmp_path: Path) -> None:
+    source = _source_copy(tmp_path)
     built = _run(
         sys.executable,
         "-m",
@@ -28,7 +40,7 @@ def test_the_built_wheel_installs_and_runs_outside_the_repository(tmp_path: Path
         "--no-build-isolation",
         "-w",
         tmp_path / "dist",
-        REPO,
+        source,
         cwd=tmp_path,
     )
     assert built.returncode == 0, built.stderr

@@ -131,7 +131,9 @@ async def classreport_command(update: Update, context: RetainContext) -> None:
     text = views.class_report(report, chat.title or "this group")
     png = None
     if report.answers:
-        shares = [(a.area.name, a.accuracy) for a in report.areas if a.answers]
+        shares = [
+            (a.area.name, a.accuracy, f"{a.correct} of {a.answers} right") for a in report.areas if a.answers
+        ]
         try:
             png = await asyncio.to_thread(
                 area_chart, shares, "Class accuracy by topic area", "Right answers (%)"

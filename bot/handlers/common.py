@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable
 
@@ -13,7 +14,7 @@ from telegram.error import BadRequest, TimedOut
 from bot.charts import area_chart
 from bot.context import RetainContext
 from bot.markup import markup
-from bot.ui import Chart, ClearButtons, Edit, Keyboard, Reply, Send, Toast
+from bot.ui import Chart, ClearButtons, Edit, Keyboard, Reply, Send, StripButtons, Toast
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,19 @@ async def edit(query: CallbackQuery, text: str, keyboard: Keyboard | None = None
             raise
 
 
-async def send(context: RetainContext, chat_id: int, text: str, keyboard: Keyboard | None = None) -> None:
-    """Send an HTML message."""
-    await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup(keyboard))
+async def send(context: RetainContext, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+    """Send an HTML message; returns its message id."""
+    message = await context.bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup(keyboard)
+    )
+    return message.message_id
+
+
+async def strip_buttons(context: RetainContext, chat_id: int, message_ids: tuple[int, ...]) -> None:
+    """Take the buttons off earlier messages; one already gone or already bare is fine."""
+    for message_id in message_ids:
+        with contextlib.suppress(BadRequest):
+            await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
 async def _chart(context: RetainContext, chat_id: int, chart: Chart) -> None:
@@ -68,11 +79,15 @@ async def carry_out(update: Update, context: RetainContext, reply: Reply) -> Non
         return
     for op in reply:
         if isinstance(op, Send):
-            await send(context, chat.id, op.text, op.keyboard)
+            message_id = await send(context, chat.id, op.text, op.keyboard)
+            if op.receipt is not None:
+                context.bot_data.receipts.record(op.receipt, message_id)
+        elif isinstance(op, StripButtons):
+            await strip_buttons(context, chat.id, op.message_ids)
         elif isinstance(op, Edit) and query is not None:
             await edit(query, op.text, op.keyboard)
         elif isinstance(op, ClearButtons) and query is not None:
-            await query.edit_message_reply_markup(None)
+            await clear_buttons(query)
         elif isinstance(op, Chart):
             await _chart(context, chat.id, op)
 
@@ -87,6 +102,15 @@ async def answer_button(update: Update, context: RetainContext, making: Awaitabl
             await acknowledge(query)
         raise
     await carry_out(update, context, reply)
+
+
+async def clear_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message under a tap; already bare counts as done."""
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def user_id(update: Update) -> int:

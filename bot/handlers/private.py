@@ -33,7 +33,10 @@ async def on_button(update: Update, context: RetainContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    await answer_button(update, context, router.button(context.tutor, user_id(update), query.data))
+    message_id = query.message.message_id if query.message is not None else None
+    await answer_button(
+        update, context, router.button(context.tutor, user_id(update), query.data, message_id)
+    )
 
 
 def register(app: RetainApp) -> None:

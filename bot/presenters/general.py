@@ -6,8 +6,6 @@ from bot.tutor.tutor import Tutor
 from bot.ui import Chart, Reply, Send, Toast
 from bot.views import class_quiz, commands, common, glossary, progress
 
-MASTERY_AXIS = "Mastery: what you would recall across the area today (%)"
-
 
 def help_reply() -> Reply:
     """/help: what Retain does and its commands."""
@@ -20,14 +18,15 @@ async def stats(tutor: Tutor, user_id: int) -> Reply:
     if found is None:
         return [Send(common.not_started())]
     bank, body, data = tutor.bank, found.awarding_body, found.stats
-    bars = tuple((a.area.name, a.mastery) for a in data.areas)
+    if not data.answers:
+        return [Send(progress.nothing_yet())]
     return [
         Chart(
-            bars,
-            progress.stats_title(bank, body),
-            MASTERY_AXIS,
-            caption=progress.stats_caption(data, found.now, found.timezone),
-            fallback=progress.stats_text(bank, body, data, found.now, found.timezone),
+            progress.bars(data),
+            progress.title(bank, body),
+            progress.AXIS,
+            caption=progress.caption(data, found.now, found.timezone),
+            fallback=progress.text(bank, body, data, found.now, found.timezone),
         )
     ]
 

@@ -39,7 +39,7 @@ async def choose_body(tutor: Tutor, user_id: int, body: str) -> Reply:
     if not result.profile.reminder_chosen:
         text = onboarding.reminder_question(bank, body, result.profile.timezone)
         return [Edit(text, onboarding.reminder_keyboard())]
-    confirmed = Edit(onboarding.course_changed(bank, body))
+    confirmed = Edit(onboarding.course_changed(bank, body, result.already_met, result.course_items))
     return [confirmed, *(prompt_reply(bank, result.prompt) if result.prompt else [])]
 
 

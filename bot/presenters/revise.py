@@ -1,71 +1,101 @@
-"""The revision loop's replies: prompts, reveals, answers (tapped or typed), "Next", /focus and /goal."""
+"""The revision loop's replies: prompts in sets, reveals, answers (tapped or typed), recaps, /focus, /goal."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from bot.codec import Callback, answer_of
 from bot.tutor.core import InvalidChoice
 from bot.tutor.results import AnswerResult, PromptResult, Status
+from bot.tutor.sets import MAX_SET, MIN_SET
 from bot.tutor.tutor import Tutor
-from bot.ui import ClearButtons, Edit, Reply, Send
-from bot.views import commands, common, revise
+from bot.ui import ClearButtons, Edit, Reply, Send, StripButtons, Toast
+from bot.views import commands, common, revise, sets
 from content.schema import Bank, ConceptCard, MetricDrill
 
 
 def prompt_reply(bank: Bank, result: PromptResult) -> Reply:
-    """Send a prompt the tutor served, or say why there is none."""
+    """Send a prompt the tutor served (taking the buttons off the one it replaced), a recap, or why not."""
+    reply: Reply = [StripButtons(result.replaced)] if result.replaced else []
     if result.status is Status.OK and result.prompt is not None:
-        return [Send(revise.prompt_text(bank, result.prompt), revise.prompt_keyboard(result.prompt))]
-    if result.status is Status.NOT_ONBOARDED:
-        return [Send(common.not_started())]
-    if result.status is Status.EMPTY:
-        return [Send(common.nothing_to_serve())]
-    if result.status is Status.UNKNOWN:
-        return [Send(common.stale_button())]
-    return []  # ALREADY: this "Next" was served before (a double tap); the prompt is already there
+        served = result.prompt
+        reply.append(Send(revise.prompt_text(bank, served), revise.prompt_keyboard(served), served.prompt_id))
+    elif result.status is Status.DONE and result.recap is not None:
+        reply.append(Send(sets.recap_text(result.recap), sets.recap_keyboard(result.recap.set_id)))
+    elif result.status is Status.NOT_ONBOARDED:
+        reply.append(Send(common.not_started()))
+    elif result.status is Status.EMPTY:
+        reply.append(Send(common.nothing_to_serve()))
+    elif result.status is Status.UNKNOWN:
+        reply.append(Send(common.stale_button()))
+    return reply  # ALREADY: this was served before (a double tap); it is already on screen
 
 
-def _after_answer(result: AnswerResult) -> Reply:
-    """An exam tip after a run of right answers; the daily goal's message when it is reached."""
+def _after_answer(bank: Bank, result: AnswerResult) -> Reply:
+    """A tip after a run of right answers, the daily goal when reached, then the next prompt or recap."""
     reply: Reply = []
     if result.tip is not None:
-        reply.append(Send(revise.tip_text(result.tip)))
+        reply.append(Send(revise.tip_text(result.tip, result.tip_streak)))
     if result.goal_met:
-        reply.append(Send(revise.goal_met(result.daily_goal), revise.keep_going_keyboard(result.prompt_id)))
+        reply.append(Send(revise.goal_met(result.daily_goal)))
+    if result.following is not None:
+        reply += prompt_reply(bank, result.following)
     return reply
 
 
-def _answered(bank: Bank, result: AnswerResult) -> Reply:
-    """The answered prompt in place of the question, then what follows an answer."""
+def _answered(bank: Bank, result: AnswerResult, now: datetime) -> Reply:
+    """The verdict in the toast and in place of the question, then what follows."""
+    if result.status is Status.REPLACED:
+        return [Toast(revise.replaced_toast()), ClearButtons()]
     if result.status not in (Status.OK, Status.ALREADY):
         return [Send(common.stale_button())]
-    markup = None if result.goal_met else common.next_keyboard(result.prompt_id)
-    return [Edit(revise.answered_text(bank, result), markup), *_after_answer(result)]
+    markup = common.next_keyboard(result.prompt_id) if result.can_continue else None
+    shown: Reply = [
+        Toast(revise.verdict_toast(result)),
+        Edit(revise.answered_text(bank, result, now), markup),
+    ]
+    if result.status is Status.ALREADY:
+        return shown  # the first answer again, with its choice: nothing recorded, nothing new served
+    return shown + _after_answer(bank, result)
 
 
 async def next_command(tutor: Tutor, user_id: int) -> Reply:
-    """/next: the next prompt."""
+    """/next: the next prompt of the set (or the first of a new set)."""
     return prompt_reply(tutor.bank, await tutor.practice.next_prompt(user_id))
 
 
-async def reveal(tutor: Tutor, user_id: int, prompt_id: int) -> Reply:
+async def reveal(tutor: Tutor, user_id: int, prompt_id: int, message_id: int | None) -> Reply:
     """Reveal: a concept card's answer, asking whether the learner knew it."""
-    result = await tutor.practice.reveal(user_id, prompt_id)
+    result = await tutor.practice.reveal(user_id, prompt_id, message_id)
     if result.status is Status.OK and isinstance(result.item, ConceptCard):
         return [Edit(revise.revealed_text(tutor.bank, result.item), revise.knew_keyboard(prompt_id))]
-    return _answered(tutor.bank, result)
+    return _answered(tutor.bank, result, tutor.core.clock())
 
 
-async def answer(tutor: Tutor, user_id: int, callback: Callback) -> Reply:
-    """A tapped answer, recorded once, with whether it was right and why."""
+async def answer(tutor: Tutor, user_id: int, callback: Callback, message_id: int | None) -> Reply:
+    """A tapped answer, recorded once: the verdict and why, and (one tap) the next prompt."""
     kind, choice = answer_of(callback)
-    return _answered(tutor.bank, await tutor.practice.answer(user_id, callback.prompt_id, kind, choice))
+    result = await tutor.practice.answer(user_id, callback.prompt_id, kind, choice, message_id)
+    return _answered(tutor.bank, result, tutor.core.clock())
 
 
 async def next_button(tutor: Tutor, user_id: int, prompt_id: int) -> Reply:
-    """ "Next": the prompt after this one (once, however often the button is tapped)."""
+    """ "Next" under a worked solution: the next prompt (once, however often the button is tapped)."""
     result = await tutor.practice.next_prompt(user_id, after_prompt_id=prompt_id)
-    cleared: Reply = [ClearButtons()] if result.status is Status.OK else []
+    cleared: Reply = [ClearButtons()] if result.status in (Status.OK, Status.DONE, Status.ALREADY) else []
     return cleared + prompt_reply(tutor.bank, result)
+
+
+async def another_set(tutor: Tutor, user_id: int, finished_set_id: int) -> Reply:
+    """ "Another set" under a recap."""
+    result = await tutor.practice.new_set(user_id, finished_set_id)
+    return [ClearButtons(), *prompt_reply(tutor.bank, result)]
+
+
+async def take_a_break(tutor: Tutor, user_id: int) -> Reply:
+    """ "Done for now" under a recap: when Retain will next be in touch."""
+    settings = await tutor.nudges.settings(user_id)
+    return [ClearButtons(), Send(sets.break_text(settings, tutor.core.clock()))]
 
 
 async def free_text(tutor: Tutor, user_id: int, text: str) -> Reply:
@@ -77,8 +107,11 @@ async def free_text(tutor: Tutor, user_id: int, text: str) -> Reply:
         return [Send(commands.free_text_hint(result.awaiting))]
     if result.status is Status.UNREADABLE and isinstance(result.item, MetricDrill):
         return [Send(revise.unreadable_number(result.text, result.item))]
-    markup = None if result.goal_met else common.next_keyboard(result.prompt_id)
-    return [Send(revise.answered_text(tutor.bank, result), markup), *_after_answer(result)]
+    markup = common.next_keyboard(result.prompt_id) if result.can_continue else None
+    text_reply = Send(revise.answered_text(tutor.bank, result, tutor.core.clock()), markup)
+    if result.status is Status.ALREADY:
+        return [text_reply]
+    return [text_reply, *_after_answer(tutor.bank, result)]
 
 
 async def goal(tutor: Tutor, user_id: int, text: str) -> Reply:
@@ -92,8 +125,20 @@ async def goal(tutor: Tutor, user_id: int, text: str) -> Reply:
         return [Send(revise.goal_invalid(text))]
 
 
+async def set_size(tutor: Tutor, user_id: int, text: str) -> Reply:
+    """/setsize 15: how many prompts a set holds."""
+    if not text:
+        profile = await tutor.profiles.profile(user_id)
+        return [Send(sets.size_usage(profile.set_size if profile else None, MIN_SET, MAX_SET))]
+    try:
+        size = await tutor.profiles.set_size(user_id, text)
+    except InvalidChoice:
+        return [Send(sets.size_invalid(text, MIN_SET, MAX_SET))]
+    return [Send(sets.size_set(size))]
+
+
 async def focus(tutor: Tutor, user_id: int, text: str) -> Reply:
-    """/focus: buttons for the areas; /focus <area> or /focus off sets it and serves a prompt."""
+    """/focus: buttons for the areas; /focus <area> or /focus off sets it and starts a set."""
     bank = tutor.bank
     if not text:
         profile = await tutor.profiles.profile(user_id)
@@ -102,10 +147,8 @@ async def focus(tutor: Tutor, user_id: int, text: str) -> Reply:
     result = await tutor.profiles.set_focus(user_id, text)
     if result.options:
         return [Send(revise.focus_unknown(text, result.options))]
-    return [
-        Send(revise.focus_set(result.area)),
-        *prompt_reply(bank, result.prompt or PromptResult(Status.EMPTY)),
-    ]
+    prompt = prompt_reply(bank, result.prompt or PromptResult(Status.EMPTY))
+    return [Send(revise.focus_set(result.area)), *prompt]
 
 
 async def focus_button(tutor: Tutor, user_id: int, value: str | None) -> Reply:

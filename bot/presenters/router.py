@@ -52,6 +52,7 @@ COMMANDS: dict[str, CommandRoute] = {
     "focus": revise.focus,
     "define": _define,
     "goal": revise.goal,
+    "setsize": revise.set_size,
     "remind": reminders.remind,
     "timezone": reminders.timezone,
     "pause": reminders.pause,
@@ -79,8 +80,8 @@ async def command(tutor: Tutor, user_id: int, text: str) -> Reply:
     return await route(tutor, user_id, rest)
 
 
-async def button(tutor: Tutor, user_id: int, data: str | None) -> Reply:
-    """A tapped button of a private chat (every action but a class quiz answer)."""
+async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int | None = None) -> Reply:
+    """A tapped button of a private chat (every action but a class quiz answer), under `message_id`."""
     try:
         callback = decode(data)
     except BadCallback:
@@ -93,11 +94,15 @@ async def button(tutor: Tutor, user_id: int, data: str | None) -> Reply:
     if action is Action.CHANGE_COURSE:
         return onboarding.change_course(tutor)
     if action is Action.REVEAL:
-        return await revise.reveal(tutor, user_id, callback.prompt_id)
+        return await revise.reveal(tutor, user_id, callback.prompt_id, message_id)
     if action in ANSWER_KINDS:
-        return await revise.answer(tutor, user_id, callback)
+        return await revise.answer(tutor, user_id, callback, message_id)
     if action is Action.NEXT:
         return await revise.next_button(tutor, user_id, callback.prompt_id)
+    if action is Action.NEW_SET:
+        return await revise.another_set(tutor, user_id, callback.ref or 0)
+    if action is Action.BREAK:
+        return await revise.take_a_break(tutor, user_id)
     if action is Action.FOCUS:
         return await revise.focus_button(tutor, user_id, callback.value)
     if action is Action.DEFINE:

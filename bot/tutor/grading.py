@@ -48,3 +48,23 @@ def grade(item: Answerable, choice: bool | int, drill: DrillInstance | None) -> 
     if drill is None:
         raise ValueError(f"a calculation ({item.id}) is graded against its drawn numbers")
     return choice == drill.answer_index
+
+
+def stored_choice(choice: bool | int | None, typed: float | None) -> str | None:
+    """A choice as the prompt row keeps it: "t"/"f", an option or button index, "=42.5" typed."""
+    if typed is not None:
+        return f"={typed!r}"
+    if isinstance(choice, bool):
+        return "t" if choice else "f"
+    return None if choice is None else str(choice)
+
+
+def choice_of(stored: str | None) -> tuple[bool | int | None, float | None]:
+    """The (choice, typed number) a stored choice stands for."""
+    if stored is None:
+        return None, None
+    if stored.startswith("="):
+        return None, float(stored[1:])
+    if stored in ("t", "f"):
+        return stored == "t", None
+    return int(stored), None

@@ -72,13 +72,33 @@ class ZoneChange:
     suggestions: list[str]
 
 
-def settings_of(learner: Learner) -> ReminderSettings:
-    """The settings a learner row describes."""
+def _next_nudge(learner: Learner, now: datetime, goal_met_today: bool) -> datetime | None:
+    """When the next nudge will really come: a nudge due later today is skipped once the goal is met."""
+    due = learner.next_nudge_at
+    if due is None or not goal_met_today:
+        return due
+    today = local_date(now, learner.timezone)
+    if local_date(due, learner.timezone) != today:
+        return due
+    return plan(
+        learner.reminder_time,
+        learner.timezone,
+        now,
+        active=learner.active,
+        paused_until=learner.paused_until,
+        last_day=today.isoformat(),
+        ignored=learner.ignored_nudges,
+    )
+
+
+async def settings_of(session: Session, learner: Learner, now: datetime) -> ReminderSettings:
+    """The settings a learner row describes, with the next nudge as the sweep will really send it."""
+    met = await goal_met(session, learner, now) if learner.daily_goal else False
     return ReminderSettings(
         learner.reminder_time,
         learner.timezone,
         learner.paused_until,
-        learner.next_nudge_at,
+        _next_nudge(learner, now, met),
         learner.ignored_nudges >= BACKOFF_AFTER,
     )
 
@@ -207,13 +227,13 @@ class Nudger:
 
         async with self.sessions() as session, session.begin():
             learner = await self._learner(session, user_id)
-            return self._apply(learner, paused_until=pause_until(learner))
+            return await self._apply(session, learner, paused_until=pause_until(learner))
 
     async def settings(self, user_id: int) -> ReminderSettings | None:
         """The learner's current nudge settings."""
         async with self.sessions() as session:
             learner = await repo.get_learner(session, user_id)
-            return settings_of(learner) if learner else None
+            return await settings_of(session, learner, self.clock()) if learner else None
 
     async def zone_of(self, user_id: int) -> str:
         """The learner's time zone (the default before they have one)."""
@@ -223,13 +243,13 @@ class Nudger:
     async def _learner(self, session: Session, user_id: int) -> Learner:
         return await find_or_create(session, user_id, self.core.default_timezone, self.clock())
 
-    def _apply(self, learner: Learner, **changes: object) -> ReminderSettings:
+    async def _apply(self, session: Session, learner: Learner, **changes: object) -> ReminderSettings:
         for name, value in changes.items():
             setattr(learner, name, value)
         learner.ignored_nudges = 0  # changing settings is activity
         learner.next_nudge_at = self._plan(learner, self.clock())
-        return settings_of(learner)
+        return await settings_of(session, learner, self.clock())
 
     async def _update(self, user_id: int, **changes: object) -> ReminderSettings:
         async with self.sessions() as session, session.begin():
-            return self._apply(await self._learner(session, user_id), **changes)
+            return await self._apply(session, await self._learner(session, user_id), **changes)

@@ -19,6 +19,7 @@ from bot.tutor.results import (
     Status,
 )
 from bot.tutor.schedule import plan
+from bot.tutor.sets import MAX_SET, MIN_SET
 from bot.tutor.text import parse_count
 from content.schema import ALL_BODIES, Area
 from storage import repo
@@ -43,6 +44,7 @@ def profile_of(learner: Learner) -> LearnerProfile:
         daily_goal=learner.daily_goal,
         quiz_named=learner.quiz_named,
         started=learner.started_at is not None or learner.awarding_body is not None,
+        set_size=learner.set_size,
     )
 
 
@@ -75,7 +77,7 @@ class Profiles:
                 return StartResult(profile_of(learner), Stage.CHOOSE_BODY)
             if not learner.reminder_chosen:
                 return StartResult(profile_of(learner), Stage.CHOOSE_REMINDER)
-            prompt = await self.practice.serve(session, learner)
+            prompt = await self.practice.serve(session, learner, new_set=True)
             return StartResult(profile_of(learner), Stage.RETURNING, prompt)
 
     async def choose_body(self, user_id: int, body: str) -> CourseResult:
@@ -93,8 +95,12 @@ class Profiles:
             learner.awarding_body = body
             prompt = None
             if learner.reminder_chosen and changed:
-                prompt = await self.practice.serve(session, learner)
-            return CourseResult(profile_of(learner), changed, prompt)
+                prompt = await self.practice.serve(session, learner, new_set=True)
+            course = {item.id for item in self.core.bank.for_body(body)}
+            met = sum(
+                1 for row in await repo.item_states(session, user_id) if row.item_id in course and row.seen
+            )
+            return CourseResult(profile_of(learner), changed, prompt, met, len(course))
 
     async def choose_reminder(self, user_id: int, local_time: str | None) -> ReminderResult:
         """Store the daily reminder time ("HH:MM", local) or None for "not now".
@@ -114,7 +120,8 @@ class Profiles:
             learner.reminder_chosen = True
             learner.next_nudge_at = plan(local_time, learner.timezone, now, active=learner.active)
             prompt = await self.practice.serve(session, learner) if first else None
-            return ReminderResult(profile_of(learner), first, settings_of(learner), prompt)
+            settings = await settings_of(session, learner, now)
+            return ReminderResult(profile_of(learner), first, settings, prompt)
 
     async def profile(self, user_id: int) -> LearnerProfile | None:
         """The learner's profile, if they have a record."""
@@ -154,7 +161,21 @@ class Profiles:
             learner.focus_area = area.id if area else None
             if learner.awarding_body is None:
                 return FocusResult(area, prompt=PromptResult(Status.NOT_ONBOARDED))
-            return FocusResult(area, prompt=await self.practice.serve(session, learner))
+            return FocusResult(area, prompt=await self.practice.serve(session, learner, new_set=True))
+
+    async def set_size(self, user_id: int, text: str) -> int:
+        """Set how many prompts a set holds, from what the learner typed; returns it.
+
+        Raises:
+            InvalidChoice: when `text` is not a whole number in range.
+        """
+        size = parse_count(text)
+        if size is None or not MIN_SET <= size <= MAX_SET:
+            raise InvalidChoice(f"a set is {MIN_SET} to {MAX_SET} prompts")
+        async with self.core.sessions() as session, session.begin():
+            learner = await self._learner(session, user_id)
+            learner.set_size = size
+            return size
 
     async def set_quiz_named(self, user_id: int, named: bool) -> None:
         """/quizname on|off: whether the learner's first name appears on class quiz boards."""

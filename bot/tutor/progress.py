@@ -7,13 +7,12 @@ from datetime import datetime
 
 from bot.tutor.core import Core
 from bot.tutor.record import memories_of
-from bot.tutor.selection import next_item
 from bot.tutor.stats import LearnerStats, learner_stats
 from bot.tutor.streaks import answered_since, current_streak, start_of_week
 from content.schema import Answerable
 from storage import repo
 
-NEXT_UP = 3  # how many "next to revise" items /stats lists
+RECENT_LOG = 400  # the latest answers read for "right 4 of 6 recently" per area
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,11 @@ class ProgressReports:
         self.core = core
 
     async def stats(self, user_id: int) -> Progress | None:
-        """The learner's progress, or None before they have chosen a course."""
+        """The learner's progress, or None before they have chosen a course.
+
+        Areas of the learner's course are shown, and so is any area they answered in outside it
+        (after a change of course, nothing they did disappears).
+        """
         now = self.core.clock()
         async with self.core.sessions() as session:
             learner = await repo.get_learner(session, user_id)
@@ -41,22 +44,18 @@ class ProgressReports:
                 return None
             memories = await memories_of(session, user_id)
             times = await repo.answer_times(session, user_id, start_of_week(now, learner.timezone))
-        items = self.core.bank.for_body(learner.awarding_body)
-        base = learner_stats(self.core.bank.areas, items, memories, now)
+            recent = await repo.recent_answers(session, user_id, RECENT_LOG)
+        bank = self.core.bank
+        items: list[Answerable] = list(bank.for_body(learner.awarding_body))
+        in_course = {item.id for item in items}
+        items += [i for i in bank.for_body(None) if i.id in memories and i.id not in in_course]
+        base = learner_stats(bank.areas, items, memories, recent, now)
         today, week = answered_since(times, learner.timezone, now)
-        next_up: list[Answerable] = []
-        for _ in range(NEXT_UP):
-            remaining = [item for item in items if item not in next_up]
-            pick = next_item(remaining, memories, now, focus=True)
-            if pick is None:
-                break
-            next_up.append(pick.item)
         stats = replace(
             base,
             streak_days=current_streak(learner, now),
             answered_today=today,
             answered_this_week=week,
             daily_goal=learner.daily_goal,
-            next_up=next_up,
         )
         return Progress(learner.awarding_body, learner.timezone, now, stats)

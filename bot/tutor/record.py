@@ -63,8 +63,11 @@ async def record_answer(
     context: AnswerContext,
     prompt_id: int | None = None,
     fast: bool = False,
-) -> None:
-    """Advance the item's memory and the learner's day streak, and append the answer to the log."""
+) -> ItemMemory:
+    """Advance the item's memory and the learner's day streak, and append the answer to the log.
+
+    Returns the item's memory after the answer.
+    """
     learner.streak_days, learner.streak_day = advance_streak(
         learner.streak_days, learner.streak_day, local_day(now, learner.timezone)
     )
@@ -84,6 +87,7 @@ async def record_answer(
         context=context.value,
         prompt_id=prompt_id,
     )
+    return updated
 
 
 async def answered_today(session: Session, learner: Learner, now: datetime) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from bot.tutor.nudging import ReminderSettings
@@ -21,6 +22,8 @@ class Status(StrEnum):
     EMPTY = "empty"  # no item the learner can meet
     UNREADABLE = "unreadable"  # a typed answer that is not a number: a hint, not a wrong mark
     NOT_EXPECTED = "not_expected"  # typed text while no calculation waits for an answer
+    REPLACED = "replaced"  # a prompt a newer one replaced before it was answered
+    DONE = "done"  # the set is complete: a recap instead of a prompt
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class LearnerProfile:
     focus_area: str | None
     daily_goal: int | None
     quiz_named: bool
-    started: bool  # has sent /start in a private chat (a class answer alone does not count)
+    started: bool
+    set_size: int  # has sent /start in a private chat (a class answer alone does not count)
 
 
 @dataclass(frozen=True)
@@ -46,14 +50,36 @@ class ServedPrompt:
     item: Answerable
     reason: Reason
     drill: DrillInstance | None = None  # the numbers drawn for a metric drill
+    position: int = 0  # its place in its set ("3/10"), 0 outside a set
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class SetRecap:
+    """The end of a set: how it went and what comes next."""
+
+    set_id: int
+    served: int
+    answered: int
+    right: int
+    weakest: Area | None  # the area with the most misses in the set (None when nothing was missed)
+    back_by_tomorrow: int  # items of the set due again by the end of tomorrow (the learner's time)
+    answered_today: int
+    daily_goal: int | None
 
 
 @dataclass(frozen=True)
 class PromptResult:
-    """The outcome of asking for the next prompt."""
+    """The outcome of asking for the next prompt: a prompt, or (DONE) the recap of a finished set.
+
+    `replaced` are the messages of earlier prompts whose buttons should go: a newer prompt
+    replaced them before they were answered.
+    """
 
     status: Status
     prompt: ServedPrompt | None = None
+    recap: SetRecap | None = None
+    replaced: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,10 +99,15 @@ class AnswerResult:
     typed: float | None = None
     drill: DrillInstance | None = None
     tip: ExamTip | None = None
+    tip_streak: int = 0  # the run of right answers the tip celebrates
     text: str = ""  # for UNREADABLE: what the learner typed
     goal_met: bool = False  # this answer reached the learner's daily goal...
     daily_goal: int = 0  # ...of this many prompts
     awaiting: bool = False  # for NOT_EXPECTED: the latest prompt still waits for a tap
+    back_in_set: bool = False  # a miss that comes back before the set ends
+    next_due: datetime | None = None  # when the item is due again
+    following: PromptResult | None = None  # the next prompt (or the set's recap), served at once
+    can_continue: bool = False  # a "Next" button still leads on from this prompt (a calculation)
 
 
 class Stage(StrEnum):
@@ -98,11 +129,16 @@ class StartResult:
 
 @dataclass(frozen=True)
 class CourseResult:
-    """A chosen awarding body: whether it changed, and the next prompt when set-up was already done."""
+    """A chosen awarding body: whether it changed, and the next prompt when set-up was already done.
+
+    `already_met` of the new course's `course_items` were answered before (nothing is lost).
+    """
 
     profile: LearnerProfile
     changed: bool
     prompt: PromptResult | None = None
+    already_met: int = 0
+    course_items: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,3 +167,4 @@ class NudgeContent:
     prompt: ServedPrompt
     streak: int
     tip: ExamTip | None = None
+    replaced: tuple[int, ...] = ()  # messages of an unanswered earlier prompt, whose buttons go

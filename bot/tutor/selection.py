@@ -63,14 +63,18 @@ class SetContext:
     retries: tuple[tuple[str, int], ...] = ()
 
 
+def must_retry(in_set: SetContext) -> bool:
+    """Whether the slots left in the set are only enough for the retries still waiting."""
+    return bool(in_set.retries) and in_set.total - in_set.position + 1 <= len(in_set.retries)
+
+
 def due_retry(in_set: SetContext) -> str | None:
-    """The missed item that must come back now: once RETRY_GAP other prompts have passed, or when
-    the slots left are only enough for the retries still waiting."""
+    """The missed item that comes back now: once RETRY_GAP other prompts have passed, or when the
+    slots left are only enough for the retries still waiting."""
     if not in_set.retries:
         return None
     item_id, missed_at = in_set.retries[0]
-    left = in_set.total - in_set.position + 1
-    if in_set.position - missed_at > RETRY_GAP or left <= len(in_set.retries):
+    if in_set.position - missed_at > RETRY_GAP or must_retry(in_set):
         return item_id
     return None
 
@@ -150,7 +154,12 @@ def next_item(
     by_id = {item.id: item for item in items}
     retry_id = due_retry(in_set) if in_set is not None else None
     if retry_id is not None and retry_id in by_id:
-        return Selection(by_id[retry_id], Reason.RETRY)
+        # A retry waits rather than make a third prompt in a row from one area; when it waits at
+        # the end of a set, the set grows by one (see `Practice`).
+        recent_areas = [by_id[i].area for i in recent if i in by_id][-MAX_RUN:]
+        run = len(recent_areas) == MAX_RUN and set(recent_areas) == {by_id[retry_id].area}
+        if focus or not run:
+            return Selection(by_id[retry_id], Reason.RETRY)
     last = recent[-1] if recent else None
     candidates = [item for item in items if item.id != last] or list(items)
     if not focus:

@@ -1,4 +1,5 @@
-"""Progress figures: mastery and accuracy per topic area, what is due, as plain data."""
+"""Progress figures for /stats, from the evidence: per area readiness, recent answers and what is met;
+the weakest area and why; areas not started; what to revise next. Plain data, no I/O."""
 
 from __future__ import annotations
 
@@ -6,84 +7,102 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.tutor.memory import ItemMemory
-from bot.tutor.selection import area_mastery
+from bot.tutor.evidence import AreaEvidence, area_evidence, weakest_area
+from bot.tutor.memory import ItemMemory, missed_last
 from content.schema import Answerable, Area
+
+RECENT_ANSWERS = 10  # "right 4 of 6 recently": an area's latest answers, at most this many
+TO_REVISE = 3
 
 
 @dataclass(frozen=True)
-class AreaStats:
-    """Progress in one topic area."""
+class AreaProgress:
+    """One topic area: the evidence, and how the latest answers in it went."""
 
     area: Area
-    items_total: int
-    items_seen: int
-    answers: int
-    correct: int
-    mastery: float  # predicted recall summed over the items met / all the area's items
-
-    @property
-    def accuracy(self) -> float | None:
-        """Share of answers that were right, or None before any answer."""
-        return self.correct / self.answers if self.answers else None
+    evidence: AreaEvidence
+    recent_right: int
+    recent_answers: int
 
 
 @dataclass(frozen=True)
 class LearnerStats:
-    """A learner's progress over the items they can meet."""
+    """A learner's progress over their course (and any area they answered outside it)."""
 
-    areas: list[AreaStats]
+    areas: list[AreaProgress]  # catalogue order
+    weakest: AreaProgress | None  # among areas with evidence
+    to_revise: list[Answerable]  # missed or due, most urgent first (never unseen items)
     due_now: int
     next_due_at: datetime | None
+    answers: int
     streak_days: int = 0
     answered_today: int = 0
     answered_this_week: int = 0
     daily_goal: int | None = None
-    next_up: list[Answerable] = field(default_factory=list)  # the next few things the tutor would pick
+    not_started: list[Area] = field(default_factory=list)
 
     @property
-    def items_seen(self) -> int:
+    def items_met(self) -> int:
         """Distinct items answered at least once."""
-        return sum(a.items_seen for a in self.areas)
+        return sum(a.evidence.met for a in self.areas)
 
     @property
     def items_total(self) -> int:
         """Items the learner can meet."""
-        return sum(a.items_total for a in self.areas)
+        return sum(a.evidence.items for a in self.areas)
 
     @property
-    def answers(self) -> int:
-        """Answers given in all."""
-        return sum(a.answers for a in self.areas)
+    def goal_met(self) -> bool:
+        """Whether today's goal (if any) is reached."""
+        return bool(self.daily_goal) and self.answered_today >= (self.daily_goal or 0)
 
-    @property
-    def weakest(self) -> AreaStats | None:
-        """The area with the lowest mastery (the first of equals)."""
-        return min(self.areas, key=lambda a: a.mastery) if self.areas else None
+
+def recent_by_area(
+    recent: Sequence[tuple[str, bool]], area_of: Mapping[str, str], limit: int = RECENT_ANSWERS
+) -> dict[str, tuple[int, int]]:
+    """Per area, (right, answered) over its latest `limit` answers (`recent` is newest first)."""
+    counts: dict[str, list[int]] = {}
+    for item_id, correct in recent:
+        area = area_of.get(item_id)
+        if area is None:
+            continue
+        right_answered = counts.setdefault(area, [0, 0])
+        if right_answered[1] < limit:
+            right_answered[0] += int(correct)
+            right_answered[1] += 1
+    return {area: (right, answered) for area, (right, answered) in counts.items()}
 
 
 def learner_stats(
-    areas: Sequence[Area], items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
+    areas: Sequence[Area],
+    items: Sequence[Answerable],
+    memories: Mapping[str, ItemMemory],
+    recent: Sequence[tuple[str, bool]],
+    now: datetime,
 ) -> LearnerStats:
-    """Summarise `memories` per area (in the order of `areas`) and count what is due at `now`."""
-    mastery = area_mastery(items, memories, now)
-    per_area = []
-    for area in areas:
-        in_area = [item for item in items if item.area == area.id]
-        if not in_area:
-            continue
-        answered = [memories[i.id] for i in in_area if i.id in memories]
-        per_area.append(
-            AreaStats(
-                area=area,
-                items_total=len(in_area),
-                items_seen=len(answered),
-                answers=sum(r.correct + r.wrong for r in answered),
-                correct=sum(r.correct for r in answered),
-                mastery=mastery.get(area.id, 0.0),
-            )
-        )
-    due_times = [r.due_at for i in items if (r := memories.get(i.id)) and r.due_at]
-    due_now = sum(1 for t in due_times if t <= now)
-    upcoming = [t for t in due_times if t > now]
-    return LearnerStats(per_area, due_now, min(upcoming) if upcoming else None)
+    """Summarise a learner's record per area (in the order of `areas`) at `now`."""
+    evidence = area_evidence(items, memories, now)
+    recent_counts = recent_by_area(recent, {item.id: item.area for item in items})
+    per_area = [
+        AreaProgress(area, evidence[area.id], *recent_counts.get(area.id, (0, 0)))
+        for area in areas
+        if area.id in evidence
+    ]
+    weakest_evidence = weakest_area(evidence)
+    weakest = next((a for a in per_area if weakest_evidence and a.area.id == weakest_evidence.area), None)
+    missed = [i for i in items if (m := memories.get(i.id)) and missed_last(m)]
+    due = [
+        i for i in items if (m := memories.get(i.id)) and m.due_at and m.due_at <= now and not missed_last(m)
+    ]
+    never = datetime.max.replace(tzinfo=now.tzinfo)
+    due.sort(key=lambda i: memories[i.id].due_at or never)
+    upcoming = [m.due_at for i in items if (m := memories.get(i.id)) and m.due_at and m.due_at > now]
+    return LearnerStats(
+        areas=per_area,
+        weakest=weakest,
+        to_revise=(missed + due)[:TO_REVISE],
+        due_now=len(missed) + len(due),
+        next_due_at=min(upcoming) if upcoming else None,
+        answers=sum(a.evidence.answers for a in per_area),
+        not_started=[a.area for a in per_area if not a.evidence.started],
+    )

@@ -92,3 +92,13 @@ def choose_from_buttons() -> str:
 def something_went_wrong() -> str:
     """When handling a message failed on our side."""
     return "Sorry, something went wrong on my side. Your progress is safe: please try again."
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–") + "…"

@@ -73,6 +73,9 @@ def choose_course() -> str:
     return "Which awarding body is your diploma with? Your progress so far is kept."
 
 
-def course_changed(bank: Bank, body: str) -> str:
-    """Confirms a changed course."""
-    return f"Done: you are now revising for <b>{escape(course_name(bank, body))}</b>."
+def course_changed(bank: Bank, body: str, already_met: int, course_items: int) -> str:
+    """Confirms a changed course: everything answered so far is kept, and counts where it applies."""
+    return (
+        f"Done: you are now revising for <b>{escape(course_name(bank, body))}</b>. "
+        f"Your progress is kept: {already_met} of its {course_items} items you have met already."
+    )

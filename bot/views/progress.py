@@ -1,83 +1,102 @@
-"""/stats texts: the chart's title and caption, and the text version when no chart can be drawn."""
+"""/stats texts: the chart's rows and caption, and the text version when no chart can be drawn."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from html import escape
 
-from bot.tutor.stats import LearnerStats
-from bot.views.common import CAPTION_LIMIT, course_name, when
+from bot.tutor.stats import AreaProgress, LearnerStats
+from bot.views.common import CAPTION_LIMIT, course_name, shorten, when
 from content.schema import Answerable, Bank, MetricDrill, TrueFalse
 
-
-def _bar(mastery: float, width: int = 10) -> str:
-    filled = round(mastery * width)
-    return "▓" * filled + "░" * (width - filled)
+AXIS = "The share of each area you'd get right today · | = ready (80%)"
+LABEL_LIMIT = 70
 
 
-def _item_label(item: Answerable, limit: int = 70) -> str:
-    text = item.statement if isinstance(item, TrueFalse) else item.question
+def title(bank: Bank, body: str | None) -> str:
+    """The chart's title."""
+    return f"Readiness · {course_name(bank, body)}"
+
+
+def _recent(area: AreaProgress) -> str:
+    if not area.recent_answers:
+        return "not started"
+    return f"right {area.recent_right} of {area.recent_answers} recently"
+
+
+def area_detail(area: AreaProgress) -> str:
+    """One area's line of detail: "right 4 of 6 recently · met 5 of 17"."""
+    return f"{_recent(area)} · met {area.evidence.met} of {area.evidence.items}"
+
+
+def bars(stats: LearnerStats) -> tuple[tuple[str, float, str], ...]:
+    """The chart's rows: name, readiness and detail per area."""
+    return tuple((a.area.name, a.evidence.readiness, area_detail(a)) for a in stats.areas)
+
+
+def _item_label(item: Answerable) -> str:
     if isinstance(item, MetricDrill):
-        text = f"Calculation: {item.metric.replace('_', ' ')}"
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+        return f"Calculation: {item.metric.replace('_', ' ')}"
+    return shorten(item.statement if isinstance(item, TrueFalse) else item.question, LABEL_LIMIT)
 
 
-def _summary_lines(stats: LearnerStats, now: datetime, timezone: str) -> list[str]:
+def _today(stats: LearnerStats) -> str:
+    if stats.daily_goal:
+        tick = " ✅" if stats.goal_met else ""
+        return f"{min(stats.answered_today, stats.daily_goal)} of {stats.daily_goal} today{tick}"
+    return f"{stats.answered_today} today"
+
+
+def _summary(stats: LearnerStats, now: datetime, timezone: str) -> list[str]:
     days = "day" if stats.streak_days == 1 else "days"
     streak = (
         f"🔥 {stats.streak_days} {days} in a row" if stats.streak_days else "No streak yet: answer one today"
     )
-    today = f"{stats.answered_today} today"
-    if stats.daily_goal:
-        today = f"{stats.answered_today} of {stats.daily_goal} today" + (
-            " ✅" if stats.answered_today >= stats.daily_goal else ""
+    lines = [f"{streak} · {_today(stats)} · {stats.answered_this_week} this week"]
+    weakest = stats.weakest
+    if weakest is not None:
+        lines.append(
+            f"📉 Weakest: <b>{escape(weakest.area.name)}</b>: {_recent(weakest)}, "
+            f"{weakest.evidence.met} of {weakest.evidence.items} met."
         )
-    lines = [f"{streak} · {today} · {stats.answered_this_week} this week"]
-    if stats.due_now:
-        noun = "item is" if stats.due_now == 1 else "items are"
-        lines.append(f"{stats.due_now} {noun} due for review now: send /next.")
+    if stats.not_started:
+        names = ", ".join(escape(area.name) for area in stats.not_started)
+        lines.append(f"Not started yet: {names}.")
+    if stats.to_revise:
+        lines += ["", "<b>To revise next</b>"]
+        lines += [f"{n}. {escape(_item_label(item))}" for n, item in enumerate(stats.to_revise, 1)]
     elif stats.next_due_at is not None:
         lines.append(f"Nothing due right now. Next review: {when(stats.next_due_at, now, timezone)}.")
-    else:
-        lines.append("Nothing to review yet: send /next to start.")
-    if stats.next_up:
-        lines.append("")
-        lines.append("<b>Next to revise</b>")
-        lines += [f"{n}. {escape(_item_label(item))}" for n, item in enumerate(stats.next_up, 1)]
     return lines
 
 
-def stats_title(bank: Bank, body: str | None) -> str:
-    """The chart's title."""
-    return f"Mastery by topic area · {course_name(bank, body)}"
+def caption(stats: LearnerStats, now: datetime, timezone: str) -> str:
+    """The caption under the chart: streak and counts, the weakest area and why, what to revise."""
+    lines = [f"<b>Your progress</b> · {stats.items_met} of {stats.items_total} items met"]
+    lines += _summary(stats, now, timezone)
+    while len("\n".join(lines)) > CAPTION_LIMIT and len(lines) > 1:
+        lines.pop()  # whole lines go, last first, so no tag is ever cut
+    return "\n".join(lines)
 
 
-def stats_caption(stats: LearnerStats, now: datetime, timezone: str) -> str:
-    """The caption under the /stats chart: streak, counts, weakest area, what comes next."""
-    lines = [f"<b>Your progress</b> · {stats.items_seen} of {stats.items_total} items met"]
-    lines += _summary_lines(stats, now, timezone)
-    weakest = stats.weakest
-    if weakest is not None and stats.answers:
-        lines.insert(1, f"Weakest area: <b>{escape(weakest.area.name)}</b> ({weakest.mastery:.0%})")
-    text = "\n".join(lines)
-    return text if len(text) <= CAPTION_LIMIT else text[: CAPTION_LIMIT - 1] + "…"
+def _bar(share: float, width: int = 10) -> str:
+    filled = round(share * width)
+    return "▓" * filled + "░" * (width - filled)
 
 
-def stats_text(bank: Bank, body: str | None, stats: LearnerStats, now: datetime, timezone: str) -> str:
-    """/stats as text (when no chart can be drawn): mastery and accuracy per area, and what is due."""
-    lines = [
-        f"<b>Your progress</b> · {escape(course_name(bank, body))}",
-        f"Items met: {stats.items_seen} of {stats.items_total} · answers: {stats.answers}",
-        "",
-    ]
+def text(bank: Bank, body: str | None, stats: LearnerStats, now: datetime, timezone: str) -> str:
+    """/stats as text (no chart could be drawn): the same figures, one area a line."""
+    lines = [f"<b>Your progress</b> · {escape(course_name(bank, body))}", ""]
     for area in stats.areas:
-        if area.accuracy is None:
-            detail = "not started yet"
-        else:
-            detail = f"{area.items_seen} of {area.items_total} met · {area.accuracy:.0%} right"
         lines.append(
-            f"• <b>{escape(area.area.name)}</b>: {_bar(area.mastery)} {area.mastery:.0%} mastery · {detail}"
+            f"<b>{escape(area.area.name)}</b>\n{_bar(area.evidence.readiness)} "
+            f"{area.evidence.readiness:.0%} ready · {area_detail(area)}"
         )
     lines.append("")
-    lines += _summary_lines(stats, now, timezone)
+    lines += _summary(stats, now, timezone)
     return "\n".join(lines)
+
+
+def nothing_yet() -> str:
+    """/stats before any answer: no empty chart."""
+    return "No progress to show yet: answer a few prompts and your chart appears here. Send /next to start."

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from bot.codec import Action, Callback
 from bot.tutor.grading import option_order
 from bot.tutor.profile import MAX_GOAL, MIN_GOAL
 from bot.tutor.results import AnswerResult, ServedPrompt
-from bot.tutor.tips import TIP_EVERY
 from bot.ui import Keyboard, keyboard
 from bot.views.common import LETTERS, button, heading
 from content.drills import format_number, render
@@ -27,17 +27,22 @@ def _number(drill: MetricDrill, value: float) -> str:
     return format_number(value, drill.decimals, drill.unit)
 
 
+def _set_place(position: int, total: int) -> str:
+    return f"<b>{position}/{total}</b> · " if position else ""
+
+
 def prompt_text(bank: Bank, served: ServedPrompt) -> str:
-    """A prompt as first shown: the question, statement or calculation, without the answer."""
+    """A prompt as first shown: its place in the set, the question, statement or calculation."""
     item = served.item
-    head = heading(bank, item, served.reason)
+    head = _set_place(served.position, served.total) + heading(bank, item, served.reason)
     if isinstance(item, ConceptCard):
         return f"{head}\n\n{escape(item.question)}\n\n<i>Answer it in your head, then tap Reveal.</i>"
     if isinstance(item, TrueFalse):
         return f"{head}\n\n{escape(item.statement)}"
     if isinstance(item, MultipleChoice):
         return f"{head}\n\n{escape(item.question)}\n\n{_options(item, served.prompt_id)}"
-    assert served.drill is not None
+    if served.drill is None:
+        raise ValueError(f"calculation {item.id} served without its numbers")
     example = "42.5" if item.decimals else "42"
     return (
         f"{head}\n\n{escape(render(item.question, item, served.drill))}\n\n"
@@ -51,19 +56,14 @@ def prompt_keyboard(served: ServedPrompt) -> Keyboard:
     if isinstance(item, ConceptCard):
         return keyboard([[button("Reveal", Callback(Action.REVEAL, pid))]])
     if isinstance(item, TrueFalse):
-        return keyboard(
-            [
-                [
-                    button("True", Callback(Action.TRUE_FALSE, pid, "t")),
-                    button("False", Callback(Action.TRUE_FALSE, pid, "f")),
-                ]
-            ]
-        )
+        true, false = Callback(Action.TRUE_FALSE, pid, "t"), Callback(Action.TRUE_FALSE, pid, "f")
+        return keyboard([[button("True", true), button("False", false)]])
     if isinstance(item, MultipleChoice):
         order = option_order(item, pid)
         row = [button(LETTERS[n], Callback(Action.CHOICE, pid, str(i))) for n, i in enumerate(order)]
         return keyboard([row[:4], row[4:8], row[8:]])
-    assert served.drill is not None
+    if served.drill is None:
+        raise ValueError(f"calculation {item.id} served without its numbers")
     buttons = [
         button(_number(item, value), Callback(Action.DRILL, pid, str(n)))
         for n, value in enumerate(served.drill.options)
@@ -85,32 +85,75 @@ def revealed_text(bank: Bank, card: ConceptCard) -> str:
 
 def knew_keyboard(prompt_id: int) -> Keyboard:
     """Knew it / Not yet."""
-    return keyboard(
-        [
-            [
-                button("Knew it", Callback(Action.KNEW, prompt_id, "1")),
-                button("Not yet", Callback(Action.KNEW, prompt_id, "0")),
-            ]
-        ]
-    )
+    knew, not_yet = Callback(Action.KNEW, prompt_id, "1"), Callback(Action.KNEW, prompt_id, "0")
+    return keyboard([[button("Knew it", knew), button("Not yet", not_yet)]])
 
 
-def answered_text(bank: Bank, result: AnswerResult) -> str:
-    """The prompt after its answer: right or wrong, and why."""
-    item = result.item
-    assert item is not None
-    head = heading(bank, item)
-    if isinstance(item, ConceptCard):
-        verdict = (
-            "✅ Knew it. I'll bring it back in a few days to make it stick."
-            if result.correct
-            else "🔁 No problem: it will come back shortly."
+def _comes_back(result: AnswerResult, now: datetime) -> str:
+    """When an item comes back, as honestly as the schedule knows it."""
+    if not result.correct:
+        return (
+            "It comes back before the end of this set."
+            if result.back_in_set
+            else "It comes back in a later set."
         )
-        return f"{_card_body(bank, item)}\n\n{verdict}"
+    if result.next_due is None:
+        return ""
+    days = (result.next_due - now).total_seconds() / 86_400
+    if days < 1.5:
+        return "It comes back tomorrow."
+    return f"It comes back in about {round(days)} days."
+
+
+def _given(item: MetricDrill, result: AnswerResult) -> str | None:
+    """What the learner gave for a calculation, typed or tapped."""
+    drill = result.drill
+    if result.typed is not None:
+        return format_number(
+            result.typed, max(item.decimals, 0 if result.typed.is_integer() else 1), item.unit
+        )
+    if drill is not None and isinstance(result.choice, int) and not isinstance(result.choice, bool):
+        return _number(item, drill.options[result.choice])
+    return None
+
+
+def verdict_toast(result: AnswerResult) -> str:
+    """The verdict in a line for the tap's notice (Telegram allows 200 characters)."""
+    item = result.item
+    if isinstance(item, ConceptCard):
+        return (
+            "✅ Knew it"
+            if result.correct
+            else "🔁 Not yet: it comes back" + (" in this set" if result.back_in_set else "")
+        )
+    if result.correct:
+        return "✅ Right"
+    if isinstance(item, TrueFalse):
+        return f"❌ Not quite: it's {'true' if item.answer else 'false'}"
+    if isinstance(item, MultipleChoice):
+        return f"❌ Not quite: the answer is {LETTERS[option_order(item, result.prompt_id).index(0)]}"
+    if isinstance(item, MetricDrill) and result.drill is not None:
+        return f"❌ Not quite: it's {_number(item, result.drill.answer)}"
+    return "❌ Not quite"
+
+
+def answered_text(bank: Bank, result: AnswerResult, now: datetime) -> str:
+    """The prompt after its answer: what the learner chose, right or wrong, why, and when it returns."""
+    item = result.item
+    if item is None:
+        raise ValueError("an answered prompt has its item")
+    head = heading(bank, item)
+    back = _comes_back(result, now)
+    if isinstance(item, ConceptCard):
+        verdict = "✅ Knew it." if result.correct else "🔁 Not yet: no problem."
+        return f"{_card_body(bank, item)}\n\n{verdict} {back}".rstrip()
     if isinstance(item, TrueFalse):
         truth = "true" if item.answer else "false"
+        said = ""
+        if isinstance(result.choice, bool):
+            said = f"You said {'true' if result.choice else 'false'}. "
         verdict = f"✅ Right: it's {truth}." if result.correct else f"❌ Not quite: it's {truth}."
-        return f"{head}\n\n{escape(item.statement)}\n\n<b>{verdict}</b> {escape(item.explanation)}"
+        return f"{head}\n\n{escape(item.statement)}\n\n{said}<b>{verdict}</b> {escape(item.explanation)}"
     if isinstance(item, MultipleChoice):
         marks = {0: "✅ "}
         if isinstance(result.choice, int) and not isinstance(result.choice, bool) and result.choice != 0:
@@ -121,15 +164,10 @@ def answered_text(bank: Bank, result: AnswerResult) -> str:
             f"<b>{verdict}</b> {escape(item.explanation)}"
         )
     drill = result.drill
-    assert drill is not None
+    if drill is None:
+        raise ValueError(f"calculation {item.id} answered without its numbers")
     answer = _number(item, drill.answer)
-    given = None
-    if result.typed is not None:
-        given = format_number(
-            result.typed, max(item.decimals, 0 if result.typed.is_integer() else 1), item.unit
-        )
-    elif isinstance(result.choice, int) and not isinstance(result.choice, bool):
-        given = _number(item, drill.options[result.choice])
+    given = _given(item, result)
     if result.correct:
         verdict = f"✅ Right: {answer}."
     else:
@@ -145,6 +183,11 @@ def answered_text(bank: Bank, result: AnswerResult) -> str:
     )
 
 
+def replaced_toast() -> str:
+    """A tap on a prompt that a newer prompt replaced."""
+    return "That prompt was replaced by a newer one: answer the latest."
+
+
 def unreadable_number(text: str, drill: MetricDrill) -> str:
     """A typed answer that is not a number: a hint, never a wrong mark."""
     example = "42.5" if drill.decimals else "42"
@@ -155,9 +198,9 @@ def unreadable_number(text: str, drill: MetricDrill) -> str:
     )
 
 
-def tip_text(tip: ExamTip, streak: bool = True) -> str:
-    """An exam tip card; after a run of right answers it says so."""
-    lead = f"🔥 {TIP_EVERY} right in a row! Here's an exam tip.\n\n" if streak else ""
+def tip_text(tip: ExamTip, streak: int = 0) -> str:
+    """An exam tip card; after a run of right answers it says how long the run is."""
+    lead = f"🔥 {streak} right in a row! Here's an exam tip.\n\n" if streak else ""
     return f"{lead}💡 <b>{escape(tip.title)}</b>\n{escape(tip.text)}"
 
 
@@ -223,12 +266,4 @@ def goal_invalid(text: str) -> str:
 
 def goal_met(goal: int) -> str:
     """The moment the daily goal is reached."""
-    return (
-        f"🎯 Daily goal reached: {goal} prompts today. Well done! That's all I'll push today; "
-        "tap Keep going if you'd like more."
-    )
-
-
-def keep_going_keyboard(prompt_id: int) -> Keyboard:
-    """The only way on once the goal is met: asking for more."""
-    return keyboard([[button("Keep going ▶", Callback(Action.NEXT, prompt_id))]])
+    return f"🎯 Daily goal reached: {goal} prompts today. Well done! No more nudges today."

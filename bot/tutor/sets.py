@@ -1,0 +1,71 @@
+"""Sets: practice in sessions with an end. N prompts, each miss retried before the set ends, a recap.
+
+A set's state is worked out from its prompts (what was served, answered, missed and retried), so
+nothing but the planned length needs storing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.tutor.selection import SetContext
+from storage.models import PracticeSet, Prompt
+
+MIN_SET, MAX_SET = 5, 30
+DEFAULT_SET = 10
+
+
+@dataclass(frozen=True)
+class SetState:
+    """Where a set stands."""
+
+    set_id: int
+    size: int
+    total: int  # planned length (the size, or more when late misses need their retries)
+    served: int
+    answered: int
+    right: int
+    retries: tuple[tuple[str, int], ...]  # missed items still to come back, with where they were missed
+
+    @property
+    def complete(self) -> bool:
+        """Every planned prompt served and answered (or skipped), no retry waiting."""
+        return self.served >= self.total and not self.retries
+
+    def context(self) -> SetContext:
+        """What the selector needs to serve the next prompt of the set."""
+        return SetContext(self.served + 1, max(self.total, self.served + 1), self.retries)
+
+
+def pending_retries(prompts: Sequence[Prompt]) -> tuple[tuple[str, int], ...]:
+    """Items missed in the set that have not come back since, oldest first (one retry per item)."""
+    served = Counter(p.item_id for p in prompts)
+    pending = []
+    for prompt in prompts:
+        missed = prompt.answered_at is not None and prompt.correct is False
+        if missed and served[prompt.item_id] == 1 and prompt.position is not None:
+            pending.append((prompt.item_id, prompt.position))
+    return tuple(pending)
+
+
+def state_of(row: PracticeSet, prompts: Sequence[Prompt]) -> SetState:
+    """A stored set and its prompts (in serving order) as a state."""
+    if row.id is None:
+        raise ValueError("a stored set has an id")
+    answered = [p for p in prompts if p.answered_at is not None]
+    return SetState(
+        row.id,
+        row.size,
+        row.total,
+        len(prompts),
+        len(answered),
+        sum(1 for p in answered if p.correct),
+        pending_retries(prompts),
+    )
+
+
+def extended_total(state: SetState) -> int:
+    """The planned length once every waiting retry has a slot (the set grows for a late miss)."""
+    return max(state.total, state.served + len(state.retries))

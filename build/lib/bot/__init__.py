@@ -1,1 +1,0 @@
-"""Retain: a Telegram revision tutor for the unit "Understand customers and customer retention"."""

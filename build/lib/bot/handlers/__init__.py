@@ -1,1 +1,0 @@
-"""Telegram handlers, one module per feature; each has a `register(app)`."""

@@ -1,1 +1,0 @@
-"""Class quiz rounds in a group: rules, the round lifecycle, the teacher's report."""

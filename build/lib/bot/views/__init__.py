@@ -1,1 +1,0 @@
-"""Every text and keyboard people see (British English, HTML), one module per feature."""

@@ -1,1 +1,0 @@
-"""The content bank: YAML files, their schema, the loader and the checker."""

@@ -1,1 +1,0 @@
-"""Storage: SQLModel tables and async repository functions over SQLite."""
