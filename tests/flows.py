@@ -63,23 +63,29 @@ async def next_prompt_after(bot: Harness, user: FakeUser, mark: int) -> SentMess
     return prompt
 
 
-async def answer_and_next(
-    bot: Harness, user: FakeUser, prompt: SentMessage, right: bool = True
-) -> SentMessage:
-    """Answer a prompt (rightly, unless told not to) and return the next one, as a learner would:
-    one tap for a challenge, Reveal then "Knew it" for a card, an answer then Next for a calculation."""
+async def answer(bot: Harness, user: FakeUser, prompt: SentMessage, right: bool = True) -> int:
+    """Answer a prompt (rightly, unless told not to) as a learner would: one tap for a challenge,
+    Reveal then "Knew it" for a card, an answer then Next for a calculation. Returns the mark from
+    which what followed (a tip, the next prompt or a recap) was sent."""
     item = item_of(bot, prompt)
     if isinstance(item, ConceptCard):
         await bot.tap(user, prompt, "Reveal")
         mark = bot.fake.mark()
         await bot.tap(user, prompt, "Knew it" if right else "Not yet")
-        return await next_prompt_after(bot, user, mark)
+        return mark
     mark = bot.fake.mark()
     await bot.tap_data(user, prompt, answer_data(item, prompt, right))
     if isinstance(item, MetricDrill):
         mark = bot.fake.mark()
         await bot.tap(user, prompt, "Next ▶")
-    return await next_prompt_after(bot, user, mark)
+    return mark
+
+
+async def answer_and_next(
+    bot: Harness, user: FakeUser, prompt: SentMessage, right: bool = True
+) -> SentMessage:
+    """Answer a prompt and return the next one (past a recap, the first of another set)."""
+    return await next_prompt_after(bot, user, await answer(bot, user, prompt, right))
 
 
 def answer_data(item: Answerable, prompt: SentMessage, right: bool) -> str:

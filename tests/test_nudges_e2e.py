@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fake_telegram import Failure, FakeUser, SentMessage
+from tests.flows import answer_and_next
 from tests.harness import Harness
 
 ANNA = FakeUser(501, "Anna")  # London
@@ -78,10 +79,9 @@ async def test_a_nudge_teaches_in_place_and_its_answer_counts_as_a_nudge_answer(
     mark = await sweep_at(bot, datetime(2026, 5, 4, 17, tzinfo=UTC))
     [nudge] = nudges_to(bot, ANNA, mark)
     assert nudge.buttons  # answerable right here
-    label = nudge.buttons[0][0]
-    await bot.tap(ANNA, nudge, label)
-    if label == "Reveal":
-        await bot.tap(ANNA, nudge, "Knew it")
+    assert "<b>1/10</b> · " in nudge.text  # a nudge starts a set
+    following = await answer_and_next(bot, ANNA, nudge)
+    assert following.text.startswith("<b>2/10</b> · ")  # ...that carries on in the chat
     with sqlite3.connect(bot.db_path) as db:
         assert db.execute("SELECT context FROM answer WHERE learner_id = ?", (ANNA.id,)).fetchall() == [
             ("nudge",)
@@ -220,6 +220,8 @@ async def test_no_nudge_once_the_daily_goal_is_met(bot: Harness) -> None:
     await bot.tap(ANNA, prompt, prompt.buttons[0][0])
     if prompt.buttons and prompt.buttons[0][0] == "Knew it":
         await bot.tap(ANNA, prompt, "Knew it")
+    [menu] = await bot.send(ANNA, "/remind")
+    assert "Next nudge: tomorrow at 18:00." in menu.text  # today's would be skipped: the goal is met
     mark = await sweep_at(bot, datetime(2026, 5, 4, 17, tzinfo=UTC))
     assert nudges_to(bot, ANNA, mark) == []
     mark = await sweep_at(bot, datetime(2026, 5, 5, 17, tzinfo=UTC))

@@ -264,7 +264,7 @@ class Practice:
             if prompt.message_id is None and message_id is not None:
                 prompt.message_id = message_id
             if prompt.answered_at is not None:
-                return self._already(prompt, item, None)
+                return await self._already(session, prompt, item, None)
             if prompt.superseded:
                 return AnswerResult(Status.REPLACED, prompt_id, item)
             if not prompt.revealed:
@@ -319,9 +319,12 @@ class Practice:
             drill = drill_of(item, prompt.params, prompt.id)
             return await self._record(session, prompt, item, is_right(item, drill, value), None, value, drill)
 
-    def _already(self, prompt: Prompt, item: Answerable, drill: DrillInstance | None) -> AnswerResult:
+    async def _already(
+        self, session: Session, prompt: Prompt, item: Answerable, drill: DrillInstance | None
+    ) -> AnswerResult:
         """A prompt answered before: its first answer, as the learner gave it (never a live button again)."""
         choice, typed = choice_of(prompt.choice)
+        row = await repo.get_item_state(session, prompt.learner_id, item.id)
         return AnswerResult(
             Status.ALREADY,
             prompt.id or 0,
@@ -331,6 +334,7 @@ class Practice:
             typed,
             drill,
             can_continue=isinstance(item, MetricDrill) and not prompt.followed_up and not prompt.superseded,
+            next_due=row.due_at if row is not None else None,
         )
 
     async def _record(
@@ -345,16 +349,16 @@ class Practice:
     ) -> AnswerResult:
         prompt_id = prompt.id or 0
         if prompt.answered_at is not None:
-            return self._already(prompt, item, drill)
+            return await self._already(session, prompt, item, drill)
         if prompt.superseded:
             return AnswerResult(Status.REPLACED, prompt_id, item)
         now = self.core.clock()
         if not await repo.claim_answer(session, prompt_id, prompt.learner_id, correct, now):
-            return self._already(prompt, item, drill)
+            return await self._already(session, prompt, item, drill)
         prompt.choice = stored_choice(choice, typed)
         learner = await repo.get_learner(session, prompt.learner_id)
         if learner is None:
-            return self._already(prompt, item, drill)
+            return await self._already(session, prompt, item, drill)
         fast = (
             isinstance(item, ConceptCard)
             and prompt.revealed_at is not None

@@ -48,13 +48,17 @@ def heading(bank: Bank, item: Answerable, reason: Reason | None = None) -> str:
 
 
 def when(moment: datetime, now: datetime, timezone: str) -> str:
-    """A moment as the learner says it: "in 5 min", "today at 18:30", "Tue 03 Mar at 18:30"."""
+    """A moment as the learner says it: "in 5 min", "today at 18:30", "tomorrow at 18:30",
+    "Tue 03 Mar at 18:30"."""
     local = moment.astimezone(ZoneInfo(timezone))
     minutes = int((moment - now).total_seconds() // 60)
     if minutes < 60:
         return f"in {max(minutes, 1)} min"
-    if local.date() == now.astimezone(ZoneInfo(timezone)).date():
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if local.date() == today:
         return f"today at {local:%H:%M}"
+    if (local.date() - today).days == 1:
+        return f"tomorrow at {local:%H:%M}"
     return f"{local:%a %d %b} at {local:%H:%M}"
 
 
