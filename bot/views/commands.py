@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("focus", "Drill one topic area (or /focus off)"),
     ("define", "Look up a term, e.g. /define NPS"),
     ("goal", "Set a daily goal, e.g. /goal 10"),
+    ("setsize", "Prompts per set, e.g. /setsize 15"),
     ("remind", "Daily nudge time, e.g. /remind 18:30"),
     ("timezone", "Your time zone, e.g. /timezone Europe/London"),
     ("pause", "Pause nudges, e.g. /pause 3"),
@@ -37,13 +38,16 @@ def help_text() -> str:
         "• <b>Multiple choice</b> in the style of exam questions.\n"
         "• <b>Calculations</b> (NPS, CSAT, retention, churn, lifetime value...) with fresh numbers "
         "every time: type the answer or tap one, then see the worked solution.\n\n"
-        "Every answer is remembered: what you miss comes back soon, what you know comes back later, "
-        "and your weakest topic area gets the most practice.\n\n"
-        "/next – the next prompt\n"
+        "You revise in sets of 10 (or your own /setsize): one tap per answer, and the next prompt "
+        "follows. Anything you miss comes back before the set ends; each set ends with a recap.\n\n"
+        "Every answer is remembered: what you know comes back later, and your weakest topic area "
+        "gets the most practice.\n\n"
+        "/next – the next prompt of your set\n"
         "/stats – your progress by topic area\n"
         "/focus – drill one topic area; /focus off for the mix\n"
         "/define – look up a term, e.g. /define NPS\n"
         "/goal – set a daily goal, e.g. /goal 10\n"
+        "/setsize – prompts per set, e.g. /setsize 15\n"
         "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
         "/timezone – your time zone, e.g. /timezone Europe/London\n"
         "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
