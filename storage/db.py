@@ -1,14 +1,15 @@
-"""The database engine: async SQLite (WAL, busy timeout), table creation, sessions."""
+"""The database engine: async SQLite (WAL, busy timeout), migrations at start-up, sessions."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -52,34 +53,32 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-def _add_missing_columns(conn: Connection) -> None:
-    """Add columns that newer versions defined to tables an older version created.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-    Retain's schema changes are additive (new nullable or defaulted columns), so this is the
-    whole migration story: no data is rewritten.
-    """
-    inspector = inspect(conn)
-    existing_tables = set(inspector.get_table_names())
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name not in existing_tables:
-            continue
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present:
-                continue
-            kind = column.type.compile(dialect=conn.dialect)
-            default = ""
-            if column.default is not None and getattr(column.default, "is_scalar", False):
-                value = getattr(column.default, "arg", None)
-                default = f" DEFAULT {int(value) if isinstance(value, bool) else repr(value)}"
-            conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{default}')
+
+def migration_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for Retain's migrations (on `connection`, when given)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(migration_config(connection), "head")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Bring the database to the newest schema: create it, adopt one made before migrations
+    existed, or apply the migrations it lacks (every answer is kept)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade)
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    """Create every table and index that does not exist yet, and add columns older versions lacked."""
-    async with engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all)
-        await conn.run_sync(_add_missing_columns)
+    """The same as `migrate` (kept for the tests and benchmarks that set up a database)."""
+    await migrate(engine)
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:
@@ -96,7 +95,7 @@ class Database:
 
     async def prepare(self) -> None:
         """Create or upgrade the tables (at start-up)."""
-        await create_tables(self.engine)
+        await migrate(self.engine)
 
     async def close(self) -> None:
         """Close every connection (at shutdown)."""

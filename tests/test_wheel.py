@@ -82,6 +82,15 @@ def test_the_built_wheel_installs_and_runs_outside_the_repository(tmp_path: Path
     )
     assert int(published.stdout.strip()) > 200  # the published ids travel with the bank
 
+    migrated = _run(
+        python,
+        "-c",
+        "import asyncio; from storage.db import Database; asyncio.run(Database('sqlite:///fresh.db').prepare())",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert migrated.returncode == 0, migrated.stderr  # the migrations travel with the package
+
     no_token = _run(python, "-m", "bot", cwd=tmp_path, env=env)
     assert no_token.returncode == 2
     assert "@BotFather" in no_token.stderr and "Traceback" not in no_token.stderr

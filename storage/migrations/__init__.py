@@ -1,0 +1,1 @@
+"""Schema migrations (Alembic), applied at start-up: see storage/db.py and docs/architecture.md."""

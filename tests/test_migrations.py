@@ -1,0 +1,194 @@
+"""Schema migrations: a database of every earlier version upgrades with its data, and the migrations
+build exactly the tables the code expects."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, String, inspect
+from sqlmodel import SQLModel
+
+from storage.db import create_engine, migrate
+
+RELEASES = sorted((Path(__file__).parent / "data" / "releases").glob("v*.sql"))
+NOW = "2026-01-05 09:00:00.000000"
+
+# A value for every column any version had, so each version's database gets real rows.
+SAMPLE: dict[str, dict[str, Any]] = {
+    "learner": {
+        "id": 7001,
+        "awarding_body": "pearson",
+        "timezone": "Europe/London",
+        "reminder_time": "18:30",
+        "reminder_chosen": 1,
+        "focus_area": None,
+        "daily_goal": 10,
+        "streak_days": 3,
+        "streak_day": "2026-01-05",
+        "active": 1,
+        "next_nudge_at": "2026-01-05 18:30:00.000000",
+        "last_nudge_at": None,
+        "last_nudge_day": None,
+        "nudges_sent": 2,
+        "ignored_nudges": 0,
+        "backoff_notified": 0,
+        "paused_until": None,
+        "last_active_at": NOW,
+        "quiz_named": 1,
+        "created_at": NOW,
+    },
+    "itemstate": {
+        "learner_id": 7001,
+        "item_id": "crm-definition",
+        "seen": 2,
+        "correct": 1,
+        "wrong": 1,
+        "streak": 1,
+        "last_answered_at": NOW,
+        "due_at": "2026-01-08 09:00:00.000000",
+        "fsrs_state": 2,
+        "fsrs_step": None,
+        "stability": 3.2,
+        "difficulty": 5.1,
+    },
+    "prompt": {
+        "id": 1,
+        "learner_id": 7001,
+        "item_id": "crm-definition",
+        "kind": "concept",
+        "context": "private",
+        "sent_at": NOW,
+        "revealed": 1,
+        "revealed_at": NOW,
+        "answered_at": NOW,
+        "correct": 1,
+        "followed_up": 1,
+        "params": None,
+    },
+    "answer": {
+        "id": 1,
+        "learner_id": 7001,
+        "item_id": "crm-definition",
+        "kind": "concept",
+        "correct": 1,
+        "answered_at": NOW,
+        "context": "private",
+        "prompt_id": 1,
+    },
+    "tipshown": {"learner_id": 7001, "tip_id": "tip-one", "shown_at": NOW},
+    "groupsettings": {"chat_id": -100, "anyone_can_start": 1, "seconds_per_question": 20, "default_count": 5},
+    "quizround": {
+        "id": 1,
+        "chat_id": -100,
+        "started_by": 7001,
+        "started_at": NOW,
+        "ended_at": NOW,
+        "status": "finished",
+        "area": None,
+        "seconds_per_question": 20,
+        "buttons": 0,
+    },
+    "quizquestion": {
+        "id": 1,
+        "round_id": 1,
+        "position": 1,
+        "item_id": "tf-crm-x",
+        "options": '["True", "False"]',
+        "correct_option": 0,
+        "poll_id": "p1",
+        "message_id": 9,
+        "sent_at": NOW,
+        "closes_at": NOW,
+        "closed": 1,
+    },
+    "quizanswer": {
+        "question_id": 1,
+        "user_id": 7001,
+        "name": "Ann",
+        "option": 0,
+        "correct": 1,
+        "points": 120,
+        "seconds": 3.5,
+        "answered_at": NOW,
+    },
+}
+
+
+def _build(path: Path, schema: Path) -> dict[str, int]:
+    """A database of an earlier version, with a row in each of its tables; returns the row counts."""
+    with sqlite3.connect(path) as db:
+        db.executescript(schema.read_text(encoding="utf-8"))
+        counts = {}
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            values = {c: SAMPLE[table][c] for c in columns}
+            marks = ", ".join("?" for _ in values)
+            db.execute(f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks})", list(values.values()))
+            counts[table] = 1
+    return counts
+
+
+def _differences(connection: Connection) -> list[Any]:
+    """What the database lacks or has wrong, against the models. The first version declared
+    `context` as VARCHAR(7): SQLite ignores lengths, so a length alone is no difference."""
+    found = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    return [
+        d
+        for d in found
+        if not (
+            isinstance(d, list)
+            and d
+            and d[0][0] == "modify_type"
+            and isinstance(d[0][5], String)
+            and isinstance(d[0][6], String)
+        )
+    ]
+
+
+@pytest.mark.parametrize("schema", RELEASES, ids=[p.stem for p in RELEASES])
+async def test_a_database_of_every_earlier_version_upgrades_and_keeps_its_data(
+    tmp_path: Path, schema: Path
+) -> None:
+    path = tmp_path / "retain.db"
+    counts = _build(path, schema)
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            differences = await conn.run_sync(_differences)
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+            indexes = await conn.run_sync(
+                lambda c: {i["name"] for t in SQLModel.metadata.tables for i in inspect(c).get_indexes(t)}
+            )
+    finally:
+        await engine.dispose()
+    assert differences == []  # every table, column and index the code expects
+    assert set(SQLModel.metadata.tables) <= tables
+    assert "ix_learner_next_nudge_at" in indexes and "ix_prompt_set" in indexes
+    with sqlite3.connect(path) as db:
+        for table, count in counts.items():
+            assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (count,), table
+        learner = db.execute(
+            "SELECT awarding_body, active, set_size, started_at IS NOT NULL, quiz_named FROM learner"
+        ).fetchone()
+        assert learner == ("pearson", 1, 10, 1, 1)  # kept, defaults filled in, started (had a course)
+        assert db.execute("SELECT item_id, correct, context FROM answer").fetchall() == [
+            ("crm-definition", 1, "private")
+        ]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() is not None
+
+
+async def test_migrations_on_an_empty_database_build_exactly_the_models(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        await migrate(engine)
+        await migrate(engine)  # a second start changes nothing
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
