@@ -140,6 +140,36 @@ class PracticeSet(SQLModel, table=True):
     ended_at: datetime | None = _utc_column()
 
 
+class NudgeSend(SQLModel, table=True):
+    """One day's nudge for one learner, from the moment it is due until Telegram confirms it (an outbox).
+
+    status: pending (to send at `attempt_at`), sending (leased until `lease_until`: a crash leaves
+    it to be sent again once the lease runs out), sent (confirmed), unsure (the send timed out:
+    Telegram probably delivered it, so it is not sent again), failed, blocked or skipped.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    local_day: str  # the learner's date it is for (ISO): one nudge a day, by this unique key
+    due_at: datetime = _utc_column(nullable=False)
+    status: str = Field(default="pending", sa_type=String(16))
+    attempt_at: datetime = _utc_column(nullable=False)
+    lease_until: datetime | None = _utc_column()
+    attempts: int = 0
+    backoff_notice: bool = False
+    with_tip: bool = False
+    prompt_id: int | None = None
+    message_id: int | None = None
+    sent_at: datetime | None = _utc_column()
+    error: str | None = None
+
+    __table_args__ = (
+        Index("ux_nudgesend_learner_day", "learner_id", "local_day", unique=True),
+        Index("ix_nudgesend_status_attempt", "status", "attempt_at"),
+        Index("ix_nudgesend_prompt", "prompt_id"),
+    )
+
+
 class TipShown(SQLModel, table=True):
     """Which exam tips a learner has been shown, so they rotate instead of repeating."""
 

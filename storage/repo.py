@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, ItemState, Learner, PracticeSet, Prompt, TipShown
+from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
@@ -226,3 +226,32 @@ async def recent_answers(session: AsyncSession, learner_id: int, limit: int) -> 
         .limit(limit)
     )
     return [(item_id, correct) for item_id, correct in result.all()]
+
+
+async def leasable_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[NudgeSend]:
+    """Nudges to send now: pending ones whose time has come, and leases a crash left to run out."""
+    pending = and_(col(NudgeSend.status) == "pending", col(NudgeSend.attempt_at) <= now)
+    lost = and_(col(NudgeSend.status) == "sending", col(NudgeSend.lease_until) <= now)
+    result = await session.exec(
+        select(NudgeSend).where(or_(pending, lost)).order_by(col(NudgeSend.attempt_at)).limit(limit)
+    )
+    return result.all()
+
+
+async def get_nudge(session: AsyncSession, nudge_id: int) -> NudgeSend | None:
+    """A nudge by id."""
+    return await session.get(NudgeSend, nudge_id)
+
+
+async def nudge_of_prompt(session: AsyncSession, prompt_id: int) -> NudgeSend | None:
+    """The nudge that carried a prompt, if one did."""
+    result = await session.exec(select(NudgeSend).where(NudgeSend.prompt_id == prompt_id))
+    return result.first()
+
+
+async def nudge_on_day(session: AsyncSession, learner_id: int, local_day: str) -> NudgeSend | None:
+    """The learner's nudge for a local day, if one was scheduled."""
+    result = await session.exec(
+        select(NudgeSend).where(NudgeSend.learner_id == learner_id, NudgeSend.local_day == local_day)
+    )
+    return result.first()

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.handlers.nudges import SweepReport
 from tests.fake_telegram import Failure, FakeUser, SentMessage
 from tests.flows import answer_and_next
 from tests.harness import Harness
@@ -32,6 +33,12 @@ async def set_up(bot: Harness, user: FakeUser, remind: str, zone: str | None = N
     if zone:
         await bot.send(user, f"/timezone {zone}")
     await bot.send(user, f"/remind {remind}")
+
+
+async def sweep_at_report(bot: Harness, moment: datetime) -> SweepReport:
+    """Run the sweep at `moment` and return its report."""
+    bot.clock.now = moment
+    return await bot.sweep()
 
 
 async def sweep_at(bot: Harness, moment: datetime) -> int:
@@ -162,11 +169,43 @@ async def test_other_send_errors_are_retried_and_do_not_stop_the_sweep(bot: Harn
     bot.fake.failures.append(Failure("sendMessage", 502, "Bad Gateway", times=99, chat_id=BEN.id))
     mark = await sweep_at(bot, datetime(2026, 5, 5, 17, tzinfo=UTC))
     assert len(nudges_to(bot, ANNA, mark)) == 1 and nudges_to(bot, BEN, mark) == []
-    (next_at,) = row(bot, BEN, "next_nudge_at")
-    assert next_at.startswith("2026-05-05 17:01")  # released: the next sweep tries again
     bot.fake.failures.clear()
+    mark = await sweep_at(bot, datetime(2026, 5, 5, 17, 0, 30, tzinfo=UTC))
+    assert nudges_to(bot, BEN, mark) == []  # a minute's pause before the next try
     mark = await sweep_at(bot, datetime(2026, 5, 5, 17, 1, tzinfo=UTC))
     assert len(nudges_to(bot, BEN, mark)) == 1
+
+
+async def test_a_nudge_that_keeps_failing_stops_two_hours_after_its_time(bot: Harness) -> None:
+    bot.clock.now = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    await set_up(bot, ANNA, "18:00")
+    bot.fake.failures.append(Failure("sendMessage", 502, "Bad Gateway", times=10_000, chat_id=ANNA.id))
+    late = []
+    for minutes in range(0, 240, 5):  # a sweep every five minutes for four hours
+        at = datetime(2026, 5, 4, 17, tzinfo=UTC) + timedelta(minutes=minutes)
+        before = bot.fake.mark()
+        await sweep_at(bot, at)
+        if [r for r in bot.fake.calls("sendMessage", after=before) if r.params["chat_id"] == ANNA.id]:
+            late.append(minutes)
+    assert late and max(late) <= 120  # retried within the two hours after its time, never after
+    bot.fake.failures.clear()
+    [typed] = await bot.send(ANNA, "42")  # the undelivered nudge's question does not take this answer
+    assert "I work with buttons" in typed.text or "buttons" in typed.text
+    mark = await sweep_at(bot, datetime(2026, 5, 5, 17, tzinfo=UTC))
+    assert len(nudges_to(bot, ANNA, mark)) == 1  # the next day comes as usual
+
+
+async def test_a_permanent_rejection_is_not_retried(bot: Harness) -> None:
+    bot.clock.now = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    await set_up(bot, ANNA, "18:00")
+    bot.fake.failures.append(
+        Failure("sendMessage", 400, "Bad Request: can't parse entities", chat_id=ANNA.id)
+    )
+    mark = bot.fake.mark()
+    for minute in range(5):
+        await sweep_at(bot, datetime(2026, 5, 4, 17, minute, tzinfo=UTC))
+    tries = [r for r in bot.fake.calls("sendMessage", after=mark) if r.params["chat_id"] == ANNA.id]
+    assert len(tries) == 1
 
 
 async def test_after_three_ignored_nudges_every_other_day_said_once_and_activity_restores_daily(

@@ -1,30 +1,34 @@
-"""The nudge sweep (a repeating JobQueue job) and blocked/unblocked updates."""
+"""The nudge sweep (a repeating JobQueue job) and blocked/unblocked updates.
+
+The core leases a few nudges at a time from the outbox with their prompts ready; this module sends
+them through the rate limiter and reports each outcome back: delivered, timed out (probably
+delivered: never sent again), failed (retried later unless permanent) or blocked.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ChatMemberHandler, ExtBot
 
 from bot.context import BotData, RetainApp, RetainContext
 from bot.markup import markup
-from bot.tutor.nudging import NudgeTask
-from bot.tutor.results import NudgeContent
+from bot.tutor.nudging import NudgeJob
 from bot.views.reminders import nudge_text
 from bot.views.revise import prompt_keyboard
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 60  # seconds
-BATCH = 500  # learners claimed per database transaction
-IN_FLIGHT = 64  # sends waiting on the rate limiter at once
-SEND_ATTEMPTS = 4
+IN_FLIGHT = 64  # nudges leased (and so at most this many sent) at once
+SEND_ATTEMPTS = 3  # quick tries of a transient failure before it is left for a later sweep
 GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -33,102 +37,95 @@ class SweepReport:
     """What one sweep did."""
 
     sent: int = 0
+    unsure: int = 0  # timed out: probably delivered, not sent again
     blocked: int = 0
     failed: int = 0
     skipped_stale: int = 0
     skipped_goal: int = 0
-    nothing_to_ask: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-async def send_nudge(
-    bot: ExtBot[int], data: BotData, task: NudgeTask, content: NudgeContent, retry_base: float
-) -> str:
-    """Send one prepared nudge, retrying transient failures with backoff; returns what happened."""
-    tutor = data.tutor
-    nudger = tutor.nudges
-    text = nudge_text(tutor.bank, content.prompt, content.streak, task.backoff_notice, content.tip)
-    keyboard = markup(prompt_keyboard(content.prompt))
-    for attempt in range(SEND_ATTEMPTS):
-        try:
-            await bot.send_message(task.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-            return "sent"
-        except Forbidden:
-            await nudger.set_active(task.learner_id, False)
-            return "blocked"
-        except BadRequest as exc:
-            if any(reason in exc.message.lower() for reason in GONE):
-                await nudger.set_active(task.learner_id, False)
-                return "blocked"
-            log.warning("Nudge to a learner rejected: %s", exc.message)
-            break
-        except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
-            await asyncio.sleep(_seconds(exc.retry_after))
-        except TelegramError as exc:  # timeouts, network and server errors
-            log.info("Nudge send failed (attempt %d): %s", attempt + 1, exc)
-            await asyncio.sleep(retry_base * 2**attempt)
-    await nudger.release(task)
-    return "failed"
 
 
 def _seconds(value: timedelta | float) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base: float) -> str:
+    """Send one leased nudge and report its outcome to the core; returns what happened."""
+    nudger, content = data.tutor.nudges, job.content
+    text = nudge_text(data.tutor.bank, content.prompt, content.streak, job.backoff_notice, content.tip)
+    keyboard = markup(prompt_keyboard(content.prompt))
+    error = ""
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            message = await bot.send_message(
+                job.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+        except Forbidden:
+            await nudger.blocked(job.nudge_id)
+            return "blocked"
+        except BadRequest as exc:
+            if any(reason in exc.message.lower() for reason in GONE):
+                await nudger.blocked(job.nudge_id)
+                return "blocked"
+            log.warning("Nudge to a learner rejected: %s", exc.message)
+            await nudger.failed(job.nudge_id, exc.message, permanent=True)
+            return "failed"
+        except TimedOut as exc:  # Telegram may well have delivered it: sending again could double it
+            await nudger.unsure(job.nudge_id, str(exc))
+            return "unsure"
+        except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
+            await asyncio.sleep(_seconds(exc.retry_after))
+            error = "flood control"
+        except TelegramError as exc:  # network and server errors: not delivered
+            log.info("Nudge send failed (attempt %d): %s", attempt + 1, exc)
+            error = str(exc)
+            await asyncio.sleep(retry_base * 2**attempt)
+        else:
+            await nudger.delivered(job.nudge_id, message.message_id)
+            for old in content.replaced:  # the prompt this nudge replaced keeps no live buttons
+                with contextlib.suppress(BadRequest):
+                    await bot.edit_message_reply_markup(job.learner_id, old, reply_markup=None)
+            return "sent"
+    await nudger.failed(job.nudge_id, error, permanent=False)
+    return "failed"
+
+
 async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) -> SweepReport:
-    """Send every nudge due now; one sweep at a time."""
+    """Send every nudge due now, a leased handful at a time; one sweep at a time per process."""
     lock = data.nudge_sweep
     report = SweepReport()
     if lock.locked():
         return report  # the previous sweep is still sending: it will pick these up
     async with lock:
-        tutor = data.tutor
-        nudger = tutor.nudges
+        nudger = data.tutor.nudges
         now = nudger.clock()
-        gate = asyncio.Semaphore(IN_FLIGHT)
 
-        async def one(task: NudgeTask, content: NudgeContent | None) -> str:
-            if content is None:
-                return "nothing"
-            async with gate:
-                try:
-                    return await send_nudge(bot, data, task, content, retry_base)
-                except Exception as exc:  # one learner's failure never stops the sweep
-                    log.exception("Nudge failed")
-                    report.errors.append(repr(exc))
-                    await nudger.release(task)
-                    return "failed"
+        async def one(job: NudgeJob) -> str:
+            try:
+                return await send_nudge(bot, data, job, retry_base)
+            except Exception as exc:  # one learner's failure never stops the sweep
+                log.exception("Nudge failed")
+                report.errors.append(repr(exc))
+                with contextlib.suppress(Exception):
+                    await nudger.failed(job.nudge_id, repr(exc), permanent=False)
+                return "failed"
 
-        def count(outcomes: list[str]) -> None:
-            for outcome in outcomes:
-                if outcome == "sent":
-                    report.sent += 1
-                elif outcome == "blocked":
-                    report.blocked += 1
-                elif outcome == "nothing":
-                    report.nothing_to_ask += 1
-                else:
-                    report.failed += 1
-
-        sending: asyncio.Future[list[str]] | None = None
         while True:
-            # The next batch is claimed and prepared while the previous one is still sending.
-            tasks, counts = await nudger.claim_due(now, BATCH)
+            jobs, counts = await nudger.lease(now, IN_FLIGHT)
             report.skipped_stale += counts.skipped_stale
             report.skipped_goal += counts.skipped_goal
-            if not tasks and not counts.skipped_stale and not counts.skipped_goal:
+            if not counts.anything:
                 break
-            # All the batch's database work in one transaction; then only sending remains.
-            tipped = [task.learner_id for task in tasks if task.with_tip]
-            contents = await tutor.practice.nudge_prompts([task.learner_id for task in tasks], tipped)
-            if sending is not None:
-                count(await sending)
-            sending = asyncio.ensure_future(
-                asyncio.gather(*(one(task, contents.get(task.learner_id)) for task in tasks))
-            )
-        if sending is not None:
-            count(await sending)
-    if report.sent or report.blocked or report.failed:
+            for outcome in await asyncio.gather(*(one(job) for job in jobs)):
+                if outcome == "sent":
+                    report.sent += 1
+                elif outcome == "unsure":
+                    report.unsure += 1
+                elif outcome == "blocked":
+                    report.blocked += 1
+                else:
+                    report.failed += 1
+    if report.sent or report.blocked or report.failed or report.unsure:
         log.info("Nudge sweep: %s", report)
     return report
 

@@ -1,19 +1,25 @@
 """Daily nudges: the durable schedule, the sweep's decisions, and the learner's nudge settings.
 
-Each learner's next nudge is a UTC timestamp in their row. A sweep claims due rows in one
-transaction (advancing each row to its next nudge before anything is sent), so a restart between
-claiming and sending can lose a nudge but never send one twice, and never two on one local day.
-A send that finally fails is released back to be retried by the next sweep.
+Each learner's next nudge is a UTC timestamp in their row. When it is due, the sweep turns it into
+a row of the nudge outbox (`NudgeSend`, one per learner and local day) and advances the schedule,
+in one transaction. Sending works through the outbox a few at a time: a row is leased just before
+it is sent and marked sent only once Telegram confirms. A crash leaves leased rows to be sent
+again when their lease runs out (so only the sends in flight at that moment can arrive twice); a
+send that timed out is taken as probably delivered and never repeated; a transient failure is
+retried within two hours of the nudge's time, a permanent one is not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.tutor.core import Core, InvalidChoice
+from bot.tutor.practice import Practice
 from bot.tutor.record import find_or_create, goal_met
+from bot.tutor.results import NudgeContent, ReminderSettings, ZoneChange
 from bot.tutor.schedule import (
     BACKOFF_AFTER,
     CATCH_UP,
@@ -23,53 +29,53 @@ from bot.tutor.schedule import (
     plan,
     valid_zone,
 )
+from bot.tutor.streaks import current_streak
 from bot.tutor.text import parse_count
-from bot.tutor.tips import TIP_EVERY_NTH_NUDGE
+from bot.tutor.tips import TIP_EVERY_NTH_NUDGE, next_tip
 from storage import repo
 from storage.db import Session
-from storage.models import Learner
+from storage.models import Learner, NudgeSend
 
 MIN_PAUSE_DAYS, MAX_PAUSE_DAYS = 1, 30
 RETRY_SOON = timedelta(minutes=1)  # a nudge whose send failed is tried again at the next sweep
+LEASE = timedelta(minutes=2)  # a leased nudge not confirmed within this is taken as lost in a crash
+
+
+class NudgeStatus(StrEnum):
+    """Where a day's nudge is (see the module notes)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNSURE = "unsure"  # timed out: probably delivered, so never sent again
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
-class NudgeTask:
+class NudgeJob:
     """One nudge to send now."""
 
+    nudge_id: int
     learner_id: int
-    due_at: datetime  # when it was due (to release it if sending fails)
-    previous_day: str | None
+    content: NudgeContent
     backoff_notice: bool  # say, once, that nudges are now every other day
-    with_tip: bool
 
 
 @dataclass(frozen=True)
 class SweepCounts:
-    """What one claim pass decided."""
+    """What one lease pass decided."""
 
-    claimed: int = 0
+    leased: int = 0
     skipped_stale: int = 0  # more than CATCH_UP late: moved to the next day without sending
     skipped_goal: int = 0  # the day's goal is already met: nothing pushed
+    withdrawn: int = 0  # outbox rows found unsendable when leased (too late, blocked, nothing to ask)
 
-
-@dataclass(frozen=True)
-class ReminderSettings:
-    """A learner's nudge settings, to show them back in their own words."""
-
-    reminder: str | None
-    zone: str
-    paused_until: datetime | None
-    next_at: datetime | None
-    every_other_day: bool
-
-
-@dataclass(frozen=True)
-class ZoneChange:
-    """/timezone: the new settings, or (zone unknown) the nearest real zones."""
-
-    settings: ReminderSettings | None
-    suggestions: list[str]
+    @property
+    def anything(self) -> bool:
+        """Whether the pass did anything (a sweep repeats passes until one does nothing)."""
+        return bool(self.leased or self.skipped_stale or self.skipped_goal or self.withdrawn)
 
 
 def _next_nudge(learner: Learner, now: datetime, goal_met_today: bool) -> datetime | None:
@@ -106,50 +112,164 @@ async def settings_of(session: Session, learner: Learner, now: datetime) -> Remi
 class Nudger:
     """Decides who is nudged when; the front end renders and sends."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, practice: Practice) -> None:
         self.core = core
+        self.practice = practice
         self.sessions = core.sessions
         self.clock = core.clock
 
-    async def claim_due(self, now: datetime, limit: int = 500) -> tuple[list[NudgeTask], SweepCounts]:
-        """Claim up to `limit` nudges due at `now`: decide each, advance its schedule, commit.
+    async def lease(self, now: datetime, limit: int) -> tuple[list[NudgeJob], SweepCounts]:
+        """In one transaction: turn due schedules into outbox rows, then lease up to `limit` rows to
+        send now (pending ones, and any a crash left behind) with their content prepared.
 
-        Call again (with the same `now`) until it returns no tasks and no skips.
+        Call again (with the same `now`) until the counts say nothing happened.
         """
-        tasks: list[NudgeTask] = []
-        stale = goal = 0
+        jobs: list[NudgeJob] = []
+        withdrawn = 0
         async with self.sessions() as session, session.begin():
-            for learner in await repo.due_nudges(session, now, limit):
-                due = learner.next_nudge_at
-                assert due is not None
-                if now - due > CATCH_UP:
-                    stale += 1
-                    learner.next_nudge_at = self._plan(learner, now)
-                    continue
-                ignored = learner.last_nudge_at is not None and (
-                    learner.last_active_at is None or learner.last_active_at < learner.last_nudge_at
-                )
-                learner.ignored_nudges = learner.ignored_nudges + 1 if ignored else 0
-                if learner.ignored_nudges < BACKOFF_AFTER:
-                    learner.backoff_notified = False
-                today = local_date(now, learner.timezone).isoformat()
-                if await goal_met(session, learner, now):
-                    goal += 1
-                    learner.last_nudge_day = today
-                    learner.next_nudge_at = self._plan(learner, now)
-                    continue
-                notice = learner.ignored_nudges >= BACKOFF_AFTER and not learner.backoff_notified
-                learner.backoff_notified = learner.backoff_notified or notice
-                previous = learner.last_nudge_day
-                learner.last_nudge_at, learner.last_nudge_day = now, today
-                learner.nudges_sent += 1
+            stale, goal = await self._schedule(session, now, limit)
+            for row in await repo.leasable_nudges(session, now, limit):
+                job = await self._lease_one(session, row, now)
+                if job is None:
+                    withdrawn += 1
+                else:
+                    jobs.append(job)
+        return jobs, SweepCounts(len(jobs), stale, goal, withdrawn)
+
+    async def _schedule(self, session: Session, now: datetime, limit: int) -> tuple[int, int]:
+        """Due schedules become pending outbox rows (never two for one local day); returns skips."""
+        stale = goal = 0
+        for learner in await repo.due_nudges(session, now, limit):
+            due = learner.next_nudge_at
+            if due is None:
+                continue
+            if now - due > CATCH_UP:
+                stale += 1
                 learner.next_nudge_at = self._plan(learner, now)
-                tasks.append(
-                    NudgeTask(
-                        learner.id, due, previous, notice, learner.nudges_sent % TIP_EVERY_NTH_NUDGE == 0
-                    )
+                continue
+            ignored = learner.last_nudge_at is not None and (
+                learner.last_active_at is None or learner.last_active_at < learner.last_nudge_at
+            )
+            learner.ignored_nudges = learner.ignored_nudges + 1 if ignored else 0
+            if learner.ignored_nudges < BACKOFF_AFTER:
+                learner.backoff_notified = False
+            today = local_date(now, learner.timezone).isoformat()
+            if await goal_met(session, learner, now) or await repo.nudge_on_day(session, learner.id, today):
+                goal += 1
+                learner.last_nudge_day = today
+                learner.next_nudge_at = self._plan(learner, now)
+                continue
+            notice = learner.ignored_nudges >= BACKOFF_AFTER and not learner.backoff_notified
+            learner.backoff_notified = learner.backoff_notified or notice
+            learner.last_nudge_at, learner.last_nudge_day = now, today
+            learner.nudges_sent += 1
+            learner.next_nudge_at = self._plan(learner, now)
+            session.add(
+                NudgeSend(
+                    learner_id=learner.id,
+                    local_day=today,
+                    due_at=due,
+                    attempt_at=due,
+                    backoff_notice=notice,
+                    with_tip=learner.nudges_sent % TIP_EVERY_NTH_NUDGE == 0,
                 )
-        return tasks, SweepCounts(len(tasks), stale, goal)
+            )
+        await session.flush()
+        return stale, goal
+
+    async def _lease_one(self, session: Session, row: NudgeSend, now: datetime) -> NudgeJob | None:
+        learner = await repo.get_learner(session, row.learner_id)
+        if row.id is None or learner is None or not learner.active:
+            row.status = NudgeStatus.SKIPPED
+            return None
+        if now - row.due_at > CATCH_UP:
+            row.status, row.error = NudgeStatus.SKIPPED, "more than two hours late"
+            await self._withdraw(session, row)
+            return None
+        content = await self._content(session, row, learner, now)
+        if content is None:
+            row.status = NudgeStatus.SKIPPED  # nothing in the learner's course to ask
+            return None
+        row.status, row.lease_until, row.attempts = NudgeStatus.SENDING, now + LEASE, row.attempts + 1
+        return NudgeJob(row.id, learner.id, content, row.backoff_notice)
+
+    async def _content(
+        self, session: Session, row: NudgeSend, learner: Learner, now: datetime
+    ) -> NudgeContent | None:
+        """The nudge's prompt: chosen the first time, the same one again after a crash."""
+        streak = current_streak(learner, now)
+        if row.prompt_id is not None:
+            served = await self.practice.served(session, row.prompt_id)
+            return NudgeContent(served, streak) if served is not None else None
+        if learner.awarding_body is None:
+            return None
+        result = await self.practice.nudge_prompt(session, learner, now)
+        if result.prompt is None:
+            return None
+        row.prompt_id = result.prompt.prompt_id
+        tip = None
+        if row.with_tip:
+            tip = await next_tip(session, self.core.bank, learner, result.prompt.item.area, now)
+        return NudgeContent(result.prompt, streak, tip, result.replaced)
+
+    async def _withdraw(self, session: Session, row: NudgeSend) -> None:
+        """A nudge that never reached the learner: its prompt is not theirs to answer."""
+        if row.prompt_id is not None:
+            prompt = await repo.get_prompt(session, row.prompt_id)
+            if prompt is not None and prompt.answered_at is None:
+                prompt.superseded = True
+
+    async def delivered(self, nudge_id: int, message_id: int) -> None:
+        """Telegram confirmed the send."""
+        async with self.sessions() as session, session.begin():
+            row = await repo.get_nudge(session, nudge_id)
+            if row is None:
+                return
+            row.status, row.sent_at, row.message_id, row.lease_until = (
+                NudgeStatus.SENT,
+                self.clock(),
+                message_id,
+                None,
+            )
+            if row.prompt_id is not None:
+                await repo.record_receipt(session, row.prompt_id, message_id)
+
+    async def unsure(self, nudge_id: int, error: str) -> None:
+        """The send timed out: Telegram probably delivered it, so it is never sent again."""
+        await self._settle(nudge_id, NudgeStatus.UNSURE, error)
+
+    async def failed(self, nudge_id: int, error: str, *, permanent: bool) -> None:
+        """The send failed: tried again at a later sweep while under two hours late, unless permanent."""
+        now = self.clock()
+        async with self.sessions() as session, session.begin():
+            row = await repo.get_nudge(session, nudge_id)
+            if row is None:
+                return
+            row.error, row.lease_until = error[:200], None
+            if permanent or now + RETRY_SOON - row.due_at > CATCH_UP:
+                row.status = NudgeStatus.FAILED
+                await self._withdraw(session, row)
+            else:
+                row.status, row.attempt_at = NudgeStatus.PENDING, now + RETRY_SOON
+
+    async def blocked(self, nudge_id: int) -> None:
+        """The learner blocked the bot (or is gone): no more nudges until they come back."""
+        async with self.sessions() as session, session.begin():
+            row = await repo.get_nudge(session, nudge_id)
+            if row is None:
+                return
+            row.status, row.lease_until = NudgeStatus.BLOCKED, None
+            await self._withdraw(session, row)
+            learner = await repo.get_learner(session, row.learner_id)
+            if learner is not None and learner.active:
+                learner.active, learner.ignored_nudges = False, 0
+                learner.next_nudge_at = self._plan(learner, self.clock())
+
+    async def _settle(self, nudge_id: int, status: NudgeStatus, error: str | None = None) -> None:
+        async with self.sessions() as session, session.begin():
+            row = await repo.get_nudge(session, nudge_id)
+            if row is not None:
+                row.status, row.lease_until, row.error = status, None, error
 
     @staticmethod
     def _plan(learner: Learner, now: datetime) -> datetime | None:
@@ -162,19 +282,6 @@ class Nudger:
             last_day=learner.last_nudge_day,
             ignored=learner.ignored_nudges,
         )
-
-    async def release(self, task: NudgeTask) -> None:
-        """A nudge that could not be sent: tried again at the next sweep while it is under two hours late."""
-        now = self.clock()
-        async with self.sessions() as session, session.begin():
-            learner = await repo.get_learner(session, task.learner_id)
-            if learner is None or not learner.active:
-                return
-            learner.last_nudge_day = task.previous_day
-            learner.nudges_sent = max(0, learner.nudges_sent - 1)
-            retry = now + RETRY_SOON
-            stale = retry - task.due_at > CATCH_UP
-            learner.next_nudge_at = self._plan(learner, now) if stale else retry
 
     async def set_active(self, user_id: int, active: bool) -> None:
         """Blocked (403, or a my_chat_member update): no more nudges. Unblocked: back on schedule."""

@@ -8,21 +8,19 @@ buttons: serving a new one replaces an unanswered one.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.tutor.core import Core
 from bot.tutor.grading import choice_of, drill_of, grade, stored_choice, valid_choice
 from bot.tutor.memory import FAST_RECALL, ItemMemory
-from bot.tutor.record import AnswerContext, answered_today, memories_of, memory_of, record_answer
-from bot.tutor.results import AnswerResult, NudgeContent, PromptResult, ServedPrompt, Status
+from bot.tutor.record import AnswerContext, answered_today, memories_of, record_answer
+from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status
 from bot.tutor.selection import MAX_RUN, Reason, must_retry, next_item
 from bot.tutor.set_recap import recap_of
 from bot.tutor.sets import SetState, extended_total, state_of
-from bot.tutor.streaks import current_streak
-from bot.tutor.tips import next_tip, streak_tip
+from bot.tutor.tips import streak_tip
 from content.drills import DrillInstance, generate, is_right, parse_number
 from content.schema import Answerable, ConceptCard, ItemKind, MetricDrill
 from storage import repo
@@ -214,36 +212,18 @@ class Practice:
         result = await self._serve_in(session, learner, state, AnswerContext.NUDGE, now, known)
         return PromptResult(result.status, result.prompt, replaced=replaced)
 
-    async def nudge_prompts(
-        self, user_ids: Sequence[int], with_tips: Collection[int] = ()
-    ) -> dict[int, NudgeContent]:
-        """A nudge each for a batch of learners, in one transaction: a new set and its first prompt,
-        the streak, and (for learners in `with_tips`) an exam tip on the prompt's area.
-
-        Learners who have not finished set-up, or whose course has no items, are left out.
-        """
-        now = self.core.clock()
-        contents: dict[int, NudgeContent] = {}
-        async with self.core.sessions() as session, session.begin():
-            learners = await repo.learners(session, user_ids)
-            states = await repo.item_states_of(session, user_ids)
-            recent = await repo.recent_items_of(session, user_ids, MAX_RUN + 1)
-            for n, learner in enumerate(learners):
-                if n % YIELD_EVERY == 0:
-                    await asyncio.sleep(0)  # selection is CPU work: let sends already under way go on
-                if learner.awarding_body is None:
-                    continue
-                memories = {row.item_id: memory_of(row) for row in states.get(learner.id, [])}
-                known = (memories, recent.get(learner.id, []))
-                result = await self.nudge_prompt(session, learner, now, known)
-                if result.prompt is None:
-                    continue
-                tip = None
-                if learner.id in with_tips:
-                    tip = await next_tip(session, self.core.bank, learner, result.prompt.item.area, now)
-                streak = current_streak(learner, now)
-                contents[learner.id] = NudgeContent(result.prompt, streak, tip, result.replaced)
-        return contents
+    async def served(self, session: Session, prompt_id: int) -> ServedPrompt | None:
+        """A stored prompt as it was served (to send it again, the same, after a crash)."""
+        prompt = await repo.get_prompt(session, prompt_id)
+        item = self.core.bank.answerable(prompt.item_id) if prompt is not None else None
+        if prompt is None or item is None or prompt.id is None:
+            return None
+        drill = drill_of(item, prompt.params, prompt.id) if isinstance(item, MetricDrill) else None
+        total = 0
+        if prompt.set_id is not None:
+            row = await repo.get_set(session, prompt.set_id)
+            total = row.total if row is not None else 0
+        return ServedPrompt(prompt.id, item, Reason.NEW, drill, prompt.position or 0, total)
 
     # --- answers ------------------------------------------------------------------------------
 
@@ -303,6 +283,10 @@ class Practice:
         """
         async with self.core.sessions() as session, session.begin():
             prompt = await repo.last_prompt(session, user_id)
+            if prompt is not None and prompt.context == AnswerContext.NUDGE and prompt.id is not None:
+                nudge = await repo.nudge_of_prompt(session, prompt.id)
+                if nudge is not None and nudge.status not in ("sent", "unsure"):
+                    prompt = None  # a nudge not (yet) delivered is not on the learner's screen
             open_drill = prompt is not None and prompt.answered_at is None and not prompt.superseded
             if prompt is None or not open_drill or prompt.kind != ItemKind.DRILL:
                 learner = await repo.get_learner(session, user_id)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from bot.tutor.nudging import ReminderSettings
 from bot.tutor.selection import Reason
 from content.drills import DrillInstance
 from content.schema import Answerable, Area, ExamTip
@@ -24,6 +23,25 @@ class Status(StrEnum):
     NOT_EXPECTED = "not_expected"  # typed text while no calculation waits for an answer
     REPLACED = "replaced"  # a prompt a newer one replaced before it was answered
     DONE = "done"  # the set is complete: a recap instead of a prompt
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """A learner's nudge settings, to show them back in their own words."""
+
+    reminder: str | None
+    zone: str
+    paused_until: datetime | None
+    next_at: datetime | None
+    every_other_day: bool
+
+
+@dataclass(frozen=True)
+class ZoneChange:
+    """/timezone: the new settings, or (zone unknown) the nearest real zones."""
+
+    settings: ReminderSettings | None
+    suggestions: list[str]
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class Tutor:
             practice=practice,
             profiles=Profiles(core, practice),
             progress=ProgressReports(core),
-            nudges=Nudger(core),
+            nudges=Nudger(core, practice),
             class_quiz=ClassQuiz(core),
             class_reports=ClassReports(core),
             glossary=Glossary(bank),

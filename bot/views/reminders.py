@@ -6,8 +6,8 @@ from datetime import datetime
 from html import escape
 
 from bot.codec import Action, Callback
-from bot.tutor.nudging import MAX_PAUSE_DAYS, MIN_PAUSE_DAYS, ReminderSettings
-from bot.tutor.results import ServedPrompt
+from bot.tutor.nudging import MAX_PAUSE_DAYS, MIN_PAUSE_DAYS
+from bot.tutor.results import ReminderSettings, ServedPrompt
 from bot.tutor.schedule import zone_label
 from bot.ui import Keyboard, keyboard
 from bot.views.common import REMINDER_CHOICES, button, day, when

@@ -6,8 +6,7 @@ from datetime import datetime
 from html import escape
 
 from bot.codec import Action, Callback
-from bot.tutor.nudging import ReminderSettings
-from bot.tutor.results import SetRecap
+from bot.tutor.results import ReminderSettings, SetRecap
 from bot.ui import Keyboard, keyboard
 from bot.views.common import button, when
 
