@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
@@ -44,7 +45,8 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
     database = Database(settings.database_url)
-    tutor = Tutor.open(database, bank, settings.default_timezone, clock)
+    lease = timedelta(seconds=settings.nudge_lease_seconds)
+    tutor = Tutor.open(database, bank, settings.default_timezone, clock, nudge_lease=lease)
 
     async def post_init(app: RetainApp) -> None:
         await database.prepare()

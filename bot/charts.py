@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.figure import Figure
-
 WIDTH_INCHES = 4.0
 DPI = 180  # 720 pixels wide: a phone shows it at about half size
 PHONE_WIDTH = 360  # the narrowest screen a chart must stay legible on (pixels)
@@ -33,6 +31,8 @@ def _colour(share: float) -> str:
 
 def area_chart(bars: list[tuple[str, float, str]], title: str, axis: str) -> bytes:
     """One row per (name, share 0 to 1, detail), top to bottom, as PNG bytes."""
+    from matplotlib.figure import Figure  # imported on first use: it costs most of start-up
+
     rows = len(bars)
     fig = Figure(figsize=(WIDTH_INCHES, 0.75 + ROW_INCHES * rows), dpi=DPI)
     ax = fig.add_axes((0.04, 0.02, 0.92, 1 - 0.02 - 0.55 / (0.75 + ROW_INCHES * rows)))

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     rate_limit_group_per_minute: float = Field(default=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, gt=0)
     rate_limit_max_retries: int = Field(default=3, ge=0)
     nudge_sweep_seconds: float = Field(default=60, gt=0)  # how often due nudges are swept
+    # A nudge being sent that is not confirmed within this long is taken as lost in a crash and sent again.
+    nudge_lease_seconds: float = Field(default=120, gt=0)
     quiz_sweep_seconds: float = Field(
         default=2, gt=0
     )  # how often class quiz questions are checked for time up

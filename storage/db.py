@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage.migrations import HEAD
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -58,6 +60,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def migration_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration for Retain's migrations (on `connection`, when given)."""
+    from alembic.config import Config  # imported when migrating only: it is slow to import
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -66,13 +70,23 @@ def migration_config(connection: Connection | None = None) -> Config:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(migration_config(connection), "head")
+
+
+def _current(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 async def migrate(engine: AsyncEngine) -> None:
     """Bring the database to the newest schema: create it, adopt one made before migrations
     existed, or apply the migrations it lacks (every answer is kept)."""
     async with engine.begin() as conn:
+        if await conn.run_sync(_current) == HEAD:
+            return  # the usual start: nothing to do, and Alembic need not even be imported
         await conn.run_sync(_upgrade)
 
 

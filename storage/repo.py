@@ -238,6 +238,12 @@ async def leasable_nudges(session: AsyncSession, now: datetime, limit: int) -> S
     return result.all()
 
 
+async def nudges(session: AsyncSession, ids: Sequence[int]) -> dict[int, NudgeSend]:
+    """The nudges with these ids, by id."""
+    result = await session.exec(select(NudgeSend).where(col(NudgeSend.id).in_(ids)))
+    return {row.id: row for row in result.all() if row.id is not None}
+
+
 async def get_nudge(session: AsyncSession, nudge_id: int) -> NudgeSend | None:
     """A nudge by id."""
     return await session.get(NudgeSend, nudge_id)

@@ -192,3 +192,12 @@ async def test_migrations_on_an_empty_database_build_exactly_the_models(tmp_path
             assert await conn.run_sync(_differences) == []
     finally:
         await engine.dispose()
+
+
+def test_the_head_revision_the_start_up_checks_is_the_newest_script() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import migration_config
+    from storage.migrations import HEAD
+
+    assert ScriptDirectory.from_config(migration_config()).get_current_head() == HEAD

@@ -20,15 +20,16 @@ from telegram.ext import ChatMemberHandler, ExtBot
 
 from bot.context import BotData, RetainApp, RetainContext
 from bot.markup import markup
-from bot.tutor.nudging import NudgeJob
+from bot.tutor.nudging import NudgeJob, NudgeStatus, SendOutcome
 from bot.views.reminders import nudge_text
 from bot.views.revise import prompt_keyboard
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 60  # seconds
-IN_FLIGHT = 64  # nudges leased (and so at most this many sent) at once
-SEND_ATTEMPTS = 3  # quick tries of a transient failure before it is left for a later sweep
+BATCH = 32  # nudges leased at a time: with the next batch prepared meanwhile, at most 64 in flight
+SEND_ATTEMPTS = 3
+FLUSH_EVERY = 0.02  # seconds between batches of recorded outcomes  # quick tries of a transient failure before it is left for a later sweep
 GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -44,14 +45,25 @@ class SweepReport:
     skipped_goal: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def count(self, outcome: SendOutcome) -> None:
+        """Add one send's outcome."""
+        if outcome.status is NudgeStatus.SENT:
+            self.sent += 1
+        elif outcome.status is NudgeStatus.UNSURE:
+            self.unsure += 1
+        elif outcome.status is NudgeStatus.BLOCKED:
+            self.blocked += 1
+        else:
+            self.failed += 1
+
 
 def _seconds(value: timedelta | float) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base: float) -> str:
-    """Send one leased nudge and report its outcome to the core; returns what happened."""
-    nudger, content = data.tutor.nudges, job.content
+async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base: float) -> SendOutcome:
+    """Send one leased nudge; returns what happened (the sweep reports it to the core)."""
+    content = job.content
     text = nudge_text(data.tutor.bank, content.prompt, content.streak, job.backoff_notice, content.tip)
     keyboard = markup(prompt_keyboard(content.prompt))
     error = ""
@@ -61,18 +73,14 @@ async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base:
                 job.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
             )
         except Forbidden:
-            await nudger.blocked(job.nudge_id)
-            return "blocked"
+            return SendOutcome(job.nudge_id, NudgeStatus.BLOCKED)
         except BadRequest as exc:
             if any(reason in exc.message.lower() for reason in GONE):
-                await nudger.blocked(job.nudge_id)
-                return "blocked"
+                return SendOutcome(job.nudge_id, NudgeStatus.BLOCKED)
             log.warning("Nudge to a learner rejected: %s", exc.message)
-            await nudger.failed(job.nudge_id, exc.message, permanent=True)
-            return "failed"
+            return SendOutcome(job.nudge_id, NudgeStatus.FAILED, error=exc.message, permanent=True)
         except TimedOut as exc:  # Telegram may well have delivered it: sending again could double it
-            await nudger.unsure(job.nudge_id, str(exc))
-            return "unsure"
+            return SendOutcome(job.nudge_id, NudgeStatus.UNSURE, error=str(exc))
         except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
             await asyncio.sleep(_seconds(exc.retry_after))
             error = "flood control"
@@ -81,13 +89,54 @@ async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base:
             error = str(exc)
             await asyncio.sleep(retry_base * 2**attempt)
         else:
-            await nudger.delivered(job.nudge_id, message.message_id)
             for old in content.replaced:  # the prompt this nudge replaced keeps no live buttons
                 with contextlib.suppress(BadRequest):
                     await bot.edit_message_reply_markup(job.learner_id, old, reply_markup=None)
-            return "sent"
-    await nudger.failed(job.nudge_id, error, permanent=False)
-    return "failed"
+            return SendOutcome(job.nudge_id, NudgeStatus.SENT, message.message_id)
+    return SendOutcome(job.nudge_id, NudgeStatus.FAILED, error=error)
+
+
+class OutcomeWriter:
+    """Reports send outcomes to the core in small batches, a few milliseconds apart, so that a crash
+    finds few sends delivered but not yet recorded, and the database is not asked once per send."""
+
+    def __init__(self, data: BotData) -> None:
+        self.nudger = data.tutor.nudges
+        self.waiting: list[SendOutcome] = []
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._recording = False
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def drain(self) -> None:
+        """Wait until every outcome so far is recorded."""
+        while self.waiting or self._wake.is_set() or self._recording:
+            await asyncio.sleep(FLUSH_EVERY / 2)
+
+    def add(self, outcome: SendOutcome) -> None:
+        """Queue an outcome to record."""
+        self.waiting.append(outcome)
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not (self._closing and not self.waiting):
+            await self._wake.wait()
+            self._wake.clear()
+            await asyncio.sleep(FLUSH_EVERY)
+            batch, self.waiting = self.waiting, []
+            self._recording = True
+            try:
+                await self.nudger.record(batch)
+            except Exception:  # unrecorded sends are sent again when their leases run out
+                log.exception("Could not record nudge outcomes")
+            finally:
+                self._recording = False
+
+    async def close(self) -> None:
+        """Record everything still waiting."""
+        self._closing = True
+        self._wake.set()
+        await self._task
 
 
 async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) -> SweepReport:
@@ -99,32 +148,37 @@ async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) ->
     async with lock:
         nudger = data.tutor.nudges
         now = nudger.clock()
+        writer = OutcomeWriter(data)
 
-        async def one(job: NudgeJob) -> str:
+        async def one(job: NudgeJob) -> None:
             try:
-                return await send_nudge(bot, data, job, retry_base)
+                outcome = await send_nudge(bot, data, job, retry_base)
             except Exception as exc:  # one learner's failure never stops the sweep
                 log.exception("Nudge failed")
                 report.errors.append(repr(exc))
-                with contextlib.suppress(Exception):
-                    await nudger.failed(job.nudge_id, repr(exc), permanent=False)
-                return "failed"
+                outcome = SendOutcome(job.nudge_id, NudgeStatus.FAILED, error=repr(exc))
+            writer.add(outcome)
+            report.count(outcome)
 
-        while True:
-            jobs, counts = await nudger.lease(now, IN_FLIGHT)
-            report.skipped_stale += counts.skipped_stale
-            report.skipped_goal += counts.skipped_goal
-            if not counts.anything:
-                break
-            for outcome in await asyncio.gather(*(one(job) for job in jobs)):
-                if outcome == "sent":
-                    report.sent += 1
-                elif outcome == "unsure":
-                    report.unsure += 1
-                elif outcome == "blocked":
-                    report.blocked += 1
-                else:
-                    report.failed += 1
+        sending: asyncio.Future[list[None]] | None = None
+        try:
+            while True:
+                # The next batch is leased (and its prompts chosen) while the last one is sending,
+                # so at most two batches are ever leased and unconfirmed.
+                jobs, counts = await nudger.lease(now, BATCH)
+                report.skipped_stale += counts.skipped_stale
+                report.skipped_goal += counts.skipped_goal
+                if sending is not None:
+                    await sending
+                    await writer.drain()
+                    sending = None
+                if not counts.anything:
+                    break
+                sending = asyncio.ensure_future(asyncio.gather(*(one(job) for job in jobs)))
+        finally:
+            if sending is not None:
+                await sending
+            await writer.close()
     if report.sent or report.blocked or report.failed or report.unsure:
         log.info("Nudge sweep: %s", report)
     return report

@@ -11,14 +11,17 @@ retried within two hours of the nudge's time, a permanent one is not.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.tutor.core import Core, InvalidChoice
-from bot.tutor.practice import Practice
-from bot.tutor.record import find_or_create, goal_met
+from bot.tutor.memory import ItemMemory
+from bot.tutor.practice import YIELD_EVERY, Practice
+from bot.tutor.record import find_or_create, goal_met, memory_of
 from bot.tutor.results import NudgeContent, ReminderSettings, ZoneChange
 from bot.tutor.schedule import (
     BACKOFF_AFTER,
@@ -29,6 +32,7 @@ from bot.tutor.schedule import (
     plan,
     valid_zone,
 )
+from bot.tutor.selection import MAX_RUN
 from bot.tutor.streaks import current_streak
 from bot.tutor.text import parse_count
 from bot.tutor.tips import TIP_EVERY_NTH_NUDGE, next_tip
@@ -61,6 +65,18 @@ class NudgeJob:
     learner_id: int
     content: NudgeContent
     backoff_notice: bool  # say, once, that nudges are now every other day
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What happened to one send: SENT (with its message), UNSURE (timed out), BLOCKED, or FAILED
+    (`permanent` when trying again cannot help)."""
+
+    nudge_id: int
+    status: NudgeStatus
+    message_id: int | None = None
+    error: str = ""
+    permanent: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,9 +128,10 @@ async def settings_of(session: Session, learner: Learner, now: datetime) -> Remi
 class Nudger:
     """Decides who is nudged when; the front end renders and sends."""
 
-    def __init__(self, core: Core, practice: Practice) -> None:
+    def __init__(self, core: Core, practice: Practice, lease: timedelta = LEASE) -> None:
         self.core = core
         self.practice = practice
+        self.lease_for = lease
         self.sessions = core.sessions
         self.clock = core.clock
 
@@ -128,8 +145,20 @@ class Nudger:
         withdrawn = 0
         async with self.sessions() as session, session.begin():
             stale, goal = await self._schedule(session, now, limit)
-            for row in await repo.leasable_nudges(session, now, limit):
-                job = await self._lease_one(session, row, now)
+            rows = await repo.leasable_nudges(session, now, limit)
+            ids = [row.learner_id for row in rows]
+            await repo.learners(session, ids)  # one query loads the batch's learners for what follows
+            fresh = [row.learner_id for row in rows if row.prompt_id is None]
+            states = await repo.item_states_of(session, fresh)
+            recent = await repo.recent_items_of(session, fresh, MAX_RUN + 1)
+            for n, row in enumerate(rows):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # choosing prompts is CPU work: let sends under way go on
+                known = (
+                    {state.item_id: memory_of(state) for state in states.get(row.learner_id, [])},
+                    recent.get(row.learner_id, []),
+                )
+                job = await self._lease_one(session, row, now, known)
                 if job is None:
                     withdrawn += 1
                 else:
@@ -177,7 +206,9 @@ class Nudger:
         await session.flush()
         return stale, goal
 
-    async def _lease_one(self, session: Session, row: NudgeSend, now: datetime) -> NudgeJob | None:
+    async def _lease_one(
+        self, session: Session, row: NudgeSend, now: datetime, known: tuple[dict[str, ItemMemory], list[str]]
+    ) -> NudgeJob | None:
         learner = await repo.get_learner(session, row.learner_id)
         if row.id is None or learner is None or not learner.active:
             row.status = NudgeStatus.SKIPPED
@@ -186,15 +217,24 @@ class Nudger:
             row.status, row.error = NudgeStatus.SKIPPED, "more than two hours late"
             await self._withdraw(session, row)
             return None
-        content = await self._content(session, row, learner, now)
+        content = await self._content(session, row, learner, now, known)
         if content is None:
             row.status = NudgeStatus.SKIPPED  # nothing in the learner's course to ask
             return None
-        row.status, row.lease_until, row.attempts = NudgeStatus.SENDING, now + LEASE, row.attempts + 1
+        row.status, row.lease_until, row.attempts = (
+            NudgeStatus.SENDING,
+            now + self.lease_for,
+            row.attempts + 1,
+        )
         return NudgeJob(row.id, learner.id, content, row.backoff_notice)
 
     async def _content(
-        self, session: Session, row: NudgeSend, learner: Learner, now: datetime
+        self,
+        session: Session,
+        row: NudgeSend,
+        learner: Learner,
+        now: datetime,
+        known: tuple[dict[str, ItemMemory], list[str]],
     ) -> NudgeContent | None:
         """The nudge's prompt: chosen the first time, the same one again after a crash."""
         streak = current_streak(learner, now)
@@ -203,7 +243,7 @@ class Nudger:
             return NudgeContent(served, streak) if served is not None else None
         if learner.awarding_body is None:
             return None
-        result = await self.practice.nudge_prompt(session, learner, now)
+        result = await self.practice.nudge_prompt(session, learner, now, known)
         if result.prompt is None:
             return None
         row.prompt_id = result.prompt.prompt_id
@@ -219,57 +259,42 @@ class Nudger:
             if prompt is not None and prompt.answered_at is None:
                 prompt.superseded = True
 
-    async def delivered(self, nudge_id: int, message_id: int) -> None:
-        """Telegram confirmed the send."""
-        async with self.sessions() as session, session.begin():
-            row = await repo.get_nudge(session, nudge_id)
-            if row is None:
-                return
-            row.status, row.sent_at, row.message_id, row.lease_until = (
-                NudgeStatus.SENT,
-                self.clock(),
-                message_id,
-                None,
-            )
-            if row.prompt_id is not None:
-                await repo.record_receipt(session, row.prompt_id, message_id)
-
-    async def unsure(self, nudge_id: int, error: str) -> None:
-        """The send timed out: Telegram probably delivered it, so it is never sent again."""
-        await self._settle(nudge_id, NudgeStatus.UNSURE, error)
-
-    async def failed(self, nudge_id: int, error: str, *, permanent: bool) -> None:
-        """The send failed: tried again at a later sweep while under two hours late, unless permanent."""
+    async def record(self, outcomes: Sequence[SendOutcome]) -> None:
+        """What happened to sends, in one transaction (a sweep reports them in small batches)."""
+        if not outcomes:
+            return
         now = self.clock()
         async with self.sessions() as session, session.begin():
-            row = await repo.get_nudge(session, nudge_id)
-            if row is None:
-                return
-            row.error, row.lease_until = error[:200], None
-            if permanent or now + RETRY_SOON - row.due_at > CATCH_UP:
-                row.status = NudgeStatus.FAILED
-                await self._withdraw(session, row)
-            else:
-                row.status, row.attempt_at = NudgeStatus.PENDING, now + RETRY_SOON
+            rows = await repo.nudges(session, [outcome.nudge_id for outcome in outcomes])
+            for outcome in outcomes:
+                row = rows.get(outcome.nudge_id)
+                if row is not None:
+                    await self._apply_outcome(session, row, outcome, now)
 
-    async def blocked(self, nudge_id: int) -> None:
-        """The learner blocked the bot (or is gone): no more nudges until they come back."""
-        async with self.sessions() as session, session.begin():
-            row = await repo.get_nudge(session, nudge_id)
-            if row is None:
-                return
-            row.status, row.lease_until = NudgeStatus.BLOCKED, None
+    async def _apply_outcome(
+        self, session: Session, row: NudgeSend, outcome: SendOutcome, now: datetime
+    ) -> None:
+        row.lease_until = None
+        if outcome.status is NudgeStatus.SENT:
+            row.status, row.sent_at, row.message_id = NudgeStatus.SENT, now, outcome.message_id
+            if row.prompt_id is not None and outcome.message_id is not None:
+                await repo.record_receipt(session, row.prompt_id, outcome.message_id)
+        elif outcome.status is NudgeStatus.UNSURE:
+            row.status, row.error = NudgeStatus.UNSURE, outcome.error[:200]
+        elif outcome.status is NudgeStatus.BLOCKED:
+            row.status = NudgeStatus.BLOCKED
             await self._withdraw(session, row)
             learner = await repo.get_learner(session, row.learner_id)
             if learner is not None and learner.active:
                 learner.active, learner.ignored_nudges = False, 0
-                learner.next_nudge_at = self._plan(learner, self.clock())
-
-    async def _settle(self, nudge_id: int, status: NudgeStatus, error: str | None = None) -> None:
-        async with self.sessions() as session, session.begin():
-            row = await repo.get_nudge(session, nudge_id)
-            if row is not None:
-                row.status, row.lease_until, row.error = status, None, error
+                learner.next_nudge_at = self._plan(learner, now)
+        else:
+            row.error = outcome.error[:200]
+            if outcome.permanent or now + RETRY_SOON - row.due_at > CATCH_UP:
+                row.status = NudgeStatus.FAILED
+                await self._withdraw(session, row)
+            else:
+                row.status, row.attempt_at = NudgeStatus.PENDING, now + RETRY_SOON
 
     @staticmethod
     def _plan(learner: Learner, now: datetime) -> datetime | None:

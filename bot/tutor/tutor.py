@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.tutor.class_quiz.report import ClassReports
 from bot.tutor.class_quiz.rounds import ClassQuiz
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.core import Core
 from bot.tutor.glossary import Glossary
-from bot.tutor.nudging import Nudger
+from bot.tutor.nudging import LEASE, Nudger
 from bot.tutor.practice import Practice
 from bot.tutor.profile import Profiles
 from bot.tutor.progress import ProgressReports
@@ -40,6 +41,7 @@ class Tutor:
         default_timezone: str,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
+        nudge_lease: timedelta = LEASE,
     ) -> Tutor:
         """Wire the services over one database, one bank and one clock."""
         core = Core(sessions, bank, default_timezone, clock, rng or random.Random())
@@ -49,7 +51,7 @@ class Tutor:
             practice=practice,
             profiles=Profiles(core, practice),
             progress=ProgressReports(core),
-            nudges=Nudger(core, practice),
+            nudges=Nudger(core, practice, nudge_lease),
             class_quiz=ClassQuiz(core),
             class_reports=ClassReports(core),
             glossary=Glossary(bank),
@@ -63,9 +65,11 @@ class Tutor:
         default_timezone: str,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
+        nudge_lease: timedelta = LEASE,
     ) -> Tutor:
         """The tutor over `database` (call `database.prepare()` before the first unit of work)."""
-        return replace(cls.build(database.sessions, bank, default_timezone, clock, rng), database=database)
+        built = cls.build(database.sessions, bank, default_timezone, clock, rng, nudge_lease)
+        return replace(built, database=database)
 
     @property
     def bank(self) -> Bank:
