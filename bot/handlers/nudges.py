@@ -27,9 +27,9 @@ from bot.views.revise import prompt_keyboard
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 60  # seconds
-BATCH = 32  # nudges leased at a time: with the next batch prepared meanwhile, at most 64 in flight
-SEND_ATTEMPTS = 3
-FLUSH_EVERY = 0.02  # seconds between batches of recorded outcomes  # quick tries of a transient failure before it is left for a later sweep
+BATCH = 32  # nudges leased at a time (with the next batch prepared meanwhile: 64 in flight at most)
+SEND_ATTEMPTS = 3  # quick tries of a transient failure before it is left for a later sweep
+FLUSH_EVERY = 0.02  # seconds between batches of recorded outcomes
 GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
@@ -105,17 +105,18 @@ class OutcomeWriter:
         self.waiting: list[SendOutcome] = []
         self._wake = asyncio.Event()
         self._closing = False
-        self._recording = False
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def drain(self) -> None:
         """Wait until every outcome so far is recorded."""
-        while self.waiting or self._wake.is_set() or self._recording:
-            await asyncio.sleep(FLUSH_EVERY / 2)
+        await self._idle.wait()
 
     def add(self, outcome: SendOutcome) -> None:
         """Queue an outcome to record."""
         self.waiting.append(outcome)
+        self._idle.clear()
         self._wake.set()
 
     async def _run(self) -> None:
@@ -124,13 +125,12 @@ class OutcomeWriter:
             self._wake.clear()
             await asyncio.sleep(FLUSH_EVERY)
             batch, self.waiting = self.waiting, []
-            self._recording = True
             try:
                 await self.nudger.record(batch)
             except Exception:  # unrecorded sends are sent again when their leases run out
                 log.exception("Could not record nudge outcomes")
-            finally:
-                self._recording = False
+            if not self.waiting:
+                self._idle.set()
 
     async def close(self) -> None:
         """Record everything still waiting."""
