@@ -15,6 +15,7 @@ from bot.receipts import Receipts
 from bot.runner import QuizRunner
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.tutor import Tutor
+from bot.updates import ChatOrderedProcessor
 from bot.views.commands import COMMANDS, GROUP_COMMANDS
 from content.schema import Bank
 from storage.db import Database
@@ -77,6 +78,7 @@ def build_application(
         )
         .context_types(ContextTypes(context=RetainContext, bot_data=BotData))
         .job_queue(JobQueue[RetainContext]())
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -10,6 +10,7 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.context import RetainApp
 from bot.handlers.nudges import SweepReport, run_sweep
+from bot.updates import ChatOrderedProcessor
 from content.schema import Bank
 from tests.banks import shipped_bank
 from tests.clock import FakeClock
@@ -101,7 +102,10 @@ class Harness:
         mark = self.fake.mark()
         await self.fake.send_text(BARRIER, "/help")
         await self.fake.wait_for("sendMessage", lambda r: r.params["chat_id"] == BARRIER.id, after=mark)
-        if self.app is not None:  # class quiz effects run off the update's path: wait for them too
+        if self.app is not None:  # updates run in parallel, effects off the update's path: wait for all
+            processor = self.app.update_processor
+            assert isinstance(processor, ChatOrderedProcessor)
+            await processor.idle()
             await self.app.bot_data.quiz_runner.idle()
             await self.app.bot_data.receipts.idle()
 
