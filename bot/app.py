@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import class_quiz, errors, nudges, private
 from bot.receipts import Receipts
+from bot.refusals import Refusals
 from bot.runner import QuizRunner
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.tutor import Tutor
@@ -86,6 +87,7 @@ def build_application(
     app.bot_data.tutor = tutor
     app.bot_data.quiz_runner = QuizRunner(app.bot, tutor)
     app.bot_data.receipts = Receipts(tutor)
+    app.bot_data.refusals = Refusals()
     app.bot_data.nudge_sweep = asyncio.Lock()
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)

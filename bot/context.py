@@ -11,6 +11,7 @@ from bot.tutor.tutor import Tutor
 
 if TYPE_CHECKING:
     from bot.receipts import Receipts
+    from bot.refusals import Refusals
     from bot.runner import QuizRunner
 
 
@@ -20,6 +21,7 @@ class BotData:
     tutor: Tutor
     quiz_runner: QuizRunner
     receipts: Receipts
+    refusals: Refusals
     nudge_sweep: asyncio.Lock
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import timedelta
 
 from tests.fake_telegram import FakeUser, Request
@@ -244,3 +245,17 @@ async def test_two_groups_run_rounds_at_once(bot: Harness) -> None:
     boards = {r.params["chat_id"]: r.params["text"] for r in bot.fake.calls("sendMessage", after=mark)}
     assert "Amir" in boards[GROUP] and "Bea" not in boards[GROUP]
     assert "Bea" in boards[other] and "Amir" not in boards[other]
+
+
+async def test_a_flood_of_refused_commands_in_a_group_never_delays_another_chat(bot: Harness) -> None:
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    mark = bot.fake.mark()
+    for _ in range(30):
+        await bot.fake.group_text(AMIR, GROUP, "/quiz")
+    started = time.monotonic()
+    await bot.fake.send_text(BEA, "/help")
+    await bot.fake.wait_for("sendMessage", lambda r: r.params["chat_id"] == BEA.id, after=mark, within=5)
+    assert time.monotonic() - started < 1.0  # answered at once, whatever the group is doing
+    await bot.settle()
+    refusals = [t for t in texts([r for r in bot.fake.requests[mark:] if r.params.get("chat_id") == GROUP])]
+    assert len(refusals) == 1 and "Only group admins" in refusals[0]  # told once, not thirty times

@@ -51,9 +51,14 @@ async def quiz_command(update: Update, context: RetainContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    refusals = context.bot_data.refusals
+    if refusals.recent(chat.id, user_id(update)):
+        return  # told a moment ago: saying it again would only spend the group's message allowance
     admin = await is_admin(context, chat.id, user_id(update))
     result = await context.tutor.class_quiz.command(chat.id, user_id(update), context.args or [], admin)
     status = result.status
+    if status is StartStatus.NOT_ALLOWED:
+        refusals.note(chat.id, user_id(update))
     replies = {
         StartStatus.NOT_ALLOWED: views.quiz_not_allowed,
         StartStatus.NOTHING_RUNNING: views.quiz_nothing_running,
@@ -104,9 +109,10 @@ async def on_quiz_button(update: Update, context: RetainContext) -> None:
 async def _admin_in_group(update: Update, context: RetainContext) -> Chat | None:
     """The group, when the command came from one of its admins; otherwise say why not (None)."""
     chat = update.effective_chat
-    if chat is None:
+    if chat is None or context.bot_data.refusals.recent(chat.id, user_id(update)):
         return None
     if not await is_admin(context, chat.id, user_id(update)):
+        context.bot_data.refusals.note(chat.id, user_id(update))
         await send(context, chat.id, views.quiz_admins_only())
         return None
     return chat
@@ -118,6 +124,7 @@ async def quizsettings_command(update: Update, context: RetainContext) -> None:
     if chat is None:
         return
     settings = await context.tutor.class_quiz.change_settings(chat.id, context.args or [])
+    context.bot_data.refusals.forget(chat.id)
     await send(context, chat.id, views.quiz_settings_text(settings))
 
 
