@@ -259,3 +259,19 @@ async def test_a_flood_of_refused_commands_in_a_group_never_delays_another_chat(
     await bot.settle()
     refusals = [t for t in texts([r for r in bot.fake.requests[mark:] if r.params.get("chat_id") == GROUP])]
     assert len(refusals) == 1 and "Only group admins" in refusals[0]  # told once, not thirty times
+
+
+async def test_quiz_button_data_counts_only_under_its_own_question_in_a_buttons_round(bot: Harness) -> None:
+    poll = await start_round(bot, count=1)  # a round run with polls, not buttons
+    with sqlite3.connect(bot.db_path) as db:
+        (qid,) = db.execute(
+            "SELECT id FROM quizquestion WHERE poll_id = ?", (poll.result["poll"]["id"],)
+        ).fetchone()
+    [outsider] = await bot.send(DAN, "/help")  # a message in the outsider's own private chat
+    right = poll.params["correct_option_ids"][0]
+    calls = await bot.tap_data(DAN, outsider, f"q:{qid}:{right}")
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
+        "You've answered this one, or it has closed."
+    ]
+    text = board(await time_up(bot))
+    assert "Dan" not in text and "Nobody answered this round." in text

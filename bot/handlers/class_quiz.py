@@ -95,9 +95,13 @@ async def on_quiz_button(update: Update, context: RetainContext) -> None:
         return
     data = decode(query.data)
     user = query.from_user
+    message = query.message
+    if message is None:  # a button on an inline message: no round was ever posted there
+        await acknowledge(query, views.quiz_answer_ack(False))
+        return
     try:
         outcome = await context.tutor.class_quiz.answer_button(
-            data.question_id, user.id, user.first_name, data.index
+            data.question_id, message.chat.id, message.message_id, user.id, user.first_name, data.index
         )
     except Exception:
         await acknowledge(query)

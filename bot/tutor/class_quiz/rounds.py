@@ -235,11 +235,20 @@ class ClassQuiz:
                 return AnswerOutcome(False)
             return await self._answer(session, question, user_id, name, option_ids[0])
 
-    async def answer_button(self, question_id: int, user_id: int, name: str, option: int) -> AnswerOutcome:
-        """A buttons question's answer (a group that bars polls); the same rules as a poll's."""
+    async def answer_button(
+        self, question_id: int, chat_id: int, message_id: int, user_id: int, name: str, option: int
+    ) -> AnswerOutcome:
+        """A buttons question's answer (a group that bars polls); the same rules as a poll's.
+
+        It counts only from the very message the question was posted as, in its group, in a round
+        run with buttons: button data copied into another chat (or forged) records nothing.
+        """
         async with self.core.sessions() as session, session.begin():
             question = await store.get_question(session, question_id)
-            if question is None:
+            quiz_round = await store.get_round(session, question.round_id) if question else None
+            if question is None or quiz_round is None or not quiz_round.buttons:
+                return AnswerOutcome(False)
+            if quiz_round.chat_id != chat_id or question.message_id != message_id:
                 return AnswerOutcome(False)
             return await self._answer(session, question, user_id, name, option)
 
