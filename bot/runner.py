@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Sequence
 from typing import Literal
 
 from telegram import Poll
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.markup import markup
@@ -27,7 +26,6 @@ from bot.views import class_quiz as views
 log = logging.getLogger(__name__)
 
 TASK_NAME = "class-quiz-effects"  # every task carrying out effects is named so
-REMEMBERED = 10_000  # question ids the runner remembers having posted (against a double post)
 OptionId = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]  # a quiz poll's option index
 OPTION_IDS: tuple[OptionId, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
@@ -40,17 +38,10 @@ class QuizRunner:
         self.tutor = tutor
         self.quiz: ClassQuiz = tutor.class_quiz
         self._chains: dict[int, asyncio.Task[None]] = {}
-        self._posted: deque[int] = deque(maxlen=REMEMBERED)
-        self._posting: set[int] = set()
 
     def submit(self, effects: Sequence[Effect]) -> None:
         """Queue effects; those of one chat run in the order given, after that chat's earlier ones."""
         for effect in effects:
-            if isinstance(effect, PostQuestion):
-                qid = effect.question.question_id
-                if qid in self._posting or qid in self._posted:
-                    continue
-                self._posting.add(qid)
             previous = self._chains.get(effect.chat_id)
             task = asyncio.get_running_loop().create_task(self._after(previous, effect), name=TASK_NAME)
             self._chains[effect.chat_id] = task
@@ -72,11 +63,8 @@ class QuizRunner:
             await self._carry_out(effect)
         except Forbidden:
             await self.quiz.end(effect.chat_id)  # removed from the group: nothing can be posted there
-        except TelegramError:
-            log.exception("Could not carry a quiz round on; the next sweep tries again")
-        finally:
-            if isinstance(effect, PostQuestion):
-                self._posting.discard(effect.question.question_id)
+        except TelegramError as exc:
+            log.warning("Could not carry a quiz round on (the next sweep tries again): %s", exc)
 
     async def _carry_out(self, effect: Effect) -> None:
         if isinstance(effect, PostQuestion):
@@ -89,6 +77,23 @@ class QuizRunner:
             )
 
     async def _post(self, chat_id: int, question: Question) -> None:
+        """Post a question once: claimed first, so a sweep or another instance never posts it too."""
+        if not await self.quiz.claim_post(question.question_id):
+            return
+        try:
+            delivery = await self._send(chat_id, question)
+        except TimedOut:
+            # Telegram may well have posted it: posting again would put it up twice. It counts as
+            # posted; its poll is recognised when an update shows it, and answers wait till then.
+            log.warning("Posting a quiz question timed out; taking it as posted")
+            self.submit(await self.quiz.posted(question.question_id, None))
+            return
+        except TelegramError:
+            await self.quiz.release_post(question.question_id)
+            raise
+        self.submit(await self.quiz.posted(question.question_id, delivery))
+
+    async def _send(self, chat_id: int, question: Question) -> Delivery:
         """A question as a native quiz poll; as buttons where the group does not allow polls."""
         bank = self.tutor.bank
         if not question.buttons:
@@ -106,11 +111,7 @@ class QuizRunner:
                     description=views.quiz_description(bank, question),
                 )
                 if message.poll is not None:
-                    await self.quiz.posted(
-                        question.question_id, Delivery(message.poll.id, message.message_id)
-                    )
-                    self._posted.append(question.question_id)
-                    return
+                    return Delivery(message.poll.id, message.message_id)
             except BadRequest as exc:
                 if "poll" not in exc.message.lower():
                     raise
@@ -122,8 +123,7 @@ class QuizRunner:
             parse_mode=ParseMode.HTML,
             reply_markup=markup(views.quiz_buttons(question)),
         )
-        await self.quiz.posted(question.question_id, Delivery(None, message.message_id, buttons=True))
-        self._posted.append(question.question_id)
+        return Delivery(None, message.message_id, buttons=True)
 
     async def _close(self, effect: CloseQuestion) -> None:
         """Stop a poll that closed early, or show the answer under a buttons question."""

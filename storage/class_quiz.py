@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound
+from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound, WaitingPollAnswer
 
 RUNNING = "running"
 
@@ -131,3 +131,34 @@ async def recent_round_items(session: AsyncSession, chat_id: int, rounds: int) -
         return set()
     items = await session.exec(select(QuizQuestion.item_id).where(col(QuizQuestion.round_id).in_(list(ids))))
     return set(items.all())
+
+
+async def waiting_answers(session: AsyncSession, poll_id: str) -> Sequence[WaitingPollAnswer]:
+    """Answers to a poll that were waiting for it to be known, oldest first."""
+    result = await session.exec(
+        select(WaitingPollAnswer)
+        .where(WaitingPollAnswer.poll_id == poll_id)
+        .order_by(col(WaitingPollAnswer.answered_at))
+    )
+    return result.all()
+
+
+async def get_waiting(session: AsyncSession, poll_id: str, user_id: int) -> WaitingPollAnswer | None:
+    """A member's waiting answer to a poll."""
+    return await session.get(WaitingPollAnswer, (poll_id, user_id))
+
+
+async def unmatched_questions(session: AsyncSession) -> Sequence[QuizQuestion]:
+    """Open questions that went out without a known poll (the send timed out), in running rounds."""
+    result = await session.exec(
+        select(QuizQuestion)
+        .join(QuizRound, col(QuizRound.id) == col(QuizQuestion.round_id))
+        .where(
+            col(QuizQuestion.sent_at).is_not(None),
+            col(QuizQuestion.poll_id).is_(None),
+            col(QuizQuestion.closed).is_(False),
+            QuizRound.status == RUNNING,
+            col(QuizRound.buttons).is_(False),
+        )
+    )
+    return result.all()

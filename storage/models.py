@@ -217,6 +217,18 @@ class QuizQuestion(SQLModel, table=True):
     sent_at: datetime | None = _utc_column()
     closes_at: datetime | None = _utc_column(index=True)
     closed: bool = False
+    posting_until: datetime | None = _utc_column()  # being posted: no one else posts it meanwhile
+
+
+class WaitingPollAnswer(SQLModel, table=True):
+    """A poll answer whose poll the round does not know yet (it arrived before the poll was recorded,
+    or the send timed out); it is counted once the poll is matched to its question."""
+
+    poll_id: str = Field(primary_key=True)
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    name: str
+    option: int
+    answered_at: datetime = _utc_column(nullable=False)
 
 
 class QuizAnswer(SQLModel, table=True):

@@ -16,6 +16,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -86,6 +87,17 @@ async def on_poll_answer(update: Update, context: RetainContext) -> None:
         answer.poll_id, answer.user.id, answer.user.first_name, answer.option_ids
     )
     context.bot_data.quiz_runner.submit(outcome.effects)
+
+
+async def on_poll(update: Update, context: RetainContext) -> None:
+    """A poll the bot sent, as Telegram shows it: matches a question whose post timed out."""
+    poll = update.poll
+    if poll is None:
+        return
+    options = [option.text for option in poll.options]
+    context.bot_data.quiz_runner.submit(
+        await context.tutor.class_quiz.poll_seen(poll.id, poll.question, options)
+    )
 
 
 async def on_quiz_button(update: Update, context: RetainContext) -> None:
@@ -184,6 +196,7 @@ def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
     app.add_handler(CommandHandler("quizsettings", quizsettings_command, filters=groups))
     app.add_handler(CommandHandler("classreport", classreport_command, filters=groups))
     app.add_handler(PollAnswerHandler(on_poll_answer))
+    app.add_handler(PollHandler(on_poll))
     app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=matches(Action.QUIZ)))
     app.add_handler(ChatMemberHandler(on_group_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     if app.job_queue is not None and every is not None:

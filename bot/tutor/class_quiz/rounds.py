@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.tutor.class_quiz.board import finish
 from bot.tutor.class_quiz.report import area_accuracy
@@ -47,9 +47,10 @@ from bot.tutor.text import parse_count
 from content.schema import MultipleChoice, TrueFalse
 from storage import class_quiz as store
 from storage.db import Session
-from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound
+from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound, WaitingPollAnswer
 
 RESUME_WITHIN = timedelta(minutes=10)  # a round whose question closed longer ago than this is closed
+POSTING = timedelta(seconds=30)  # a claim to post a question: longer than any send takes
 
 MAX_NAME = 64
 STOP_WORD = "stop"
@@ -203,18 +204,74 @@ class ClassQuiz:
             quiz_round.buttons,
         )
 
-    async def posted(self, question_id: int, delivery: Delivery) -> None:
-        """Record that a question went out (as a poll, or as buttons) and when it closes."""
+    async def claim_post(self, question_id: int) -> bool:
+        """Claim a question before posting it; False when it went out already or is being posted."""
+        now = self.core.clock()
+        async with self.core.sessions() as session, session.begin():
+            question = await store.get_question(session, question_id)
+            if question is None or question.sent_at is not None or question.closed:
+                return False
+            if question.posting_until is not None and question.posting_until > now:
+                return False
+            question.posting_until = now + POSTING
+            return True
+
+    async def release_post(self, question_id: int) -> None:
+        """The post failed for certain (nothing reached the group): a later sweep posts it again."""
+        async with self.core.sessions() as session, session.begin():
+            question = await store.get_question(session, question_id)
+            if question is not None and question.sent_at is None:
+                question.posting_until = None
+
+    async def posted(self, question_id: int, delivery: Delivery | None) -> list[Effect]:
+        """Record that a question went out and when it closes; `None` when the send timed out (it
+        probably went out: it is never posted twice, and its poll is recognised when seen).
+
+        Answers that arrived before the poll was recorded are counted now; they can close it early.
+        """
         now = self.core.clock()
         async with self.core.sessions() as session, session.begin():
             question = await store.get_question(session, question_id)
             quiz_round = await store.get_round(session, question.round_id) if question else None
-            if question is None or quiz_round is None:
-                return
-            question.poll_id, question.message_id, question.sent_at = delivery.ref, delivery.message_id, now
+            if question is None or quiz_round is None or question.sent_at is not None:
+                return []
+            question.sent_at, question.posting_until = now, None
             question.closes_at = now + timedelta(seconds=quiz_round.seconds_per_question)
+            if delivery is None:
+                return []
+            question.poll_id, question.message_id = delivery.ref, delivery.message_id
             if delivery.buttons:
                 quiz_round.buttons = True
+            if delivery.ref is None:
+                return []
+            await session.flush()
+            return await self._count_waiting(session, question, delivery.ref)
+
+    async def poll_seen(self, poll_ref: str, text: str, options: Sequence[str]) -> list[Effect]:
+        """A poll the bot sent, seen in an update: the question whose send timed out gets its poll."""
+        async with self.core.sessions() as session, session.begin():
+            if await store.question_by_poll(session, poll_ref) is not None:
+                return []
+            for question in await store.unmatched_questions(session):
+                item = self.bank.answerable(question.item_id)
+                if not isinstance(item, TrueFalse | MultipleChoice):
+                    continue
+                shown, _, _ = poll_options(item, 0)
+                if shown == text and json.loads(question.options) == list(options):
+                    question.poll_id = poll_ref
+                    await session.flush()
+                    return await self._count_waiting(session, question, poll_ref)
+            return []
+
+    async def _count_waiting(self, session: Session, question: QuizQuestion, poll_ref: str) -> list[Effect]:
+        effects: list[Effect] = []
+        for waiting in await store.waiting_answers(session, poll_ref):
+            outcome = await self._answer(
+                session, question, waiting.user_id, waiting.name, waiting.option, waiting.answered_at
+            )
+            effects += outcome.effects
+            await session.delete(waiting)
+        return effects
 
     async def use_buttons(self, round_id: int) -> None:
         """Polls are not allowed in this group: the round goes on with buttons."""
@@ -230,9 +287,23 @@ class ClassQuiz:
     ) -> AnswerOutcome:
         """A quiz poll's answer: recorded once, on the board and in the member's own record."""
         async with self.core.sessions() as session, session.begin():
+            if not option_ids:
+                return AnswerOutcome(False)  # a vote taken back: the first answer stands
             question = await store.question_by_poll(session, poll_ref)
-            if question is None or not option_ids:
-                return AnswerOutcome(False)
+            if question is None:
+                # Its poll is not known yet (the answer overtook the record of the post, or the
+                # post timed out): the answer waits, and counts once the poll is matched.
+                if await store.get_waiting(session, poll_ref, user_id) is None:
+                    session.add(
+                        WaitingPollAnswer(
+                            poll_id=poll_ref,
+                            user_id=user_id,
+                            name=name[:MAX_NAME],
+                            option=option_ids[0],
+                            answered_at=self.core.clock(),
+                        )
+                    )
+                return AnswerOutcome(True)
             return await self._answer(session, question, user_id, name, option_ids[0])
 
     async def answer_button(
@@ -253,10 +324,19 @@ class ClassQuiz:
             return await self._answer(session, question, user_id, name, option)
 
     async def _answer(
-        self, session: Session, question: QuizQuestion, user_id: int, name: str, option: int
+        self,
+        session: Session,
+        question: QuizQuestion,
+        user_id: int,
+        name: str,
+        option: int,
+        at: datetime | None = None,
     ) -> AnswerOutcome:
-        """Late and repeated answers count for nothing; the last member to answer closes the question."""
-        now = self.core.clock()
+        """Late and repeated answers count for nothing; the last member to answer closes the question.
+
+        `at` is when the answer was given, for one that waited for its poll to be known.
+        """
+        now = at or self.core.clock()
         if question.closed or question.sent_at is None or question.id is None:
             return AnswerOutcome(False)
         if question.closes_at is not None and now > question.closes_at:
@@ -268,7 +348,7 @@ class ClassQuiz:
         if quiz_round is None or item is None or not 0 <= option < len(json.loads(question.options)):
             return AnswerOutcome(False)
         correct = option == question.correct_option
-        seconds = (now - question.sent_at).total_seconds()
+        seconds = max(0.0, (now - question.sent_at).total_seconds())
         session.add(
             QuizAnswer(
                 question_id=question.id,
@@ -354,6 +434,8 @@ class ClassQuiz:
                 waiting = next((q for q in questions if q.sent_at is None), None)
                 if waiting is None or waiting.id in queued:
                     continue
+                if waiting.posting_until is not None and waiting.posting_until > now:
+                    continue  # being posted right now
                 if all(q.closed for q in questions if q.position < waiting.position):
                     effects.append(
                         PostQuestion(quiz_round.chat_id, await self._view(session, quiz_round, waiting))
