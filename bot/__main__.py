@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from content.loader import ContentError, load_bank
+from storage.db import Database, DatabaseUnusable, describe
 
 NO_TOKEN = """\
 Retain needs a Telegram bot token to run.
@@ -23,26 +25,39 @@ Retain needs a Telegram bot token to run.
 Then run the same command again."""
 
 
-class RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line, whatever logs it."""
+def redact(text: str, token: str) -> str:
+    """`text` with the bot token (and its secret half, should it appear alone) blanked out."""
+    secret = token.partition(":")[2]
+    text = text.replace(token, "<token>")
+    return text.replace(secret, "<token>") if len(secret) >= 8 else text
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+
+class RedactingFormatter(logging.Formatter):
+    """Formats log lines, tracebacks included, with the bot token blanked out."""
+
+    def __init__(self, fmt: str, token: str) -> None:
+        super().__init__(fmt)
         self.token = token
 
+    def format(self, record: logging.LogRecord) -> str:
+        """The line as the standard formatter writes it, redacted."""
+        return redact(super().format(record), self.token)
+
+
+class ExplainedElsewhere(logging.Filter):
+    """Drops the library's traceback for a rejected token: the run command explains it in a line."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        return True
+        """False for a record carrying the rejected-token error."""
+        error = record.exc_info[1] if record.exc_info else None
+        return type(error).__name__ != "InvalidToken"
 
 
 def configure_logging(level: str, token: str) -> None:
     """Log to stderr at `level`, with the token redacted and request URLs kept quiet."""
     handler = logging.StreamHandler()
-    handler.addFilter(RedactToken(token))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
+    handler.addFilter(ExplainedElsewhere())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -75,11 +90,44 @@ def main(argv: list[str] | None = None) -> int:
         print("Retain will not start: the content bank has problems.", file=sys.stderr)
         print(exc, file=sys.stderr)
         return 1
-    configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
-    from bot.app import run  # imported late: the checks above need none of Telegram's machinery
+    token = settings.telegram_bot_token.get_secret_value()
+    configure_logging(settings.log_level, token)
+    try:
+        asyncio.run(_check_database(settings.database_url))
+    except DatabaseUnusable as exc:
+        print(f"Retain cannot use its database ({describe(settings.database_url)}): {exc}", file=sys.stderr)
+        print("Check DATABASE_URL, and that the folder and file can be written.", file=sys.stderr)
+        return 2
+    from telegram.error import InvalidToken, NetworkError  # late: the checks above need none of it
 
-    run(settings, bank)
+    from bot.app import run
+
+    try:
+        run(settings, bank)
+    except InvalidToken:
+        print(
+            "Telegram refused the bot token. Check TELEGRAM_BOT_TOKEN: @BotFather shows your bot's token "
+            "(/mybots, then API Token).",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as exc:
+        print(
+            f"Retain cannot reach the Bot API at {redact(settings.telegram_api_base_url, token)}: "
+            f"{redact(str(exc), token)}. Check TELEGRAM_API_BASE_URL and the network.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+async def _check_database(url: str) -> None:
+    """Open the database, check it can be written and bring its schema up to date."""
+    database = Database(url)
+    try:
+        await database.prepare()
+    finally:
+        await database.close()
 
 
 def _preview(content: Path, body: str | None, timezone: str) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,10 +34,47 @@ def async_url(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def describe(database_url: str) -> str:
+    """A database URL as it may be shown: without its password."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except Exception:  # an unreadable URL might hide a password anywhere: show none of it
+        return "the configured DATABASE_URL"
+
+
 def _ensure_sqlite_folder(database_url: str) -> None:
+    """The SQLite file's folder and the file itself, readable by their owner only (learners' data).
+
+    SQLite gives the -wal and -shm files it creates the database file's permissions.
+    """
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database).expanduser()
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be opened, or cannot be written."""
+
+
+async def check_writable(engine: AsyncEngine) -> None:
+    """Open the database and make a write that is rolled back.
+
+    Raises:
+        DatabaseUnusable: with the reason, in a line an operator can act on.
+    """
+    try:
+        async with engine.connect() as conn:
+            transaction = await conn.begin()
+            await conn.exec_driver_sql("CREATE TABLE retain_write_check (x INTEGER)")
+            await transaction.rollback()
+    except (OSError, SQLAlchemyError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise DatabaseUnusable(str(reason).splitlines()[0]) from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -113,11 +152,19 @@ class Database:
     """One database for a front end: its engine, its unit-of-work factory, set-up and tear-down."""
 
     def __init__(self, database_url: str) -> None:
-        self.engine = create_engine(database_url)
+        try:
+            self.engine = create_engine(database_url)
+        except OSError as exc:
+            raise DatabaseUnusable(f"cannot create {exc.filename}: {exc.strerror}") from exc
         self.sessions = session_factory(self.engine)
 
     async def prepare(self) -> None:
-        """Create or upgrade the tables (at start-up)."""
+        """Check the database can be written, then create or upgrade the tables (at start-up).
+
+        Raises:
+            DatabaseUnusable: when it cannot be opened or written.
+        """
+        await check_writable(self.engine)
         await migrate(self.engine)
 
     async def close(self) -> None:

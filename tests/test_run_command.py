@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,6 +40,11 @@ async def test_python_m_bot_polls_answers_and_never_logs_the_token(
         )
         assert fake_telegram.calls("setMyCommands")
         assert (tmp_path / "data" / "retain.db").exists()  # the default SQLite file, created on first run
+        modes = {
+            p.name: p.stat().st_mode & 0o777 for p in [tmp_path / "data", *(tmp_path / "data").iterdir()]
+        }
+        assert modes["data"] == 0o700 and modes["retain.db"] == 0o600, modes  # learners' data: owner only
+        assert all(mode == 0o600 for name, mode in modes.items() if name != "data"), modes
     finally:
         await fake_telegram.release_polls()
         child.send_signal(signal.SIGINT)
@@ -48,3 +54,54 @@ async def test_python_m_bot_polls_answers_and_never_logs_the_token(
     assert "Application started" in log
     assert fake_telegram.token not in log
     assert fake_telegram.token.split(":")[1] not in log
+
+
+def _run_bot(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "LOG_"))}
+    env.update(PYTHONPATH=str(REPO), **settings)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_a_rejected_token_gets_one_clear_line_and_never_shows_the_token(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    token = "123456:THIS-IS-NOT-THE-TOKEN-THE-FAKE-KNOWS"
+    result = await asyncio.to_thread(
+        _run_bot,
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url,
+        LOG_LEVEL="DEBUG",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Telegram refused the bot token" in output and "Traceback" not in output
+    assert token not in output and token.split(":")[1] not in output
+
+
+def test_a_bad_log_level_is_a_setting_error_not_a_crash(tmp_path: Path) -> None:
+    result = _run_bot(tmp_path, TELEGRAM_BOT_TOKEN="1:x", LOG_LEVEL="verbose")
+    assert result.returncode == 2 and "LOG_LEVEL" in result.stderr and "not a log level" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_database_that_cannot_be_opened_or_written_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be")
+    result = _run_bot(tmp_path, TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL=f"sqlite:///{blocker}/retain.db")
+    assert result.returncode == 2 and "Retain cannot use its database" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+    readonly = f"sqlite:///file:{tmp_path / 'ro.db'}?mode=ro&uri=true"
+    (tmp_path / "ro.db").touch()
+    result = _run_bot(tmp_path, TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL=readonly)
+    assert result.returncode == 2 and "readonly" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
