@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.config import CONTENT_DIR
 from bot.tutor.evidence import area_evidence, weakest_area
 from bot.tutor.memory import ItemMemory, review
-from bot.tutor.selection import MAX_RUN, Reason, SetContext, next_item
+from bot.tutor.selection import MAX_RUN, Reason, SetContext, due_retry, next_item
 from content.loader import load_bank
 from content.schema import Answerable, MetricDrill, MultipleChoice, TrueFalse
 
@@ -366,14 +366,24 @@ def oracle(
     return world.items[int(np.argmax(score))], False
 
 
+def oracle_retry(
+    world: World, history: History, now: datetime, in_set: SetContext, rng: random.Random
+) -> tuple[Answerable, bool]:
+    """The oracle, paying the price the product promises: every miss comes back once in its set."""
+    if (item_id := due_retry(in_set)) is not None:
+        return world.items[world.index[item_id]], True
+    return oracle(world, history, now, in_set, rng)
+
+
 POLICIES: dict[str, Policy] = {
     "tutor": tutor,
     "random": uniform_random,
     "round_robin": round_robin,
     "plain_fsrs": plain_fsrs,
     "oracle": oracle,
+    "oracle_retry": oracle_retry,
 }
-WITH_RETRIES = {"tutor"}  # policies that take a miss back within the set, as the bot does
+WITH_RETRIES = {"tutor", "oracle_retry"}  # policies that take a miss back within the set, as the bot does
 
 
 @dataclass

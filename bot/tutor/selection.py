@@ -45,7 +45,7 @@ RETRY_GAP = 2  # other prompts between a miss and its retry in the same set, whe
 REST = timedelta(hours=12)  # an item answered this recently is not served again (retries aside)
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
 READINESS_WEIGHT = 2.0  # how much an area's unreadiness (coverage and memory) raises its items' gain
-RECALL_WEIGHT = 4.0  # how much an area's low recall of the items met raises it
+RECALL_WEIGHT = 2.0  # how much an area's low recall of the items met raises it
 
 
 class Reason(StrEnum):
