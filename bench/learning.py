@@ -353,8 +353,9 @@ def oracle(
 ) -> tuple[Answerable, bool]:
     """Not a baseline: a policy that sees the learner's true memory (a yardstick for what is possible).
 
-    It works on the area with the lowest true recall tomorrow, on the item there it would most
-    likely fail tomorrow, and never repeats an item within a day."""
+    Each item scores its true chance of being failed tomorrow, times one plus four times its
+    area's shortfall (one minus the area's true recall tomorrow, over all its items); nothing
+    studied in the last CONSOLIDATION days comes again while anything else remains."""
     assert history.learner is not None
     at = (now - START).total_seconds()
     tomorrow = history.learner.recall(np.arange(len(world.items)), at + DAY)
