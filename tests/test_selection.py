@@ -1,15 +1,14 @@
-"""The selector's rules, each pinned on a small hand-made bank; FSRS memory; mastery arithmetic."""
+"""The selector's rules, each pinned on a small hand-made bank; sets and their retries; FSRS memory."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
-import pytest
 from fsrs import State
 
-from bot.tutor.memory import RETRY_AFTER_WRONG, ItemMemory, recall, review
-from bot.tutor.selection import Reason, area_errors, area_mastery, next_item
+from bot.tutor.memory import RETRY_AFTER_WRONG, ItemMemory, missed_last, recall, review
+from bot.tutor.selection import RETRY_GAP, Reason, SetContext, due_retry, next_item
 from bot.tutor.streaks import advance_streak, answered_since, current_streak
 from content.schema import Answerable, ConceptCard, TrueFalse
 
@@ -159,20 +158,55 @@ def test_an_empty_bank_selects_nothing() -> None:
     assert next_item([], {}, NOW) is None
 
 
-def test_mastery_is_predicted_recall_over_the_whole_area() -> None:
-    bank: list[Answerable] = [concept("a1", "crm"), concept("a2", "crm"), concept("b1", "retention")]
-    fresh = learnt(days_ago=0)
-    mastery = area_mastery(bank, {"a1": fresh}, NOW)
-    assert mastery["crm"] == pytest.approx(0.5, abs=0.01)  # one of two items met, recalled today
-    assert mastery["retention"] == 0
-    later = area_mastery(bank, {"a1": fresh, "a2": fresh}, NOW + timedelta(days=30))
-    assert 0 < later["crm"] < 0.9  # forgetting lowers it
+def test_a_miss_in_a_set_comes_back_after_the_gap_or_at_the_end_of_the_set() -> None:
+    assert due_retry(SetContext(position=3, total=10)) is None
+    missed_at_2 = (("crm-a", 2),)
+    for position in range(3, 3 + RETRY_GAP):  # RETRY_GAP other prompts first...
+        assert due_retry(SetContext(position, 10, missed_at_2)) is None
+    assert due_retry(SetContext(3 + RETRY_GAP, 10, missed_at_2)) == "crm-a"  # ...then back
+    # Near the end, the retries still waiting take the last slots, and past it they extend the set.
+    two = (("crm-a", 8), ("ret-a", 9))
+    assert due_retry(SetContext(9, 10, two[:1])) is None
+    assert due_retry(SetContext(10, 10, two)) == "crm-a"
+    assert due_retry(SetContext(11, 10, two[1:])) == "ret-a"
 
 
-def test_area_error_rates_are_smoothed() -> None:
-    bank: list[Answerable] = [concept("a1", "crm"), concept("b1", "retention")]
-    errors = area_errors(bank, {"a1": learnt(days_ago=1, right=1, wrong=3)})
-    assert errors == {"crm": pytest.approx(4 / 6), "retention": pytest.approx(0.5)}
+def test_in_a_set_the_retry_is_served_when_due_and_not_before() -> None:
+    records = {"sat-a": missed(minutes_ago=1), "crm-a": learnt(days_ago=3)}
+    waiting = SetContext(position=3, total=10, retries=(("sat-a", 2),))
+    early = next_item(BANK, records, NOW, ("sat-a", "crm-a"), in_set=waiting)
+    assert early is not None and early.item.id != "sat-a"
+    due = SetContext(position=2 + RETRY_GAP + 1, total=10, retries=(("sat-a", 2),))
+    selection = next_item(BANK, records, NOW, ("sat-a", "crm-a"), in_set=due)
+    assert selection is not None and (selection.item.id, selection.reason) == ("sat-a", Reason.RETRY)
+
+
+def test_in_a_set_a_miss_comes_back_once_not_again_on_fsrs_short_step() -> None:
+    # sat-a was missed, came back in this set, and was missed again ten minutes ago: its FSRS step
+    # is due, but the set has had its one retry; it waits for another day.
+    twice = review(missed(minutes_ago=12), False, NOW - timedelta(minutes=10))
+    records = {"sat-a": twice, "crm-a": learnt(days_ago=3)}
+    in_set = SetContext(position=8, total=10)
+    inside = next_item(BANK, records, NOW, ("crm-a",), in_set=in_set)
+    assert inside is not None and inside.item.id != "sat-a"
+    outside = next_item(BANK, records, NOW, ("crm-a",))
+    assert outside is not None and (outside.item.id, outside.reason) == ("sat-a", Reason.RETRY)
+
+
+def test_nothing_answered_earlier_today_comes_again_while_other_items_remain() -> None:
+    bank: list[Answerable] = [concept("crm-a", "crm"), concept("crm-b", "crm")]
+    # crm-a was missed in this morning's set (and missed again on its retry): on the evidence it
+    # is not known, but a second go the same day adds little; in this evening's set crm-b, met a
+    # week ago, goes first.
+    missed_twice = review(missed(minutes_ago=6 * 60 + 2), False, NOW - timedelta(hours=6))
+    records = {"crm-a": missed_twice, "crm-b": learnt(days_ago=7, right=2)}
+    evening = next_item(bank, records, NOW, in_set=SetContext(position=1, total=10))
+    assert evening is not None and evening.item.id == "crm-b"
+    # In the next day's set the miss comes first, as due.
+    tomorrow = next_item(bank, records, NOW + timedelta(days=1), in_set=SetContext(position=1, total=10))
+    assert tomorrow is not None and (tomorrow.item.id, tomorrow.reason) == ("crm-a", Reason.DUE)
+    assert missed_last(records["crm-a"])
+    assert pick(bank, records) == "crm-a"  # outside a set, FSRS's short step brings it back
 
 
 def test_fsrs_right_graduates_at_once_and_wrong_comes_back_in_minutes() -> None:

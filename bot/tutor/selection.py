@@ -1,51 +1,58 @@
 """Adaptive selection: a pure function of (items, the learner's memory of each, now) to the next item.
 
-The learner's goal is an exam on the whole unit, so the measure is the weakest topic area's
-recall, not the average card's. The rules, in order:
+The learner's goal is an exam on the whole unit, so the measure is the weakest topic area, not
+the average card. The rules, in order:
 
-1. Never the item just served, and (unless the learner chose /focus) never a third prompt in a
+1. In a set of prompts, a miss from earlier in the set comes back before the set ends
+   (`due_retry`): once RETRY_GAP other prompts have passed, or when the slots left are only
+   enough for the retries still waiting (the set is extended by them). One retry per item per
+   set: the bot asks again only once.
+2. Never the item just served, and (unless the learner chose /focus) never a third prompt in a
    row from one topic area: areas are interleaved.
-2. A challenge is not served before the concept cards that teach it (`tests`) have been seen.
-3. An item the learner just got wrong comes back first once its short FSRS step is due,
-   weakest area first (weakness below), most overdue first.
-4. Otherwise every candidate is scored by what practising it would gain: one minus its predicted
-   recall (FSRS retrievability for items met, discounted by the area's miss rate because FSRS's
-   default curve does not know this learner; a small prior for unseen items, which count as
-   barely known), times one plus the area's weakness. Due reviews (recall fallen below the
-   target) and new items compete on that one score, so whole areas are never left unseen while
-   a few items are polished. Among equals, a challenge testing a concept just met comes first
-   (retrieval practice straight after teaching), then a new concept card, then bank order.
+3. A challenge is not served before the concept cards that teach it (`tests`) have been seen.
+4. Outside a set (a nudge, or a prompt asked for on its own), an item missed a few minutes ago
+   comes back once FSRS's short step is due, weakest area first, most overdue first. Inside a
+   set rule 1 does this instead, so a miss never comes back twice in one set.
+5. Otherwise nothing answered in the last REST hours comes again: both learner models of the
+   benchmark agree that a repetition on the same day adds little to memory, so the prompts go to
+   items that gain more.
+6. Every remaining candidate is scored by what practising it would gain: one minus its recall on
+   the evidence (`bot.tutor.evidence.item_recall`: 0 for an item whose latest answer was a miss;
+   a small prior for an item never met, which counts as barely known), times one plus its area's
+   weakness. Due reviews and new items compete on that one score, so whole areas are never left
+   unseen while a few items are polished. Among equals, a challenge testing a concept just met
+   comes first (retrieval practice straight after teaching), then a new concept card, then bank
+   order.
 
-An area's weakness is 2 x (1 - mastery) + 2 x its miss rate (misses over answers, with one
-right and one wrong answer imagined so that one answer does not swing it).
-
-Mastery of an area is the recall the learner would show across all of it right now: the sum of
-predicted recall over the items met, divided by all the items of the area they can meet.
+An area's weakness comes from the figures /stats shows (`area_evidence`):
+READINESS_WEIGHT x (1 - readiness) + RECALL_WEIGHT x (1 - recall of the items met). Readiness
+brings in the areas not yet covered; recall the areas covered but not held.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.tutor.memory import DESIRED_RETENTION, ItemMemory, recall
+from bot.tutor.evidence import AreaEvidence, area_adjustment, area_evidence, item_recall
+from bot.tutor.memory import DESIRED_RETENTION, ItemMemory, missed_last, recall
 from content.schema import Answerable, ConceptCard
 
 MAX_RUN = 2  # prompts in a row from one area before another area must come
 RETRY_GAP = 2  # other prompts between a miss and its retry in the same set, when the set has room
+REST = timedelta(hours=12)  # an item answered this recently is not served again (retries aside)
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
-WEAKNESS_WEIGHT = 2.0  # how much a weak area's items are preferred over a strong area's
-ERROR_WEIGHT = 2.0  # how much an area's observed error rate adds to that preference
-CALIBRATION = 1.0  # how far an area's miss rate discounts FSRS's predicted recall there
+READINESS_WEIGHT = 2.0  # how much an area's unreadiness (coverage and memory) raises its items' gain
+RECALL_WEIGHT = 2.0  # how much an area's low recall of the items met raises it
 
 
 class Reason(StrEnum):
     """Why the selector chose an item."""
 
     RETRY = "retry"  # got it wrong a few minutes ago
-    DUE = "due"  # predicted recall has fallen below the target
+    DUE = "due"  # predicted recall has fallen below the target, or the latest answer was a miss
     NEW = "new"  # never met
     AHEAD = "ahead"  # met and still well remembered: practice ahead of schedule
 
@@ -85,31 +92,6 @@ class Selection:
 
     item: Answerable
     reason: Reason
-
-
-def area_errors(items: Sequence[Answerable], memories: Mapping[str, ItemMemory]) -> dict[str, float]:
-    """Per topic area, the share of answers that were wrong (one right and one wrong imagined)."""
-    wrong: dict[str, int] = {}
-    answers: dict[str, int] = {}
-    for item in items:
-        memory = memories.get(item.id)
-        if memory is not None:
-            wrong[item.area] = wrong.get(item.area, 0) + memory.wrong
-            answers[item.area] = answers.get(item.area, 0) + memory.correct + memory.wrong
-    return {item.area: (wrong.get(item.area, 0) + 1) / (answers.get(item.area, 0) + 2) for item in items}
-
-
-def area_mastery(
-    items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
-) -> dict[str, float]:
-    """Per topic area: predicted recall summed over the items met, over all the area's items."""
-    total: dict[str, int] = {}
-    known: dict[str, float] = {}
-    for item in items:
-        total[item.area] = total.get(item.area, 0) + 1
-        memory = memories.get(item.id)
-        known[item.area] = known.get(item.area, 0.0) + (recall(memory, now) if memory else 0.0)
-    return {area: known[area] / total[area] for area in total}
 
 
 def _ready(item: Answerable, eligible_ids: set[str], memories: Mapping[str, ItemMemory]) -> bool:
@@ -167,20 +149,22 @@ def next_item(
         candidates = _interleaved(candidates, recent_areas)
     eligible_ids = set(by_id)
     candidates = [item for item in candidates if _ready(item, eligible_ids, memories)] or candidates
-    mastery = area_mastery(items, memories, now)
-    errors = area_errors(items, memories)
+    evidence = area_evidence(items, memories, now)
+    adjustment = area_adjustment(items, memories)
 
     def weakness(area: str) -> float:
-        return WEAKNESS_WEIGHT * (1 - mastery[area]) + ERROR_WEIGHT * errors[area]
+        return _weakness(evidence[area])
 
-    retries = [
-        item
-        for item in candidates
-        if (r := memories.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
-    ]
-    if retries:
-        chosen = min(retries, key=lambda item: (-weakness(item.area), memories[item.id].due_at))
-        return Selection(chosen, Reason.RETRY)
+    if in_set is None:
+        retries = [
+            item
+            for item in candidates
+            if (r := memories.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
+        ]
+        if retries:
+            chosen = min(retries, key=lambda item: (-weakness(item.area), memories[item.id].due_at))
+            return Selection(chosen, Reason.RETRY)
+    candidates = [item for item in candidates if _rested(memories.get(item.id), now)] or candidates
 
     def variety(item: Answerable) -> int:
         # Among equals: first test what was just taught (a challenge whose concepts are met),
@@ -194,14 +178,38 @@ def next_item(
     def score(pair: tuple[int, Answerable]) -> tuple[float, int, int]:
         index, item = pair
         memory = memories.get(item.id)
-        # FSRS's default curve does not know this learner; an area they keep missing is less
-        # well remembered than it predicts, so its predictions are discounted by the miss rate.
-        predicted = recall(memory, now) * (1 - CALIBRATION * errors[item.area]) if memory else UNSEEN_RECALL
-        gain = (1 - predicted) * (1 + weakness(item.area))
+        known = item_recall(memory, now, adjustment=adjustment[item.area]) if memory else UNSEEN_RECALL
+        gain = (1 - known) * (1 + weakness(item.area))
         return (-round(gain, 9), variety(item), index)
 
     _, chosen = min(enumerate(candidates), key=score)
     memory = memories.get(chosen.id)
     if memory is None:
         return Selection(chosen, Reason.NEW)
-    return Selection(chosen, Reason.DUE if recall(memory, now) < DESIRED_RETENTION else Reason.AHEAD)
+    due = missed_last(memory) or recall(memory, now) < DESIRED_RETENTION
+    return Selection(chosen, Reason.DUE if due else Reason.AHEAD)
+
+
+def area_mastery(
+    items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
+) -> dict[str, float]:
+    """The old mastery figure: FSRS's predicted recall summed over the items met, over all the area's
+    items (a miss not counted). Kept unchanged only for `bot.tutor.stats` until /stats reads
+    `area_evidence`; then it goes. The selector does not use it."""
+    total: dict[str, int] = {}
+    known: dict[str, float] = {}
+    for item in items:
+        total[item.area] = total.get(item.area, 0) + 1
+        memory = memories.get(item.id)
+        known[item.area] = known.get(item.area, 0.0) + (recall(memory, now) if memory else 0.0)
+    return {area: known[area] / total[area] for area in total}
+
+
+def _weakness(evidence: AreaEvidence) -> float:
+    held = evidence.recall if evidence.recall is not None else UNSEEN_RECALL
+    return READINESS_WEIGHT * (1 - evidence.readiness) + RECALL_WEIGHT * (1 - held)
+
+
+def _rested(memory: ItemMemory | None, now: datetime) -> bool:
+    """Never answered, or not within the last REST hours."""
+    return memory is None or memory.last_answered_at is None or now - memory.last_answered_at >= REST
