@@ -116,7 +116,7 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
 
         await tutor.profiles.choose_body(402, "all")
         await tutor.profiles.choose_reminder(402, None)
-        clock.advance(timedelta(minutes=6))
+        clock.advance(timedelta(hours=13))  # the next day: what he missed in class is due
         served = await tutor.practice.next_prompt(402)
         assert served.status is Status.OK and served.prompt is not None
         assert served.prompt.item.id == missed  # what he got wrong in class comes back first

@@ -190,21 +190,6 @@ def next_item(
     return Selection(chosen, Reason.DUE if due else Reason.AHEAD)
 
 
-def area_mastery(
-    items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
-) -> dict[str, float]:
-    """The old mastery figure: FSRS's predicted recall summed over the items met, over all the area's
-    items (a miss not counted). Kept unchanged only for `bot.tutor.stats` until /stats reads
-    `area_evidence`; then it goes. The selector does not use it."""
-    total: dict[str, int] = {}
-    known: dict[str, float] = {}
-    for item in items:
-        total[item.area] = total.get(item.area, 0) + 1
-        memory = memories.get(item.id)
-        known[item.area] = known.get(item.area, 0.0) + (recall(memory, now) if memory else 0.0)
-    return {area: known[area] / total[area] for area in total}
-
-
 def _weakness(evidence: AreaEvidence) -> float:
     held = evidence.recall if evidence.recall is not None else UNSEEN_RECALL
     return READINESS_WEIGHT * (1 - evidence.readiness) + RECALL_WEIGHT * (1 - held)
