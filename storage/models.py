@@ -62,6 +62,7 @@ class Learner(SQLModel, table=True):
     set_size: int = Field(default=10, sa_column_kwargs={"server_default": "10"})  # prompts in a set
     current_set_id: int | None = None  # the set being worked through, if any
     live_prompt_id: int | None = None  # the latest prompt served: the only one whose buttons are live
+    class_consent_at: datetime | None = _utc_column()  # agreed that class quiz answers join their record
     created_at: datetime = _utc_column(nullable=False)
 
 

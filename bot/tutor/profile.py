@@ -45,6 +45,7 @@ def profile_of(learner: Learner) -> LearnerProfile:
         quiz_named=learner.quiz_named,
         started=learner.started_at is not None or learner.awarding_body is not None,
         set_size=learner.set_size,
+        class_consent=learner.class_consent_at is not None,
     )
 
 

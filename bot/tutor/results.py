@@ -56,8 +56,9 @@ class LearnerProfile:
     focus_area: str | None
     daily_goal: int | None
     quiz_named: bool
-    started: bool
-    set_size: int  # has sent /start in a private chat (a class answer alone does not count)
+    started: bool  # has sent /start in a private chat (a class answer alone does not count)
+    set_size: int
+    class_consent: bool = False  # class quiz answers join their own record
 
 
 @dataclass(frozen=True)

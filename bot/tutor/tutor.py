@@ -13,6 +13,7 @@ from bot.tutor.core import Core
 from bot.tutor.glossary import Glossary
 from bot.tutor.nudging import LEASE, Nudger
 from bot.tutor.practice import Practice
+from bot.tutor.privacy import KEEP_INACTIVE, Privacy
 from bot.tutor.profile import Profiles
 from bot.tutor.progress import ProgressReports
 from content.schema import Bank
@@ -31,6 +32,7 @@ class Tutor:
     class_quiz: ClassQuiz
     class_reports: ClassReports
     glossary: Glossary
+    privacy: Privacy
     database: Database | None = None  # set by `open`; None when built over a bare session factory
 
     @classmethod
@@ -42,6 +44,7 @@ class Tutor:
         clock: Clock = system_clock,
         rng: random.Random | None = None,
         nudge_lease: timedelta = LEASE,
+        keep_inactive: timedelta = KEEP_INACTIVE,
     ) -> Tutor:
         """Wire the services over one database, one bank and one clock."""
         core = Core(sessions, bank, default_timezone, clock, rng or random.Random())
@@ -55,6 +58,7 @@ class Tutor:
             class_quiz=ClassQuiz(core),
             class_reports=ClassReports(core),
             glossary=Glossary(bank),
+            privacy=Privacy(core, keep_inactive),
         )
 
     @classmethod
@@ -66,9 +70,10 @@ class Tutor:
         clock: Clock = system_clock,
         rng: random.Random | None = None,
         nudge_lease: timedelta = LEASE,
+        keep_inactive: timedelta = KEEP_INACTIVE,
     ) -> Tutor:
         """The tutor over `database` (call `database.prepare()` before the first unit of work)."""
-        built = cls.build(database.sessions, bank, default_timezone, clock, rng, nudge_lease)
+        built = cls.build(database.sessions, bank, default_timezone, clock, rng, nudge_lease, keep_inactive)
         return replace(built, database=database)
 
     @property

@@ -42,10 +42,11 @@ from bot.tutor.class_quiz.rules import (
 )
 from bot.tutor.core import Core
 from bot.tutor.profile import match_area
-from bot.tutor.record import AnswerContext, find_or_create, record_answer
+from bot.tutor.record import AnswerContext, record_answer
 from bot.tutor.text import parse_count
 from content.schema import MultipleChoice, TrueFalse
 from storage import class_quiz as store
+from storage import repo
 from storage.db import Session
 from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound, WaitingPollAnswer
 
@@ -361,8 +362,9 @@ class ClassQuiz:
                 answered_at=now,
             )
         )
-        learner = await find_or_create(session, user_id, self.core.default_timezone, now)
-        await record_answer(session, learner, item, correct, now, AnswerContext.GROUP)
+        learner = await repo.get_learner(session, user_id)
+        if learner is not None and learner.class_consent_at is not None:  # only with the pupil's consent
+            await record_answer(session, learner, item, correct, now, AnswerContext.GROUP)
         await session.flush()
         if not await self._everyone_answered(session, question):
             return AnswerOutcome(True)

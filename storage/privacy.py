@@ -1,0 +1,76 @@
+"""A learner's data, whole: everything stored about them (to export), erased (to forget), and who
+has been away long enough for their record to go."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, update
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Answer,
+    ItemState,
+    Learner,
+    NudgeSend,
+    PracticeSet,
+    Prompt,
+    QuizAnswer,
+    TipShown,
+    WaitingPollAnswer,
+)
+
+# Tables keyed by the learner, in the order an export lists them: (name, table, its learner column).
+BY_LEARNER: tuple[tuple[str, type[SQLModel], Any], ...] = (
+    ("itemstate", ItemState, ItemState.learner_id),
+    ("answer", Answer, Answer.learner_id),
+    ("prompt", Prompt, Prompt.learner_id),
+    ("practiceset", PracticeSet, PracticeSet.learner_id),
+    ("nudgesend", NudgeSend, NudgeSend.learner_id),
+    ("tipshown", TipShown, TipShown.learner_id),
+)
+ANONYMOUS = "a classmate"
+
+
+def _plain(row: SQLModel) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in row.model_dump().items()
+    }
+
+
+async def export(session: AsyncSession, learner_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row stored about a learner, table by table, as plain JSON-ready values."""
+    learner = await session.get(Learner, learner_id)
+    found: dict[str, list[dict[str, Any]]] = {"learner": [_plain(learner)] if learner else []}
+    for name, table, column in BY_LEARNER:
+        rows = await session.exec(select(table).where(column == learner_id))
+        found[name] = [_plain(row) for row in rows.all()]
+    answers = await session.exec(select(QuizAnswer).where(QuizAnswer.user_id == learner_id))
+    found["quizanswer"] = [_plain(row) for row in answers.all()]
+    return found
+
+
+async def forget(session: AsyncSession, learner_id: int) -> None:
+    """Erase a learner: their rows go; their class quiz answers stay on the boards, anonymised."""
+    for _name, table, column in BY_LEARNER:
+        await session.exec(delete(table).where(column == learner_id))
+    await session.exec(delete(WaitingPollAnswer).where(col(WaitingPollAnswer.user_id) == learner_id))
+    stand_in = -secrets.randbelow(2**62) - 1  # a board total with no person behind it
+    await session.exec(
+        update(QuizAnswer)
+        .where(col(QuizAnswer.user_id) == learner_id)
+        .values(user_id=stand_in, name=ANONYMOUS)
+    )
+    await session.exec(delete(Learner).where(col(Learner.id) == learner_id))
+
+
+async def inactive_learners(session: AsyncSession, before: datetime, limit: int) -> Sequence[int]:
+    """Learners with no activity (nor anything else) since `before`, oldest first."""
+    last_seen = func.coalesce(col(Learner.last_active_at), col(Learner.created_at))
+    result = await session.exec(select(Learner.id).where(last_seen < before).order_by(last_seen).limit(limit))
+    return result.all()
