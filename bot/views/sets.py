@@ -9,7 +9,7 @@ from bot.codec import Action, Callback
 from bot.tutor.nudging import ReminderSettings
 from bot.tutor.results import SetRecap
 from bot.ui import Keyboard, keyboard
-from bot.views.common import button, when
+from bot.views.common import button, echo, when
 
 
 def recap_text(recap: SetRecap) -> str:
@@ -54,7 +54,7 @@ def size_usage(current: int | None, low: int, high: int) -> str:
 def size_invalid(text: str, low: int, high: int) -> str:
     """/setsize with something that is not a size."""
     return (
-        f"“{escape(text)}” isn't a set size. Send a number of prompts from {low} to {high}, "
+        f"“{echo(text)}” isn't a set size. Send a number of prompts from {low} to {high}, "
         "like <code>/setsize 15</code>."
     )
 
