@@ -606,7 +606,8 @@ class World:
             await self.fake.group_text(TEACHERS[0], POLL_GROUP, "/quiz 30")
 
     def check(self, mark: int, queries: list[str], made: list[dict[str, Any]]) -> None:
-        """After a chunk: nothing escaped a handler, each tap answered once, every call valid."""
+        """After a chunk: nothing escaped a handler, each tap answered once and each private message
+        replied to, every call valid, each unreadable update logged once and its contents never."""
         tally = self.tally
         context = f"\nthe chunk's updates: {[str(u)[:200] for u in made]}"
         assert not tally.failures, describe(tally.failures) + context
@@ -621,12 +622,28 @@ class World:
         invalid = [r for r in self.fake.requests[mark:] if r.rejected == "invalid"]
         assert not invalid, [(r.method, str(r.result), str(r.params)[:300]) for r in invalid[:5]]
         assert tally.skips_logged == tally.unreadable, "each unreadable update is logged once, and only those"
+        answered = {r.params.get("chat_id") for r in self.fake.requests[mark:] if r.method.startswith("send")}
+        ignored = [m for m in private_messages(made) if m["chat"]["id"] not in answered]
+        assert not ignored, f"private messages left without a reply: {[str(m)[:200] for m in ignored[:3]]}"
 
     async def stop(self) -> None:
         if self.watch is not None:
             logging.getLogger().removeHandler(self.watch)
         await self.bot.stop()
         await self.fake.stop()
+
+
+def private_messages(updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The well-formed messages someone sent in a private chat: each must get a reply."""
+    messages = [u["message"] for u in updates if "message" in u and not unreadable(u)]
+    return [
+        m
+        for m in messages
+        if isinstance(m, dict)
+        and "from" in m
+        and isinstance(m.get("chat"), dict)
+        and m["chat"]["type"] == "private"
+    ]
 
 
 def mutated(data: str, value: int) -> str:
