@@ -38,11 +38,18 @@ def _slice(rate: float) -> float:
 
 
 def build_application(
-    settings: Settings, bank: Bank, clock: Clock = system_clock, *, schedule_jobs: bool = True
+    settings: Settings,
+    bank: Bank,
+    clock: Clock = system_clock,
+    *,
+    schedule_jobs: bool = True,
+    read_timeout: float | None = None,
 ) -> RetainApp:
     """Wire the bot: rate-limited requests to `settings.telegram_api_base_url`, handlers, storage.
 
-    `schedule_jobs=False` leaves out the repeating sweeps (tests run them by hand).
+    `schedule_jobs=False` leaves out the repeating sweeps (tests run them by hand); `read_timeout`
+    is how long a Bot API call may take before the bot gives up on its answer (None: the
+    library's 5 s).
     """
     if settings.telegram_bot_token is None:
         raise ValueError("a bot token is needed to build the application")
@@ -62,10 +69,13 @@ def build_application(
         await app.bot_data.receipts.idle()
         await database.close()
 
-    app: RetainApp = (
+    # getUpdates on its own connection (as the library does by default), each update checked first.
+    updates = errors.UpdatesRequest(connection_pool_size=1)
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
+        .get_updates_request(updates)
         .rate_limiter(
             AIORateLimiter(
                 # The same rate, metered in tenths of a second: a burst of a whole second's sends
@@ -82,8 +92,10 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if read_timeout is not None:
+        builder = builder.read_timeout(read_timeout)
+    app: RetainApp = builder.build()
     app.bot_data.tutor = tutor
     app.bot_data.quiz_runner = QuizRunner(app.bot, tutor)
     app.bot_data.receipts = Receipts(tutor)
@@ -92,7 +104,7 @@ def build_application(
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
     private.register(app)  # last: its button handler takes every button the features left
-    errors.register(app)
+    errors.register(app, updates.skipped)  # the screen goes before every feature's handlers
     return app
 
 

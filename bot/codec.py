@@ -16,9 +16,11 @@ from content import limits
 from content.schema import ItemKind
 
 MAX_REF = 2**53  # comfortably above any row id we will reach; rejects absurd forgeries
-_BODY = re.compile(r"^[a-z0-9-]{1,48}$")
-_TIME = re.compile(r"^([01]\d|2[0-3])([0-5]\d)$")
-_REF = re.compile(r"[1-9][0-9]{0,17}")  # ASCII digits, no leading zero
+# Whole-string patterns (fullmatch: `$` would let a trailing newline through) over ASCII only: `\d`
+# and `str.isdigit()` accept digits such as "٣" or "²" that no button of ours carries.
+_BODY = re.compile(r"[a-z0-9-]{1,48}")
+_TIME = re.compile(r"([01][0-9]|2[0-3])([0-5][0-9])")
+_REF = re.compile(r"[1-9][0-9]{0,17}")  # no leading zero
 
 
 class BadCallback(ValueError):
@@ -133,11 +135,11 @@ def decode(data: str | None) -> Callback:
             raise BadCallback("unexpected argument")
         return Callback(action)
     if action in _ID_ARG:
-        if not _BODY.match(rest):
+        if not _BODY.fullmatch(rest):
             raise BadCallback("bad id")
         return Callback(action, value=rest)
     if action is Action.REMIND:
-        if rest != "off" and not _TIME.match(rest):
+        if rest != "off" and not _TIME.fullmatch(rest):
             raise BadCallback("bad time")
         return Callback(action, value=rest)
     id_text, _, value = rest.partition(":")

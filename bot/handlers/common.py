@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.charts import area_chart
 from bot.context import RetainContext
@@ -22,22 +22,40 @@ log = logging.getLogger(__name__)
 async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
     """Answer a callback query, so the client stops its spinner and never resends it.
 
-    A query that Telegram considers too old can no longer be answered; the tap it carries is
-    still handled.
+    Answering never stops the work: when Telegram refuses (a query too old), fails or times out,
+    that is logged and the tap it carries is handled all the same.
     """
     try:
         await query.answer(text)
-    except (BadRequest, TimedOut) as exc:
-        log.info("Could not answer a callback query: %s", exc)
+    except TelegramError as exc:
+        log.warning("Could not answer callback query %s: %s", query.id, exc)
 
 
-async def edit(query: CallbackQuery, text: str, keyboard: Keyboard | None = None) -> None:
-    """Edit the message under a button; an edit to the same content counts as done."""
+async def edit(
+    context: RetainContext, query: CallbackQuery, chat_id: int, text: str, keyboard: Keyboard | None = None
+) -> None:
+    """Edit the message under a button; an edit to the same content counts as done.
+
+    A message that can no longer be edited (deleted, too old, refused, a server error) gets the
+    text as a new message instead, so what was recorded is always shown. A timed-out edit was
+    most likely made, and is not repeated.
+    """
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(keyboard))
+        return
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+        if "not modified" in exc.message.lower():
+            return
+        reason = exc.message
+    except TimedOut as exc:
+        log.warning("Editing a message timed out; Telegram most likely made the edit: %s", exc)
+        return
+    except NetworkError as exc:
+        reason = exc.message
+    except TypeError as exc:  # python-telegram-bot will not edit an inaccessible message
+        reason = str(exc)
+    log.info("Could not edit the message under a button (%s); sending the text instead", reason)
+    await send(context, chat_id, text, keyboard)
 
 
 async def send(context: RetainContext, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
@@ -79,13 +97,17 @@ async def carry_out(update: Update, context: RetainContext, reply: Reply) -> Non
         return
     for op in reply:
         if isinstance(op, Send):
-            message_id = await send(context, chat.id, op.text, op.keyboard)
+            try:
+                message_id = await send(context, chat.id, op.text, op.keyboard)
+            except TimedOut as exc:  # most likely delivered; its message id is unknown
+                log.warning("Sending a message timed out; Telegram most likely delivered it: %s", exc)
+                continue
             if op.receipt is not None:
                 context.bot_data.receipts.record(op.receipt, message_id)
         elif isinstance(op, StripButtons):
             await strip_buttons(context, chat.id, op.message_ids)
         elif isinstance(op, Edit) and query is not None:
-            await edit(query, op.text, op.keyboard)
+            await edit(context, query, chat.id, op.text, op.keyboard)
         elif isinstance(op, ClearButtons) and query is not None:
             await clear_buttons(query)
         elif isinstance(op, Chart):
@@ -105,12 +127,14 @@ async def answer_button(update: Update, context: RetainContext, making: Awaitabl
 
 
 async def clear_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the message under a tap; already bare counts as done."""
+    """Take the buttons off the message under a tap; already bare, or gone, counts as done."""
     try:
         await query.edit_message_reply_markup(None)
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
-            raise
+            log.info("Could not take the buttons off a message: %s", exc.message)
+    except TypeError:  # an inaccessible message: no buttons to take off
+        pass
 
 
 def user_id(update: Update) -> int:

@@ -66,9 +66,9 @@ COMMANDS: dict[str, CommandRoute] = {
 
 
 def command_of(text: str) -> tuple[str, str]:
-    """ "/Remind@RetainBot 18:30" -> ("remind", "18:30")."""
-    head, _, rest = text.strip().partition(" ")
-    return head[1:].split("@", 1)[0].casefold(), rest.strip()
+    """ "/Remind@RetainBot 18:30" -> ("remind", "18:30"); the argument may follow a line break."""
+    head, *rest = text.strip().split(maxsplit=1) or [""]
+    return head[1:].split("@", 1)[0].casefold(), rest[0].strip() if rest else ""
 
 
 async def command(tutor: Tutor, user_id: int, text: str) -> Reply:
@@ -76,7 +76,7 @@ async def command(tutor: Tutor, user_id: int, text: str) -> Reply:
     name, rest = command_of(text)
     route = COMMANDS.get(name)
     if route is None:
-        return general.unknown_command(text.split()[0].split("@")[0])
+        return general.unknown_command((text.split() or ["/"])[0].split("@", 1)[0])
     return await route(tutor, user_id, rest)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from html import escape
+from bot.views.common import echo
 
 # (command, description) for Telegram's command menus.
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -70,4 +70,4 @@ def free_text_hint(awaiting_answer: bool) -> str:
 
 def unknown_command(command: str) -> str:
     """The reply to a command Retain does not have."""
-    return f"Sorry, I don't know {escape(command)}. Try /next, /stats or /help."
+    return f"Sorry, I don't know {echo(command)}. Try /next, /stats or /help."

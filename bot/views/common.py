@@ -88,6 +88,16 @@ def stale_button() -> str:
     return "That button has expired. Send /next for a fresh prompt."
 
 
+def message_gone() -> str:
+    """A tap under a message Telegram no longer shows the bot (deleted, or too old)."""
+    return "That message is no longer available. Send /next for a fresh prompt."
+
+
+def button_elsewhere() -> str:
+    """A tap under a message that is not in a chat with Retain (an inline message)."""
+    return "That button only works in your chat with Retain. Send /next there for a prompt."
+
+
 def choose_from_buttons() -> str:
     """For a settings button whose choice is not on offer."""
     return "That choice isn't available. Send /start to pick again."
@@ -99,10 +109,25 @@ def something_went_wrong() -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut."""
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut.
+
+    A text with no boundary in its second half (one very long word) is cut mid-word.
+    """
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.-–") + "…"
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary >= limit // 2:
+        cut = cut[:boundary]
+    return cut.rstrip(" \n,;:.-–") + "…"
+
+
+ECHO_LIMIT = 64  # characters of what someone typed that a reply quotes back
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """What someone typed, safe to quote back in a reply: cut to `limit` characters, HTML-escaped.
+
+    Telegram refuses a message over 4,096 characters, so a reply must never grow with its input.
+    """
+    return escape(shorten(text.strip(), limit))

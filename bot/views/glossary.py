@@ -6,7 +6,7 @@ from html import escape
 
 from bot.codec import Action, Callback
 from bot.ui import Keyboard, keyboard
-from bot.views.common import button
+from bot.views.common import button, echo
 from content.schema import Bank, ConceptCard
 
 
@@ -27,8 +27,8 @@ def define_usage(acronyms: list[str]) -> str:
 def not_in_glossary(term: str, has_suggestions: bool) -> str:
     """/define for an unknown term."""
     if has_suggestions:
-        return f"“{escape(term)}” isn't in my glossary. Did you mean one of these?"
-    return f"“{escape(term)}” isn't in my glossary. Send /define on its own to see the terms I know."
+        return f"“{echo(term)}” isn't in my glossary. Did you mean one of these?"
+    return f"“{echo(term)}” isn't in my glossary. Send /define on its own to see the terms I know."
 
 
 def suggestions_keyboard(suggestions: list[tuple[str, ConceptCard]]) -> Keyboard:

@@ -10,7 +10,7 @@ from bot.tutor.nudging import MAX_PAUSE_DAYS, MIN_PAUSE_DAYS
 from bot.tutor.results import ReminderSettings, ServedPrompt
 from bot.tutor.schedule import zone_label
 from bot.ui import Keyboard, keyboard
-from bot.views.common import REMINDER_CHOICES, button, day, when
+from bot.views.common import REMINDER_CHOICES, button, day, echo, when
 from bot.views.revise import prompt_text, tip_text
 from content.schema import Bank, ExamTip
 
@@ -48,7 +48,7 @@ def remind_keyboard() -> Keyboard:
 def invalid_time(text: str) -> str:
     """/remind with something that is not a time of day."""
     return (
-        f"“{escape(text)}” isn't a time of day. Send a 24-hour time like <code>/remind 18:30</code> "
+        f"“{echo(text)}” isn't a time of day. Send a 24-hour time like <code>/remind 18:30</code> "
         "(or <code>/remind 6:30pm</code>), or <code>/remind off</code>."
     )
 
@@ -68,7 +68,7 @@ def unknown_timezone(text: str, suggestions: list[str]) -> str:
     if suggestions:
         hint = " Did you mean " + " or ".join(f"<code>{escape(s)}</code>" for s in suggestions) + "?"
     return (
-        f"I don't know the time zone “{escape(text)}”.{hint} Send a name like <code>Europe/London</code>, "
+        f"I don't know the time zone “{echo(text)}”.{hint} Send a name like <code>Europe/London</code>, "
         "a city like <code>Paris</code>, or a whole-hour offset like <code>+2</code>."
     )
 
@@ -92,7 +92,8 @@ def pause_usage() -> str:
 
 def paused(settings: ReminderSettings) -> str:
     """Confirms /pause."""
-    assert settings.paused_until is not None
+    if settings.paused_until is None:  # nothing paused after all: say how things stand
+        return "Nudges are not paused. /pause 3 takes a three-day break."
     return (
         f"Nudges paused until {day(settings.paused_until, settings.zone)}. "
         "Your progress is kept; /resume starts them again sooner."

@@ -10,7 +10,7 @@ from bot.tutor.grading import option_order
 from bot.tutor.profile import MAX_GOAL, MIN_GOAL
 from bot.tutor.results import AnswerResult, ServedPrompt
 from bot.ui import Keyboard, keyboard
-from bot.views.common import LETTERS, button, heading
+from bot.views.common import LETTERS, button, echo, heading
 from content.drills import format_number, render
 from content.schema import Area, Bank, ConceptCard, ExamTip, MetricDrill, MultipleChoice, TrueFalse
 
@@ -193,7 +193,7 @@ def unreadable_number(text: str, drill: MetricDrill) -> str:
     example = "42.5" if drill.decimals else "42"
     unit = {"%": " (a % sign is fine)", "£": " (a £ sign is fine)"}.get(drill.unit, "")
     return (
-        f"I couldn't read “{escape(text)}” as a number. Type just the number, like {example}{unit}, "
+        f"I couldn't read “{echo(text)}” as a number. Type just the number, like {example}{unit}, "
         "or tap one of the buttons under the question."
     )
 
@@ -235,8 +235,7 @@ def focus_unknown(text: str, areas: list[Area]) -> str:
     """/focus with an area that does not exist."""
     names = "\n".join(f"• <code>{a.id}</code>: {escape(a.name)}" for a in areas)
     return (
-        f"I don't have a topic area called “{escape(text)}”. Try one of these, or /focus for buttons:\n"
-        + names
+        f"I don't have a topic area called “{echo(text)}”. Try one of these, or /focus for buttons:\n" + names
     )
 
 
@@ -259,7 +258,7 @@ def goal_set(goal: int | None) -> str:
 def goal_invalid(text: str) -> str:
     """/goal with something that is not a goal."""
     return (
-        f"“{escape(text)}” isn't a daily goal. Send a number of prompts from {MIN_GOAL} to {MAX_GOAL}, "
+        f"“{echo(text)}” isn't a daily goal. Send a number of prompts from {MIN_GOAL} to {MAX_GOAL}, "
         "like <code>/goal 10</code>, or <code>/goal off</code>."
     )
 

@@ -8,7 +8,7 @@ from html import escape
 from bot.codec import Action, Callback
 from bot.tutor.results import ReminderSettings, SetRecap
 from bot.ui import Keyboard, keyboard
-from bot.views.common import button, when
+from bot.views.common import button, echo, when
 
 
 def recap_text(recap: SetRecap) -> str:
@@ -53,7 +53,7 @@ def size_usage(current: int | None, low: int, high: int) -> str:
 def size_invalid(text: str, low: int, high: int) -> str:
     """/setsize with something that is not a size."""
     return (
-        f"“{escape(text)}” isn't a set size. Send a number of prompts from {low} to {high}, "
+        f"“{echo(text)}” isn't a set size. Send a number of prompts from {low} to {high}, "
         "like <code>/setsize 15</code>."
     )
 
