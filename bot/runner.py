@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TASK_NAME = "class-quiz-effects"  # every task carrying out effects is named so
 OptionId = Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]  # a quiz poll's option index
+GONE_OR_DONE = ("not modified", "message to edit not found", "message can't be edited")
 OPTION_IDS: tuple[OptionId, ...] = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 
 
@@ -140,5 +141,6 @@ class QuizRunner:
                 parse_mode=ParseMode.HTML,
             )
         except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
+            # Already showing it, or the message is gone (an admin tidied the chat): nothing to do.
+            if not any(reason in exc.message.lower() for reason in GONE_OR_DONE):
                 raise

@@ -267,11 +267,21 @@ async def test_quiz_button_data_counts_only_under_its_own_question_in_a_buttons_
         (qid,) = db.execute(
             "SELECT id FROM quizquestion WHERE poll_id = ?", (poll.result["poll"]["id"],)
         ).fetchone()
-    [outsider] = await bot.send(DAN, "/help")  # a message in the outsider's own private chat
     right = poll.params["correct_option_ids"][0]
-    calls = await bot.tap_data(DAN, outsider, f"q:{qid}:{right}")
-    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
-        "You've answered this one, or it has closed."
+    other = GROUP - 1  # another class, whose round runs with buttons
+    bot.fake.admins[other] = {TEACHER.id}
+    bot.fake.polls_barred.add(other)
+    mark = bot.fake.mark()
+    await bot.fake.group_text(TEACHER, other, "/quiz 1")
+    await bot.settle()
+    [there] = [
+        bot.fake.message(r)
+        for r in bot.fake.calls("sendMessage", after=mark)
+        if "Question 1 of 1" in r.params.get("text", "")
     ]
+    [outsider] = await bot.send(DAN, "/help")
+    for message in (there, outsider):  # copied under another group's question, or into a private chat
+        calls = await bot.tap_data(DAN, message, f"q:{qid}:{right}")
+        assert len([c for c in calls if c.method == "answerCallbackQuery"]) == 1  # answered, politely
     text = board(await time_up(bot))
     assert "Dan" not in text and "Nobody answered this round." in text

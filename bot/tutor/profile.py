@@ -116,7 +116,7 @@ class Profiles:
         now = self.core.clock()
         async with self.core.sessions() as session, session.begin():
             learner = await self._learner(session, user_id)
-            first = not learner.reminder_chosen
+            first = not learner.reminder_chosen and learner.awarding_body is not None  # set-up's last step
             learner.reminder_time = local_time
             learner.reminder_chosen = True
             learner.next_nudge_at = plan(local_time, learner.timezone, now, active=learner.active)
