@@ -44,6 +44,7 @@ class Action(StrEnum):
     QUIZ = "q"  # class quiz question id (buttons when polls are not allowed), value: option index
     NEW_SET = "s"  # the set just finished: start another
     BREAK = "z"  # the set just finished: done for now
+    PRIVACY = "p"  # arg: what to do with the learner's data (export, erase, keep, link, unlink)
 
 
 _REF_ACTIONS = {
@@ -65,7 +66,7 @@ _VALUES = {
     Action.DRILL: _INDEXES,
     Action.QUIZ: _INDEXES,
 }
-_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS}
+_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY}
 
 
 @dataclass(frozen=True)

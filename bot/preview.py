@@ -18,7 +18,7 @@ from bot.codec import Action
 from bot.presenters import router
 from bot.presenters.revise import prompt_reply
 from bot.tutor.tutor import Tutor
-from bot.ui import Button, Chart, ClearButtons, Edit, Reply, Send, Toast, buttons_of
+from bot.ui import Button, Chart, ClearButtons, Document, Edit, Reply, Send, Toast, buttons_of
 from bot.views.common import course_name
 from content.schema import ALL_BODIES, Bank
 from storage.db import Database
@@ -55,6 +55,10 @@ class Preview:
                     print("   " + choices, file=self.out)
             elif isinstance(op, Chart):
                 print("\n" + plain(op.fallback), file=self.out)
+            elif isinstance(op, Document):
+                print(
+                    f"\n[a file: {op.filename}, {len(op.content)} bytes] {plain(op.caption)}", file=self.out
+                )
             elif isinstance(op, Toast) and op.text:
                 print(f"\n({plain(op.text)})", file=self.out)
             elif isinstance(op, ClearButtons):

@@ -68,6 +68,15 @@ class Toast:
 
 
 @dataclass(frozen=True)
+class Document:
+    """Send a file (a learner's data export) with a caption."""
+
+    filename: str
+    content: bytes
+    caption: str
+
+
+@dataclass(frozen=True)
 class Chart:
     """Bars of a share (0 to 1) per label, each with a line of detail, as an image with a caption;
     `fallback` is sent when no image can be drawn (and is what a text-only front end shows)."""
@@ -79,5 +88,5 @@ class Chart:
     fallback: str
 
 
-Op = Send | Edit | ClearButtons | StripButtons | Toast | Chart
+Op = Send | Edit | ClearButtons | StripButtons | Toast | Chart | Document
 Reply = list[Op]

@@ -139,6 +139,8 @@ class SentMessage:
     photo: bool = False
     image: bytes = b""
     poll: dict[str, Any] | None = None
+    document: bytes = b""
+    filename: str = ""
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -361,6 +363,10 @@ _METHODS: dict[str, tuple[dict[str, Kind], set[str]]] = {
         {"photo": "file", "caption": "str", "show_caption_above_media": "bool", "has_spoiler": "bool"},
         {"chat_id", "photo"},
     ),
+    "sendDocument": (
+        {"document": "file", "caption": "str", "disable_content_type_detection": "bool"},
+        {"chat_id", "document"},
+    ),
     "sendPoll": (
         {
             "question": "str",
@@ -535,7 +541,7 @@ def validate(method: str, params: dict[str, Any]) -> dict[str, Any]:
     parse_mode = typed.get("parse_mode")
     if method in ("sendMessage", "editMessageText"):
         _check_text(typed["text"], parse_mode, TEXT_LIMIT, "message", required=True)
-    elif method == "sendPhoto" and "caption" in typed:
+    elif method in ("sendPhoto", "sendDocument") and "caption" in typed:
         _check_text(typed["caption"], parse_mode, CAPTION_LIMIT, "message caption", required=False)
     elif method == "sendPoll":
         _check_poll(typed)
@@ -813,6 +819,16 @@ class FakeTelegram:
             photo=True,
         )
         sent.image = data
+        self.messages[(chat_id, sent.message_id)] = sent
+        return self._message_json(sent)
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = self._sendable(params)
+        document = params.get("document")
+        if document is None or not hasattr(document, "file"):
+            raise ApiError(400, "Bad Request: there is no document in the request", "invalid")
+        sent = SentMessage(chat_id, self._new_message_id(chat_id), params.get("caption", ""), None)
+        sent.document, sent.filename = document.file.read(), document.filename or ""
         self.messages[(chat_id, sent.message_id)] = sent
         return self._message_json(sent)
 

@@ -132,7 +132,7 @@ class Harness:
         return [
             self.fake.message(r)
             for r in self.fake.requests[mark:]
-            if r.method in ("sendMessage", "sendPhoto")
+            if r.method in ("sendMessage", "sendPhoto", "sendDocument")
             and r.params["chat_id"] == user.id
             and isinstance(r.result, dict)
         ]

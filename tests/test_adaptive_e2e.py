@@ -102,7 +102,11 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
     clock = FakeClock()
     tutor = Tutor.build(session_factory(engine), shipped_bank(), "Europe/London", clock, random.Random(1))
     try:
-        # Ben never opened a private chat: a wrong answer in a class quiz creates his record.
+        # Ben set up in private and agreed that his class answers count in his own practice.
+        await tutor.profiles.start(402)
+        await tutor.profiles.choose_body(402, "all")
+        await tutor.profiles.choose_reminder(402, None)
+        assert await tutor.privacy.set_class_consent(402, True)
         started = await tutor.class_quiz.command(-100, 401, ["1"], is_admin=True)
         assert started.status is StartStatus.OK and started.first is not None
         question = started.first
@@ -111,11 +115,6 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
         outcome = await tutor.class_quiz.answer_poll("poll-1", 402, "Ben", [wrong])
         assert outcome.recorded
         missed = question.item.id
-        profile = await tutor.profiles.profile(402)
-        assert profile is not None and profile.awarding_body is None and not profile.started
-
-        await tutor.profiles.choose_body(402, "all")
-        await tutor.profiles.choose_reminder(402, None)
         clock.advance(timedelta(hours=13))  # the next day: what he missed in class is due
         served = await tutor.practice.next_prompt(402)
         assert served.status is Status.OK and served.prompt is not None

@@ -157,16 +157,20 @@ async def test_a_round_left_too_long_by_a_restart_is_closed_clearly(bot: Harness
     assert "Round closed</b> after 1 of 3 questions: I was away too long" in text and "Bea" in text
 
 
-async def test_group_answers_count_in_each_members_own_record(bot: Harness) -> None:
+async def test_group_answers_count_in_the_own_record_of_members_who_agreed(bot: Harness) -> None:
+    await onboard(bot, AMIR, body="Not sure: all of them")
+    [summary] = await bot.send(AMIR, "/privacy")
+    await bot.tap(AMIR, summary, "Count my class answers")
     first = await start_round(bot, count=1)
     await answer(bot, AMIR, first, right=False)
+    await answer(bot, BEA, first, right=False)  # Bea never agreed (nor started Retain)
     await time_up(bot)
     with sqlite3.connect(bot.db_path) as db:
         rows = db.execute(
             "SELECT item_id, correct, context FROM answer WHERE learner_id = ?", (AMIR.id,)
         ).fetchall()
+        assert db.execute("SELECT count(*) FROM learner WHERE id = ?", (BEA.id,)).fetchone() == (0,)
     assert len(rows) == 1 and rows[0][1:] == (0, "group")
-    await onboard(bot, AMIR, body="Not sure: all of them")  # he opens a private chat afterwards
     [stats] = await bot.send(AMIR, "/stats")
     assert "1 of" in stats.text and "items met" in stats.text
 

@@ -43,9 +43,9 @@ from bot.app import build_application
 from bot.codec import BadCallback, decode
 from bot.config import Settings
 from bot.context import RetainContext
+from bot.updates import ChatOrderedProcessor
 from bot.views.common import button_elsewhere, message_gone, stale_button
 from content.schema import TrueFalse
-from bot.updates import ChatOrderedProcessor
 from tests.fake_telegram import BOT_USER, FakeTelegram, FakeUser, SentMessage
 from tests.flows import answers, is_prompt, item_of, onboard, prompt_of_kind
 from tests.harness import BARRIER, Harness

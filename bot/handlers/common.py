@@ -14,7 +14,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from bot.charts import area_chart
 from bot.context import RetainContext
 from bot.markup import markup
-from bot.ui import Chart, ClearButtons, Edit, Keyboard, Reply, Send, StripButtons, Toast
+from bot.ui import Chart, ClearButtons, Document, Edit, Keyboard, Reply, Send, StripButtons, Toast
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,10 @@ async def carry_out(update: Update, context: RetainContext, reply: Reply) -> Non
             await clear_buttons(query)
         elif isinstance(op, Chart):
             await _chart(context, chat.id, op)
+        elif isinstance(op, Document):
+            await context.bot.send_document(
+                chat.id, op.content, filename=op.filename, caption=op.caption, parse_mode=ParseMode.HTML
+            )
 
 
 async def answer_button(update: Update, context: RetainContext, making: Awaitable[Reply]) -> None:

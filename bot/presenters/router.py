@@ -9,16 +9,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import general, onboarding, reminders, revise
+from bot.presenters import general, onboarding, privacy, reminders, revise
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
 
+CLASS_LINK = "class"  # /start's payload in the link a class group's messages carry
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
 
 
-async def _start(tutor: Tutor, user_id: int, _text: str) -> Reply:
-    return await onboarding.start(tutor, user_id)
+async def _start(tutor: Tutor, user_id: int, text: str) -> Reply:
+    reply = await onboarding.start(tutor, user_id)
+    if text.strip() == CLASS_LINK:  # opened from a class group's link: ask about class answers too
+        reply += privacy.ask_consent()
+    return reply
+
+
+async def _privacy(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await privacy.summary(tutor, user_id)
+
+
+async def _export(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await privacy.export(tutor, user_id)
+
+
+async def _forget(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    return await privacy.forget(tutor, user_id)
 
 
 async def _next(tutor: Tutor, user_id: int, _text: str) -> Reply:
@@ -59,6 +75,9 @@ COMMANDS: dict[str, CommandRoute] = {
     "resume": _resume,
     "quizname": general.quiz_name,
     "help": _help,
+    "privacy": _privacy,
+    "export": _export,
+    "forget": _forget,
     "quiz": _group_only,
     "quizsettings": _group_only,
     "classreport": _group_only,
@@ -105,6 +124,8 @@ async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int |
         return await revise.take_a_break(tutor, user_id)
     if action is Action.FOCUS:
         return await revise.focus_button(tutor, user_id, callback.value)
+    if action is Action.PRIVACY:
+        return await privacy.button(tutor, user_id, callback.value)
     if action is Action.DEFINE:
         return general.define_button(tutor, callback.value or "")
     return general.expired_button()
