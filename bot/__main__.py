@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Retain cannot use its database ({describe(settings.database_url)}): {exc}", file=sys.stderr)
         print("Check DATABASE_URL, and that the folder and file can be written.", file=sys.stderr)
         return 2
-    from telegram.error import InvalidToken, NetworkError  # late: the checks above need none of it
+    from telegram.error import InvalidToken  # late: the checks above need none of it
 
     from bot.app import run
 
@@ -111,13 +111,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    except NetworkError as exc:
-        print(
-            f"Retain cannot reach the Bot API at {redact(settings.telegram_api_base_url, token)}: "
-            f"{redact(str(exc), token)}. Check TELEGRAM_API_BASE_URL and the network.",
-            file=sys.stderr,
-        )
-        return 1
     return 0
 
 

@@ -32,6 +32,9 @@ ALLOWED_UPDATES = [
 ]
 
 
+REQUESTS = 256  # connections to the Bot API at once (python-telegram-bot's own default)
+
+
 def _slice(rate: float) -> float:
     """The period the overall rate is metered over: 0.1 s, or longer when under 10 sends a second."""
     return max(0.1, 1.0 / rate)
@@ -69,12 +72,16 @@ def build_application(
         await app.bot_data.receipts.idle()
         await database.close()
 
-    # getUpdates on its own connection (as the library does by default), each update checked first.
-    updates = errors.UpdatesRequest(connection_pool_size=1)
+    # getUpdates on its own connection (as the library does by default), each update checked first;
+    # both connections report to one outage log (a WARNING when Telegram stops answering, an INFO back).
+    outage = errors.Outage()
+    timeouts = {"read_timeout": read_timeout} if read_timeout is not None else {}
+    updates = errors.UpdatesRequest(outage, connection_pool_size=1)
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
+        .request(errors.WatchedRequest(outage, connection_pool_size=REQUESTS, **timeouts))
         .get_updates_request(updates)
         .rate_limiter(
             AIORateLimiter(
@@ -93,8 +100,6 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if read_timeout is not None:
-        builder = builder.read_timeout(read_timeout)
     app: RetainApp = builder.build()
     app.bot_data.tutor = tutor
     app.bot_data.quiz_runner = QuizRunner(app.bot, tutor)

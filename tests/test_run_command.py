@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,24 @@ def test_a_database_that_cannot_be_opened_or_written_stops_the_start_with_one_li
     result = _run_bot(tmp_path, TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL=readonly)
     assert result.returncode == 2 and "readonly" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_an_unreachable_bot_api_is_one_warning_and_the_bot_keeps_trying(tmp_path: Path) -> None:
+    token = "123456:SECRET-PART-OF-THE-TOKEN"
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "LOG_"))}
+    env.update(
+        PYTHONPATH=str(REPO), TELEGRAM_BOT_TOKEN=token, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot"
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    await asyncio.sleep(3.5)  # a real process, on the real clock: three retries go by (1 s, 1.5 s...)
+    assert child.returncode is None  # still running, still trying
+    child.send_signal(signal.SIGKILL)
+    _, stderr = await child.communicate()
+    log = stderr.decode()
+    assert log.count("Telegram cannot be reached") == 1, log
+    assert "Traceback" not in log and token.split(":")[1] not in log

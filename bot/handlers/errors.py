@@ -16,11 +16,12 @@ Three lines of defence, in the order an update meets them:
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -32,7 +33,44 @@ from bot.views.common import button_elsewhere, message_gone, something_went_wron
 log = logging.getLogger(__name__)
 
 
-class UpdatesRequest(HTTPXRequest):
+class Outage:
+    """Whether Telegram is answering: an outage is logged once when it starts and once when it ends."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None  # when Telegram stopped answering (monotonic)
+
+    def failed(self, error: Exception) -> None:
+        """A request got no answer."""
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("Telegram cannot be reached (%s); retrying until it can", type(error).__name__)
+
+    def answered(self) -> None:
+        """A request got an answer."""
+        if self.since is not None:
+            lasted, self.since = time.monotonic() - self.since, None
+            log.info("Telegram can be reached again, after %.0f s", lasted)
+
+
+class WatchedRequest(HTTPXRequest):
+    """A connection to the Bot API that reports to an `Outage` whether Telegram answers."""
+
+    def __init__(self, outage: Outage | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.outage = outage or Outage()
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        """Make the request, noting an answer or its absence."""
+        try:
+            answer = await super().do_request(*args, **kwargs)
+        except NetworkError as exc:  # TimedOut included: no answer from Telegram
+            self.outage.failed(exc)
+            raise
+        self.outage.answered()
+        return answer
+
+
+class UpdatesRequest(WatchedRequest):
     """The `getUpdates` connection, checking each update before python-telegram-bot parses the batch
     (`ApplicationBuilder.get_updates_request`: no other call uses it).
 
@@ -40,8 +78,8 @@ class UpdatesRequest(HTTPXRequest):
     query it carried (None for other kinds), for `screen` to answer.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, outage: Outage | None = None, **kwargs: Any) -> None:
+        super().__init__(outage, **kwargs)
         self.skipped: dict[int, str | None] = {}
 
     def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
@@ -132,6 +170,9 @@ async def on_error(update: object, context: RetainContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):
         log.info("A user blocked the bot; nothing sent: %s", error)
+        return
+    if update is None and isinstance(error, NetworkError):
+        log.debug("Polling failed: %s", error)  # an outage: `UpdatesRequest` says so once
         return
     log.error("Update failed", exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
