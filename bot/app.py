@@ -10,7 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
 
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
-from bot.handlers import class_quiz, errors, nudges, private
+from bot.handlers import class_quiz, errors, housekeeping, nudges, private
 from bot.receipts import Receipts
 from bot.refusals import Refusals
 from bot.runner import QuizRunner
@@ -32,6 +32,7 @@ ALLOWED_UPDATES = [
 ]
 
 
+HOUSEKEEPING_EVERY = 6 * 3600.0  # seconds between deletions of long-inactive records
 REQUESTS = 256  # connections to the Bot API at once (python-telegram-bot's own default)
 
 
@@ -58,7 +59,10 @@ def build_application(
         raise ValueError("a bot token is needed to build the application")
     database = Database(settings.database_url)
     lease = timedelta(seconds=settings.nudge_lease_seconds)
-    tutor = Tutor.open(database, bank, settings.default_timezone, clock, nudge_lease=lease)
+    keep = timedelta(days=settings.keep_inactive_days)
+    tutor = Tutor.open(
+        database, bank, settings.default_timezone, clock, nudge_lease=lease, keep_inactive=keep
+    )
 
     async def post_init(app: RetainApp) -> None:
         await database.prepare()
@@ -108,6 +112,7 @@ def build_application(
     app.bot_data.nudge_sweep = asyncio.Lock()
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
+    housekeeping.register(app, HOUSEKEEPING_EVERY if schedule_jobs else None)
     private.register(app)  # last: its button handler takes every button the features left
     errors.register(app, updates.skipped)  # the screen goes before every feature's handlers
     return app

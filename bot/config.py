@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     nudge_sweep_seconds: float = Field(default=60, gt=0)  # how often due nudges are swept
     # A nudge being sent that is not confirmed within this long is taken as lost in a crash and sent again.
     nudge_lease_seconds: float = Field(default=120, gt=0)
+    # A learner with no activity for this many days has their record deleted (UK GDPR: storage limitation).
+    keep_inactive_days: int = Field(default=548, ge=30)
     quiz_sweep_seconds: float = Field(
         default=2, gt=0
     )  # how often class quiz questions are checked for time up

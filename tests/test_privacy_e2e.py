@@ -77,6 +77,9 @@ async def test_class_answers_join_a_pupils_record_only_after_they_agree(bot: Har
     await answer(bot, BEN, first, right=False)  # Ben never started Retain
     assert "Ben" in board(await time_up(bot))  # he is on the round's board...
     assert rows(bot, "SELECT count(*) FROM learner WHERE id = ?", BEN.id) == [(0,)]  # ...and nowhere else
+    assert rows(bot, "SELECT name FROM quizanswer") == [
+        ("a classmate",)
+    ]  # his name only for the round's life
 
     messages = await bot.send(BEN, "/start class")  # from the group's link to the bot
     [consent] = [m for m in messages if "Class quiz answers" in m.text]

@@ -36,7 +36,9 @@ async def finish(
         score, right = totals.get(answer.user_id, (0, 0))
         totals[answer.user_id] = (score + answer.points, right + int(answer.correct))
         names[answer.user_id] = answer.name
-    hidden = {learner.id for learner in await repo.learners(session, list(totals)) if not learner.quiz_named}
+    members = await repo.learners(session, list(totals))
+    hidden = {learner.id for learner in members if not learner.quiz_named}
+    agreed = {learner.id for learner in members if learner.class_consent_at is not None}
     board = [(s, CLASSMATE if s.player_id in hidden else names[s.player_id]) for s in leaderboard(totals)]
     right_answers = [a for a in answers if a.correct]
     fastest = None
@@ -56,6 +58,9 @@ async def finish(
         weakest_accuracy = sum(per_area[area_id]) / len(per_area[area_id])
         missed = [by_id[a.question_id].item_id for a in answers if not a.correct]
         card = closing_card(bank, area_id, missed)
+    for answer in answers:  # a first name is kept for the round's board only, unless the pupil agreed
+        if answer.user_id not in agreed:
+            answer.name = CLASSMATE
     return RoundSummary(
         quiz_round.id,
         status,
