@@ -31,6 +31,7 @@ class Harness:
     bank: Bank = field(default_factory=shipped_bank)
     app: RetainApp | None = None
     sweep_seconds: float | None = None  # run the repeating sweeps this often (None: tests run them)
+    read_timeout: float | None = None  # how long the bot waits for an answer from the fake (default 5 s)
 
     @property
     def settings(self) -> Settings:
@@ -49,7 +50,9 @@ class Harness:
     async def start(self) -> None:
         """Start the bot the way run_polling does, polling the fake server."""
         jobs = self.sweep_seconds is not None
-        app = build_application(self.settings, self.bank, clock=self.clock, schedule_jobs=jobs)
+        app = build_application(
+            self.settings, self.bank, clock=self.clock, schedule_jobs=jobs, read_timeout=self.read_timeout
+        )
         await app.initialize()
         if app.post_init:
             await app.post_init(app)

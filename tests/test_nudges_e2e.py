@@ -309,3 +309,32 @@ async def test_the_repeating_sweep_sends_due_nudges_by_itself(bot: Harness) -> N
         "sendMessage", lambda r: r.params["chat_id"] == ANNA.id and "Your daily revision" in r.params["text"]
     )
     assert nudge.result["chat"]["id"] == ANNA.id
+
+
+async def test_a_send_that_times_out_is_taken_as_delivered_and_never_sent_again(bot: Harness) -> None:
+    bot.clock.now = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    await set_up(bot, ANNA, "18:00")
+    bot.read_timeout = 0.3
+    await bot.restart()
+    bot.fake.time_out("sendMessage", hold=0.8, times=1)  # Telegram sends it; its answer comes too late
+    mark = bot.fake.mark()
+    report = await sweep_at_report(bot, datetime(2026, 5, 4, 17, tzinfo=UTC))
+    assert report.unsure == 1 and report.sent == 0
+    for minute in range(1, 6):
+        await sweep_at(bot, datetime(2026, 5, 4, 17, minute, tzinfo=UTC))
+    assert len(nudges_to(bot, ANNA, mark)) == 1  # the one Telegram delivered: never a second
+
+
+async def test_with_a_tenth_of_sends_timing_out_nobody_gets_a_nudge_twice(bot: Harness) -> None:
+    bot.clock.now = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    learners = [FakeUser(7000 + n, f"L{n}") for n in range(40)]
+    for user in learners:
+        await set_up(bot, user, "18:00")
+    bot.read_timeout = 0.3
+    await bot.restart()
+    bot.fake.time_out("sendMessage", hold=0.8, times=None, share=0.1)
+    mark = bot.fake.mark()
+    for minute in range(0, 10):
+        await sweep_at(bot, datetime(2026, 5, 4, 17, minute, tzinfo=UTC))
+    got = {user.id: len(nudges_to(bot, user, mark)) for user in learners}
+    assert set(got.values()) == {1}, got  # everyone reached, nobody twice
