@@ -149,16 +149,19 @@ async def get_waiting(session: AsyncSession, poll_id: str, user_id: int) -> Wait
 
 
 async def unmatched_questions(session: AsyncSession) -> Sequence[QuizQuestion]:
-    """Open questions that went out without a known poll (the send timed out), in running rounds."""
+    """Questions of running rounds that went out without a known poll (the send timed out), newest first.
+
+    Closed ones too: answers given in time may still be waiting for their poll to be known.
+    """
     result = await session.exec(
         select(QuizQuestion)
         .join(QuizRound, col(QuizRound.id) == col(QuizQuestion.round_id))
         .where(
             col(QuizQuestion.sent_at).is_not(None),
             col(QuizQuestion.poll_id).is_(None),
-            col(QuizQuestion.closed).is_(False),
             QuizRound.status == RUNNING,
             col(QuizRound.buttons).is_(False),
         )
+        .order_by(col(QuizQuestion.sent_at).desc())
     )
     return result.all()

@@ -74,3 +74,9 @@ async def inactive_learners(session: AsyncSession, before: datetime, limit: int)
     last_seen = func.coalesce(col(Learner.last_active_at), col(Learner.created_at))
     result = await session.exec(select(Learner.id).where(last_seen < before).order_by(last_seen).limit(limit))
     return result.all()
+
+
+async def drop_waiting_answers(session: AsyncSession, before: datetime) -> int:
+    """Delete class answers that waited since before `before` for a poll never seen; returns how many."""
+    result = await session.exec(delete(WaitingPollAnswer).where(col(WaitingPollAnswer.answered_at) < before))
+    return int(result.rowcount or 0)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import json
 import random
@@ -582,6 +583,9 @@ class FakeTelegram:
     _poll_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     admins: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> admin user ids
     polls_barred: set[int] = field(default_factory=set)  # groups where the bot may not send polls
+    # With each answer to a poll the bot sent, Telegram also sends the poll's new state, in no
+    # promised order: "after" or "before" the answer (None: answers only).
+    poll_state: Literal["after", "before"] | None = "after"
     last_poll: dict[str, Any] = field(default_factory=dict)  # the params of the latest getUpdates
     hold_polls: bool = True  # False: getUpdates answers at once (lets a stopping bot stop quickly)
     # Like Telegram's flood control: sends beyond this rate get a 429 (a token bucket: a second's
@@ -999,18 +1003,35 @@ class FakeTelegram:
         return await self.push({"message": self.text_message(user, chat_id, text)})
 
     async def poll_answer(self, user: FakeUser, poll_id: str, option_ids: list[int]) -> None:
-        """The user answers a (non-anonymous) poll the bot sent."""
+        """The user answers a (non-anonymous) poll the bot sent; the poll's new state comes too."""
         persistent = [f"{poll_id}-{n}" for n in option_ids]
-        await self.push(
-            {
-                "poll_answer": {
-                    "poll_id": poll_id,
-                    "user": user.as_json(),
-                    "option_ids": option_ids,
-                    "option_persistent_ids": persistent,
-                }
+        answer = {
+            "poll_answer": {
+                "poll_id": poll_id,
+                "user": user.as_json(),
+                "option_ids": option_ids,
+                "option_persistent_ids": persistent,
             }
-        )
+        }
+        state = self._voted(poll_id, option_ids)
+        if state is None or self.poll_state is None:
+            updates = [answer]
+        else:
+            updates = [answer, state] if self.poll_state == "after" else [state, answer]
+        for update in updates:
+            self._push(update)
+        await self._notify()
+
+    def _voted(self, poll_id: str, option_ids: list[int]) -> dict[str, Any] | None:
+        """Count a vote in a poll the bot sent; its new state as a `poll` update (None: not ours)."""
+        poll = next((m.poll for m in self.messages.values() if m.poll and m.poll["id"] == poll_id), None)
+        if poll is None:
+            return None
+        for option in option_ids:
+            if 0 <= option < len(poll["options"]):
+                poll["options"][option]["voter_count"] += 1
+        poll["total_voter_count"] += 1 if option_ids else 0
+        return {"poll": copy.deepcopy(poll)}
 
     async def bot_removed(self, chat_id: int, by: FakeUser) -> None:
         """Someone removes the bot from a group."""

@@ -50,6 +50,13 @@ async def start_round(bot: Harness, count: int = 3) -> Request:
     return first
 
 
+async def start_round_quietly(bot: Harness, count: int) -> None:
+    """The teacher starts a round whose first post may not come back (a timed-out send)."""
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    sent = await say(bot, TEACHER, f"/quiz {count}")
+    assert any("A quiz round" in t for t in texts(sent))
+
+
 async def time_up(bot: Harness, seconds: float = 31) -> list[Request]:
     """The current question's time runs out; returns what the bot sent to the group."""
     bot.clock.advance(timedelta(seconds=seconds))
@@ -289,3 +296,73 @@ async def test_quiz_button_data_counts_only_under_its_own_question_in_a_buttons_
         assert len([c for c in calls if c.method == "answerCallbackQuery"]) == 1  # answered, politely
     text = board(await time_up(bot))
     assert "Dan" not in text and "Nobody answered this round." in text
+
+
+def posted_polls(bot: Harness) -> list[Request]:
+    """The quiz polls that really appeared in the group (a timed-out call did; a failed one did not)."""
+    return [r for r in polls(bot) if isinstance(r.result, dict)]
+
+
+async def test_a_class_of_twenty_loses_no_answer_when_posting_polls_misbehaves(bot: Harness) -> None:
+    pupils = [FakeUser(6100 + n, f"Pupil{n}") for n in range(20)]
+    bot.read_timeout = 0.3
+    await bot.restart()
+    # Question 1: Telegram posts the poll but its answer comes too late, so the bot never learns
+    # the poll's id; the first answers arrive before the poll's state shows which poll it is.
+    bot.fake.time_out("sendPoll", hold=0.6)
+    await start_round_quietly(bot, count=4)
+    # Each next question is posted as the one before closes: its fault is set up before then.
+    next_fault = {
+        2: lambda: bot.fake.fail("sendPoll", 502, "Bad Gateway"),  # fails outright: the sweep retries
+        3: lambda: bot.fake.fail("sendPoll", 429, "Too Many Requests: retry after 1", retry_after=1),
+        4: lambda: bot.fake.slow("sendPoll", 0.2, times=1),
+    }
+    expected: dict[int, int] = {pupil.id: 0 for pupil in pupils}
+    for number in range(1, 5):
+        while len(posted_polls(bot)) < number:  # a failed post is tried again by the next sweep
+            await bot.quiz_sweep_after(1)
+        poll = posted_polls(bot)[-1]
+        if number + 1 in next_fault:
+            next_fault[number + 1]()
+        for n, pupil in enumerate(pupils):
+            # Telegram promises no order between an answer and the poll's new state; the first
+            # pupils' states come late (None here), so their answers wait for the poll to be known.
+            bot.fake.poll_state = None if n < 5 else ("after" if n % 2 else "before")
+            right = (n + number) % 3 != 0
+            expected[pupil.id] += right
+            bot.clock.advance(timedelta(milliseconds=200))
+            await answer(bot, pupil, poll, right=right)
+        if number == 1:
+            await time_up(bot)  # the first question closes on its timer; the others early
+    assert all(fault.hits == 1 for fault in bot.fake.failures)
+    questions = [p.params["question"] for p in posted_polls(bot)]
+    assert len(questions) == 4 and len(set(questions)) == 4  # every question posted, none twice
+    with sqlite3.connect(bot.db_path) as db:
+        rows = db.execute("SELECT user_id, sum(correct), count(*) FROM quizanswer GROUP BY user_id")
+        counted = {user: (right, count) for user, right, count in rows.fetchall()}
+        assert db.execute("SELECT count(*) FROM waitingpollanswer").fetchone() == (0,)
+    # all 20 pupils, each answer to each question counted once, right or wrong as given
+    assert counted == {user: (right, 4) for user, right in expected.items()}
+    text = board(bot.fake.requests)
+    assert "Round over" in text and "after" not in text.split("\n")[0]
+
+
+async def test_answers_waiting_for_a_timed_out_poll_count_when_it_is_seen_after_closing(bot: Harness) -> None:
+    bot.read_timeout = 0.3
+    await bot.restart()
+    bot.fake.time_out("sendPoll", hold=0.6)
+    bot.fake.poll_state = None  # the poll's state is seen only later
+    await start_round_quietly(bot, count=2)
+    [first] = posted_polls(bot)
+    bot.clock.advance(timedelta(seconds=5))
+    await answer(bot, AMIR, first, right=True)
+    await answer(bot, BEA, first, right=False)
+    await time_up(bot)  # closes on its timer with nobody counted yet; question 2 goes out
+    state = {**first.result["poll"], "total_voter_count": 2, "is_closed": True}
+    await bot.fake.push({"poll": state})
+    await bot.settle()
+    second = posted_polls(bot)[-1]
+    await answer(bot, AMIR, second, right=True)
+    await answer(bot, BEA, second, right=True)  # both who answered question 1: closes early
+    text = board(bot.fake.requests)
+    assert "Amir · " in text and "(2 right)" in text and "Bea · " in text and "(1 right)" in text

@@ -102,3 +102,16 @@ async def test_a_long_absence_deletes_the_record(bot: Harness) -> None:
     removed = await bot.app.bot_data.tutor.privacy.sweep_inactive(bot.clock())
     assert removed == 1
     assert rows(bot, "SELECT id FROM learner") == [(BEN.id,)]
+
+
+async def test_a_class_answer_to_a_poll_never_seen_is_deleted_after_a_day(bot: Harness) -> None:
+    await bot.fake.poll_answer(ANNA, "a-poll-from-nowhere", [0])  # waits for its poll to be known
+    await bot.settle()
+    assert rows(bot, "SELECT name FROM waitingpollanswer") == [("Anna",)]
+    assert bot.app is not None
+    bot.clock.advance(timedelta(hours=23))
+    await bot.app.bot_data.tutor.privacy.sweep_inactive(bot.clock())
+    assert len(rows(bot, "SELECT name FROM waitingpollanswer")) == 1
+    bot.clock.advance(timedelta(hours=2))
+    await bot.app.bot_data.tutor.privacy.sweep_inactive(bot.clock())
+    assert rows(bot, "SELECT name FROM waitingpollanswer") == []  # no first name kept for nothing

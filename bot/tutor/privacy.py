@@ -12,6 +12,7 @@ from storage import privacy, repo
 
 KEEP_INACTIVE = timedelta(days=548)  # about 18 months without any activity, then the record goes
 SWEEP_BATCH = 200
+KEEP_WAITING = timedelta(days=1)  # a class answer whose poll was never seen (it holds a first name)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,12 @@ class Privacy:
             return agree
 
     async def sweep_inactive(self, now: datetime) -> int:
-        """Delete the records of learners with no activity for `keep_inactive`; returns how many."""
+        """Delete the records of learners with no activity for `keep_inactive`; returns how many.
+
+        Class answers still waiting after a day for a poll never seen go too.
+        """
+        async with self.core.sessions() as session, session.begin():
+            await privacy.drop_waiting_answers(session, now - KEEP_WAITING)
         removed = 0
         while True:
             async with self.core.sessions() as session, session.begin():

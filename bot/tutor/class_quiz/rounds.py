@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -51,6 +52,7 @@ from storage.db import Session
 from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound, WaitingPollAnswer
 
 RESUME_WITHIN = timedelta(minutes=10)  # a round whose question closed longer ago than this is closed
+KNOWN_POLLS = 4096  # poll ids remembered as matched (a few days of class rounds)
 POSTING = timedelta(seconds=30)  # a claim to post a question: longer than any send takes
 
 MAX_NAME = 64
@@ -73,6 +75,15 @@ class ClassQuiz:
             for item in core.bank.for_body(None)
             if isinstance(item, TrueFalse | MultipleChoice) and fits_poll(item)
         ]
+        # Polls known to be matched to their question. Telegram sends a poll's new state with every
+        # answer: remembering the ones already known spares the database a lookup per answer.
+        self._known_polls: OrderedDict[str, None] = OrderedDict()
+
+    def _know(self, poll_ref: str) -> None:
+        self._known_polls[poll_ref] = None
+        self._known_polls.move_to_end(poll_ref)
+        if len(self._known_polls) > KNOWN_POLLS:
+            self._known_polls.popitem(last=False)
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -246,23 +257,30 @@ class ClassQuiz:
             if delivery.ref is None:
                 return []
             await session.flush()
-            return await self._count_waiting(session, question, delivery.ref)
+            effects = await self._count_waiting(session, question, delivery.ref)
+        self._know(delivery.ref)  # once committed
+        return effects
 
     async def poll_seen(self, poll_ref: str, text: str, options: Sequence[str]) -> list[Effect]:
         """A poll the bot sent, seen in an update: the question whose send timed out gets its poll."""
+        if poll_ref in self._known_polls:
+            return []
+        effects: list[Effect] = []
         async with self.core.sessions() as session, session.begin():
-            if await store.question_by_poll(session, poll_ref) is not None:
-                return []
-            for question in await store.unmatched_questions(session):
+            matched = await store.question_by_poll(session, poll_ref) is not None
+            for question in [] if matched else await store.unmatched_questions(session):
                 item = self.bank.answerable(question.item_id)
                 if not isinstance(item, TrueFalse | MultipleChoice):
                     continue
                 shown, _, _ = poll_options(item, 0)
                 if shown == text and json.loads(question.options) == list(options):
-                    question.poll_id = poll_ref
+                    question.poll_id, matched = poll_ref, True
                     await session.flush()
-                    return await self._count_waiting(session, question, poll_ref)
-            return []
+                    effects = await self._count_waiting(session, question, poll_ref)
+                    break
+        if matched:  # once committed
+            self._know(poll_ref)
+        return effects
 
     async def _count_waiting(self, session: Session, question: QuizQuestion, poll_ref: str) -> list[Effect]:
         effects: list[Effect] = []
@@ -338,7 +356,9 @@ class ClassQuiz:
         `at` is when the answer was given, for one that waited for its poll to be known.
         """
         now = at or self.core.clock()
-        if question.closed or question.sent_at is None or question.id is None:
+        if question.sent_at is None or question.id is None:
+            return AnswerOutcome(False)
+        if question.closed and at is None:  # one that waited for its poll counts if given in time
             return AnswerOutcome(False)
         if question.closes_at is not None and now > question.closes_at:
             return AnswerOutcome(False)  # late: the question has closed
