@@ -18,7 +18,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.markup import markup
-from bot.tutor.class_quiz.results import CloseQuestion, Delivery, Effect, PostQuestion, Question
+from bot.tutor.class_quiz.results import (
+    CloseQuestion,
+    Delivery,
+    Effect,
+    PostBoard,
+    PostQuestion,
+    Question,
+)
 from bot.tutor.class_quiz.rounds import ClassQuiz
 from bot.tutor.tutor import Tutor
 from bot.views import class_quiz as views
@@ -72,10 +79,12 @@ class QuizRunner:
             await self._post(effect.chat_id, effect.question)
         elif isinstance(effect, CloseQuestion):
             await self._close(effect)
-        else:
+        elif isinstance(effect, PostBoard):
             await self.bot.send_message(
                 effect.chat_id, views.round_summary(effect.summary), parse_mode=ParseMode.HTML
             )
+        else:
+            await self._withdraw(effect.chat_id, effect.message_id)
 
     async def _post(self, chat_id: int, question: Question) -> None:
         """Post a question once: claimed first, so a sweep or another instance never posts it too."""
@@ -92,7 +101,22 @@ class QuizRunner:
         except TelegramError:
             await self.quiz.release_post(question.question_id)
             raise
-        self.submit(await self.quiz.posted(question.question_id, delivery))
+        try:
+            effects = await self.quiz.posted(question.question_id, delivery)
+        except Exception:
+            # Not recorded (the database failed): take the post down, or the sweep that posts the
+            # question again would leave two copies up and this one's answers nowhere.
+            await self._withdraw(chat_id, delivery.message_id)
+            raise
+        self.submit(effects)
+
+    async def _withdraw(self, chat_id: int, message_id: int) -> None:
+        """Take a copy of a question down: delete it, or at least close its poll."""
+        try:
+            await self.bot.delete_message(chat_id, message_id)
+        except BadRequest:
+            with contextlib.suppress(BadRequest):
+                await self.bot.stop_poll(chat_id, message_id)
 
     async def _send(self, chat_id: int, question: Question) -> Delivery:
         """A question as a native quiz poll; as buttons where the group does not allow polls."""

@@ -9,7 +9,14 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound, WaitingPollAnswer
+from storage.models import (
+    DuplicatePoll,
+    GroupSettings,
+    QuizAnswer,
+    QuizQuestion,
+    QuizRound,
+    WaitingPollAnswer,
+)
 
 RUNNING = "running"
 
@@ -43,9 +50,13 @@ async def get_question(session: AsyncSession, question_id: int) -> QuizQuestion 
 
 
 async def question_by_poll(session: AsyncSession, poll_id: str) -> QuizQuestion | None:
-    """The question a poll was posted for."""
+    """The question a poll was posted for (as the question, or as a duplicate taken down)."""
     result = await session.exec(select(QuizQuestion).where(QuizQuestion.poll_id == poll_id))
-    return result.first()
+    question = result.first()
+    if question is not None:
+        return question
+    duplicate = await session.get(DuplicatePoll, poll_id)
+    return await session.get(QuizQuestion, duplicate.question_id) if duplicate is not None else None
 
 
 async def round_questions(session: AsyncSession, round_id: int) -> Sequence[QuizQuestion]:

@@ -232,6 +232,14 @@ class WaitingPollAnswer(SQLModel, table=True):
     answered_at: datetime = _utc_column(nullable=False)
 
 
+class DuplicatePoll(SQLModel, table=True):
+    """A second copy of a question that went out (two instances posting it at once): it is taken
+    down, and answers given to it meanwhile count for the question."""
+
+    poll_id: str = Field(primary_key=True)
+    question_id: int = Field(index=True)
+
+
 class QuizAnswer(SQLModel, table=True):
     """A member's answer to a question: one per member and question."""
 

@@ -183,6 +183,7 @@ class Fault:
     timeout: bool = False
     share: float = 1.0
     hits: int = 0  # calls affected so far
+    reached: asyncio.Event = field(default_factory=asyncio.Event)  # set when the first call is affected
 
 
 Failure = Fault  # the name the first tests used: Failure("sendMessage", 502, "Bad Gateway", times=2)
@@ -690,6 +691,7 @@ class FakeTelegram:
             if fault.times is not None:
                 fault.times -= 1
             fault.hits += 1
+            fault.reached.set()
             return fault
         return None
 

@@ -32,6 +32,7 @@ class Harness:
     app: RetainApp | None = None
     sweep_seconds: float | None = None  # run the repeating sweeps this often (None: tests run them)
     read_timeout: float | None = None  # how long the bot waits for an answer from the fake (default 5 s)
+    polling: bool = True  # False: a second instance on the same database that takes no updates
 
     @property
     def settings(self) -> Settings:
@@ -57,9 +58,10 @@ class Harness:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
-        )
+        if self.polling:
+            await app.updater.start_polling(
+                poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+            )
         await app.start()
         self.app = app
 
@@ -69,9 +71,10 @@ class Harness:
         if app is None:
             return
         assert app.updater is not None
-        await self.fake.release_polls()
-        await app.updater.stop()
-        self.fake.hold_polls = True
+        if app.updater.running:
+            await self.fake.release_polls()
+            await app.updater.stop()
+            self.fake.hold_polls = True
         await app.stop()
         await app.shutdown()
         if app.post_shutdown:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from datetime import timedelta
@@ -366,3 +367,28 @@ async def test_answers_waiting_for_a_timed_out_poll_count_when_it_is_seen_after_
     await answer(bot, BEA, second, right=True)  # both who answered question 1: closes early
     text = board(bot.fake.requests)
     assert "Amir · " in text and "(2 right)" in text and "Bea · " in text and "(1 right)" in text
+
+
+async def test_a_question_two_instances_post_at_once_stays_up_once_and_answers_to_both_count(
+    bot: Harness,
+) -> None:
+    other = Harness(bot.fake, bot.db_path, clock=bot.clock, polling=False)  # a second instance
+    await other.start()
+    try:
+        bot.fake.admins[GROUP] = {TEACHER.id}
+        slow = bot.fake.slow("sendPoll", 0.5, times=1)  # this instance's post is slow to come back
+        await bot.fake.group_text(TEACHER, GROUP, "/quiz 1")
+        await asyncio.wait_for(slow.reached.wait(), 5)  # the post is on its way
+        await other.quiz_sweep_after(31)  # long enough for the other instance to think it lost
+        await bot.settle()
+        # In the order Telegram answered: the other instance's post came back (and was recorded)
+        # first, so this instance's slow one is the duplicate.
+        [kept, duplicate] = posted_polls(bot)
+        await answer(bot, AMIR, duplicate, right=True)  # answered before it was taken down
+        await answer(bot, BEA, kept, right=False)
+        gone = [r for r in bot.fake.calls("deleteMessage") if r.params["chat_id"] == GROUP]
+        assert [r.params["message_id"] for r in gone] == [duplicate.result["message_id"]]
+        text = board(await time_up(bot))
+        assert "Amir · " in text and "(1 right)" in text and "Bea · " in text
+    finally:
+        await other.stop()

@@ -119,7 +119,15 @@ class PostBoard:
     summary: RoundSummary
 
 
-Effect = PostQuestion | CloseQuestion | PostBoard
+@dataclass(frozen=True)
+class WithdrawPost:
+    """A question went out twice: take this copy down (answers given to it still count)."""
+
+    chat_id: int
+    message_id: int
+
+
+Effect = PostQuestion | CloseQuestion | PostBoard | WithdrawPost
 
 
 @dataclass(frozen=True)

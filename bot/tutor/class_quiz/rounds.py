@@ -29,6 +29,7 @@ from bot.tutor.class_quiz.results import (
     QuizSettings,
     QuizStatus,
     StartStatus,
+    WithdrawPost,
 )
 from bot.tutor.class_quiz.rules import (
     MAX_QUESTIONS,
@@ -49,7 +50,14 @@ from content.schema import MultipleChoice, TrueFalse
 from storage import class_quiz as store
 from storage import repo
 from storage.db import Session
-from storage.models import GroupSettings, QuizAnswer, QuizQuestion, QuizRound, WaitingPollAnswer
+from storage.models import (
+    DuplicatePoll,
+    GroupSettings,
+    QuizAnswer,
+    QuizQuestion,
+    QuizRound,
+    WaitingPollAnswer,
+)
 
 RESUME_WITHIN = timedelta(minutes=10)  # a round whose question closed longer ago than this is closed
 KNOWN_POLLS = 4096  # poll ids remembered as matched (a few days of class rounds)
@@ -245,8 +253,10 @@ class ClassQuiz:
         async with self.core.sessions() as session, session.begin():
             question = await store.get_question(session, question_id)
             quiz_round = await store.get_round(session, question.round_id) if question else None
-            if question is None or quiz_round is None or question.sent_at is not None:
+            if question is None or quiz_round is None:
                 return []
+            if question.sent_at is not None:
+                return await self._duplicate(session, question, quiz_round, delivery)
             question.sent_at, question.posting_until = now, None
             question.closes_at = now + timedelta(seconds=quiz_round.seconds_per_question)
             if delivery is None:
@@ -259,6 +269,20 @@ class ClassQuiz:
             await session.flush()
             effects = await self._count_waiting(session, question, delivery.ref)
         self._know(delivery.ref)  # once committed
+        return effects
+
+    async def _duplicate(
+        self, session: Session, question: QuizQuestion, quiz_round: QuizRound, delivery: Delivery | None
+    ) -> list[Effect]:
+        """The question had gone out already (another instance posted it too): take this copy down;
+        answers given to its poll count for the question."""
+        if delivery is None or delivery.message_id == question.message_id or question.id is None:
+            return []
+        effects: list[Effect] = [WithdrawPost(quiz_round.chat_id, delivery.message_id)]
+        if delivery.ref is not None and delivery.ref != question.poll_id:
+            session.add(DuplicatePoll(poll_id=delivery.ref, question_id=question.id))
+            await session.flush()
+            effects += await self._count_waiting(session, question, delivery.ref)
         return effects
 
     async def poll_seen(self, poll_ref: str, text: str, options: Sequence[str]) -> list[Effect]:
