@@ -52,7 +52,19 @@ async def export(session: AsyncSession, learner_id: int) -> dict[str, list[dict[
         found[name] = [_plain(row) for row in rows.all()]
     answers = await session.exec(select(QuizAnswer).where(QuizAnswer.user_id == learner_id))
     found["quizanswer"] = [_plain(row) for row in answers.all()]
+    waiting = await session.exec(select(WaitingPollAnswer).where(WaitingPollAnswer.user_id == learner_id))
+    found["waitingpollanswer"] = [_plain(row) for row in waiting.all()]
     return found
+
+
+async def holds_any(session: AsyncSession, user_id: int) -> bool:
+    """Whether anything at all is stored about this Telegram user (a record, or class answers)."""
+    if await session.get(Learner, user_id) is not None:
+        return True
+    for table, column in ((QuizAnswer, QuizAnswer.user_id), (WaitingPollAnswer, WaitingPollAnswer.user_id)):
+        if (await session.exec(select(table).where(column == user_id).limit(1))).first() is not None:
+            return True
+    return False
 
 
 async def forget(session: AsyncSession, learner_id: int) -> None:

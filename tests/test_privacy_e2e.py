@@ -23,7 +23,7 @@ def rows(bot: Harness, sql: str, *args: object) -> list[tuple[object, ...]]:
 
 async def test_privacy_says_what_is_kept_and_offers_export_and_erase(bot: Harness) -> None:
     [before] = await bot.send(ANNA, "/privacy")
-    assert "nothing is stored until you do" in before.text and not before.buttons
+    assert "keeps only your class quiz answers" in before.text and not before.buttons  # none here
     await onboard(bot, ANNA)
     [summary] = await bot.send(ANNA, "/privacy")
     assert "never keeps what you type" in summary.text and "18 months" in summary.text
@@ -115,3 +115,20 @@ async def test_a_class_answer_to_a_poll_never_seen_is_deleted_after_a_day(bot: H
     bot.clock.advance(timedelta(hours=2))
     await bot.app.bot_data.tutor.privacy.sweep_inactive(bot.clock())
     assert rows(bot, "SELECT name FROM waitingpollanswer") == []  # no first name kept for nothing
+
+
+async def test_a_pupil_who_only_played_in_class_can_see_and_erase_those_answers(bot: Harness) -> None:
+    first = await start_round(bot, count=1)
+    await answer(bot, BEN, first, right=True)
+    await time_up(bot)
+    [summary] = await bot.send(BEN, "/privacy")
+    assert [label for label, _ in summary.buttons] == ["Export my data", "Erase my data…"]
+    [file] = await bot.send(BEN, "/export")
+    [kept] = json.loads(file.document)["tables"]["quizanswer"]
+    assert kept["correct"] is True and kept["name"] == "a classmate"  # the name went with the round
+    [question] = await bot.send(BEN, "/forget")
+    await bot.tap(BEN, question, "Yes, erase everything")
+    assert rows(bot, "SELECT count(*) FROM quizanswer WHERE user_id = ?", BEN.id) == [(0,)]
+    assert rows(bot, "SELECT count(*), sum(correct) FROM quizanswer") == [(1, 1)]  # the board's total stays
+    [after] = await bot.send(BEN, "/export")
+    assert "Retain stores nothing about you" in after.text

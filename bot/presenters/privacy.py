@@ -15,12 +15,13 @@ async def summary(tutor: Tutor, user_id: int) -> Reply:
     started = profile is not None and profile.started
     linked = profile is not None and profile.class_consent
     months = round(tutor.privacy.keep_inactive.days / DAYS_A_MONTH)
-    return [Send(privacy.summary(started, linked, months), privacy.summary_keyboard(started, linked))]
+    held = started or await tutor.privacy.holds_anything(user_id)
+    return [Send(privacy.summary(started, linked, months), privacy.summary_keyboard(started, linked, held))]
 
 
 async def export(tutor: Tutor, user_id: int) -> Reply:
-    """/export: a file of everything stored about the learner."""
-    if await tutor.profiles.profile(user_id) is None:
+    """/export: a file of everything stored about the learner (or about a pupil's class answers)."""
+    if not await tutor.privacy.holds_anything(user_id):
         return [Send(privacy.nothing_stored())]
     found = await tutor.privacy.export(user_id)
     return [Document(found.filename, found.content, privacy.export_caption(found.rows))]
@@ -28,7 +29,7 @@ async def export(tutor: Tutor, user_id: int) -> Reply:
 
 async def forget(tutor: Tutor, user_id: int) -> Reply:
     """/forget: asks first."""
-    if await tutor.profiles.profile(user_id) is None:
+    if not await tutor.privacy.holds_anything(user_id):
         return [Send(privacy.nothing_stored())]
     return [Send(privacy.forget_question(), privacy.forget_keyboard())]
 

@@ -44,6 +44,11 @@ class Privacy:
         content = json.dumps(body, indent=2, ensure_ascii=False).encode()
         return Export(f"retain-data-{user_id}.json", content, sum(len(rows) for rows in tables.values()))
 
+    async def holds_anything(self, user_id: int) -> bool:
+        """Whether anything is stored about the user: a learner's record, or only class quiz answers."""
+        async with self.core.sessions() as session:
+            return await privacy.holds_any(session, user_id)
+
     async def forget(self, user_id: int) -> None:
         """Erase the learner's record; class boards keep their totals, with no name or id behind them."""
         async with self.core.sessions() as session, session.begin():

@@ -24,7 +24,10 @@ def summary(started: bool, linked: bool, keep_months: int) -> str:
         "In a class group, the first name Telegram shows is used for that round's board.",
         f"If you don't use Retain for {keep_months} months, everything about you is deleted.",
         "",
-        link if started else "Send /start to begin; nothing is stored until you do.",
+        link
+        if started
+        else "Send /start to begin. Until you do, Retain keeps only your class quiz answers, if any: "
+        "against your Telegram id, for your class's report, with your name only until the round ends.",
         "",
         "/export sends you a file of everything stored about you; /forget erases it all.",
         f"More: {PRIVACY_DOC}.",
@@ -32,18 +35,16 @@ def summary(started: bool, linked: bool, keep_months: int) -> str:
     return "\n".join(lines)
 
 
-def summary_keyboard(started: bool, linked: bool) -> Keyboard | None:
-    """Export, erase, and the class answers' switch."""
-    if not started:
+def summary_keyboard(started: bool, linked: bool, held: bool) -> Keyboard | None:
+    """Export and erase (when anything is held), and the class answers' switch (for a learner)."""
+    if not held:
         return None
-    switch = ("Stop counting class answers", "unlink") if linked else ("Count my class answers", "link")
-    return keyboard(
-        [
-            [button("Export my data", Callback(Action.PRIVACY, value="export"))],
-            [button(switch[0], Callback(Action.PRIVACY, value=switch[1]))],
-            [button("Erase my data…", Callback(Action.PRIVACY, value="forget"))],
-        ]
-    )
+    rows = [[button("Export my data", Callback(Action.PRIVACY, value="export"))]]
+    if started:
+        switch = ("Stop counting class answers", "unlink") if linked else ("Count my class answers", "link")
+        rows.append([button(switch[0], Callback(Action.PRIVACY, value=switch[1]))])
+    rows.append([button("Erase my data…", Callback(Action.PRIVACY, value="forget"))])
+    return keyboard(rows)
 
 
 def export_caption(rows: int) -> str:
