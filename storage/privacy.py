@@ -20,6 +20,7 @@ from storage.models import (
     PracticeSet,
     Prompt,
     QuizAnswer,
+    QuizRound,
     TipShown,
     WaitingPollAnswer,
 )
@@ -54,6 +55,8 @@ async def export(session: AsyncSession, learner_id: int) -> dict[str, list[dict[
     found["quizanswer"] = [_plain(row) for row in answers.all()]
     waiting = await session.exec(select(WaitingPollAnswer).where(WaitingPollAnswer.user_id == learner_id))
     found["waitingpollanswer"] = [_plain(row) for row in waiting.all()]
+    rounds = await session.exec(select(QuizRound).where(QuizRound.started_by == learner_id))
+    found["quizround"] = [_plain(row) for row in rounds.all()]  # class rounds this user started
     return found
 
 
@@ -61,7 +64,12 @@ async def holds_any(session: AsyncSession, user_id: int) -> bool:
     """Whether anything at all is stored about this Telegram user (a record, or class answers)."""
     if await session.get(Learner, user_id) is not None:
         return True
-    for table, column in ((QuizAnswer, QuizAnswer.user_id), (WaitingPollAnswer, WaitingPollAnswer.user_id)):
+    held: tuple[tuple[type[SQLModel], Any], ...] = (
+        (QuizAnswer, QuizAnswer.user_id),
+        (WaitingPollAnswer, WaitingPollAnswer.user_id),
+        (QuizRound, QuizRound.started_by),
+    )
+    for table, column in held:
         if (await session.exec(select(table).where(column == user_id).limit(1))).first() is not None:
             return True
     return False
@@ -78,6 +86,7 @@ async def forget(session: AsyncSession, learner_id: int) -> None:
         .where(col(QuizAnswer.user_id) == learner_id)
         .values(user_id=stand_in, name=ANONYMOUS)
     )
+    await session.exec(update(QuizRound).where(col(QuizRound.started_by) == learner_id).values(started_by=0))
     await session.exec(delete(Learner).where(col(Learner.id) == learner_id))
 
 

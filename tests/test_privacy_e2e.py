@@ -10,7 +10,7 @@ from datetime import timedelta
 from tests.fake_telegram import FakeUser
 from tests.flows import answer_and_next, answers, onboard
 from tests.harness import Harness
-from tests.test_class_quiz_e2e import answer, board, start_round, time_up
+from tests.test_class_quiz_e2e import TEACHER, answer, board, start_round, time_up
 
 ANNA = FakeUser(901, "Anna")
 BEN = FakeUser(902, "Ben")
@@ -132,3 +132,13 @@ async def test_a_pupil_who_only_played_in_class_can_see_and_erase_those_answers(
     assert rows(bot, "SELECT count(*), sum(correct) FROM quizanswer") == [(1, 1)]  # the board's total stays
     [after] = await bot.send(BEN, "/export")
     assert "Retain stores nothing about you" in after.text
+
+
+async def test_a_teacher_can_erase_the_rounds_they_started_from_their_id(bot: Harness) -> None:
+    await start_round(bot, count=1)
+    await time_up(bot)
+    [file] = await bot.send(TEACHER, "/export")
+    assert len(json.loads(file.document)["tables"]["quizround"]) == 1
+    [question] = await bot.send(TEACHER, "/forget")
+    await bot.tap(TEACHER, question, "Yes, erase everything")
+    assert rows(bot, "SELECT started_by FROM quizround") == [(0,)]  # the round stays, with no one behind it
