@@ -81,7 +81,9 @@ async def test_class_answers_join_a_pupils_record_only_after_they_agree(bot: Har
         ("a classmate",)
     ]  # his name only for the round's life
 
-    messages = await bot.send(BEN, "/start class")  # from the group's link to the bot
+    [announcement] = [r for r in bot.fake.calls("sendMessage") if "A quiz round" in r.params["text"]]
+    assert 'href="https://t.me/retain_test_bot?start=class"' in announcement.params["text"]
+    messages = await bot.send(BEN, "/start class")  # what that link sends
     [consent] = [m for m in messages if "Class quiz answers" in m.text]
     await bot.tap(BEN, consent, "Yes, count them")
     assert "now count in your own practice" in consent.text

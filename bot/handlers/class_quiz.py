@@ -72,9 +72,8 @@ async def quiz_command(update: Update, context: RetainContext) -> None:
     elif status is StartStatus.UNKNOWN_AREA:
         await send(context, chat.id, views.quiz_unknown_area(result.areas))
     elif status is StartStatus.OK and result.first is not None:
-        await send(
-            context, chat.id, views.quiz_started(result.first, result.area.name if result.area else None)
-        )
+        area = result.area.name if result.area else None
+        await send(context, chat.id, views.quiz_started(result.first, area, context.bot.username))
     context.bot_data.quiz_runner.submit(result.effects)
 
 

@@ -14,7 +14,7 @@ from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
 
-CLASS_LINK = "class"  # /start's payload in the link a class group's messages carry
+CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's announcement carries
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from bot.codec import Action, Callback
 from bot.tutor.class_quiz.results import ClassReport, Question, QuizSettings, QuizStatus, RoundSummary
@@ -19,6 +20,7 @@ from bot.views.common import LETTERS, button
 from content.schema import Area, Bank, TrueFalse
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+CLASS_LINK = "class"  # /start's payload in the link a round's announcement carries
 
 
 def quiz_description(bank: Bank, question: Question) -> str:
@@ -53,14 +55,20 @@ def quiz_buttons_closed(bank: Bank, question: Question) -> str:
     )
 
 
-def quiz_started(question: Question, area: str | None) -> str:
-    """Announces a round."""
+def quiz_started(question: Question, area: str | None, bot_username: str | None) -> str:
+    """Announces a round, with the link that lets a pupil's answers count in their own practice."""
     topic = f" on <b>{escape(area)}</b>" if area else ""
-    return (
+    text = (
         f"📝 A quiz round{topic}: {question.total} questions, {question.seconds} seconds each. "
-        f"Right answers score {POINTS_RIGHT}, plus up to {SPEED_BONUS_MAX} for speed. "
-        "Answers also count in your own Retain practice."
+        f"Right answers score {POINTS_RIGHT}, plus up to {SPEED_BONUS_MAX} for speed."
     )
+    if bot_username:
+        link = f"https://t.me/{quote(bot_username)}?start={CLASS_LINK}"
+        text += (
+            "\nWant your class answers to count in your own Retain practice? "
+            f'<a href="{link}">Open Retain</a> and say yes.'
+        )
+    return text
 
 
 def quiz_running() -> str:
