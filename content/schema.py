@@ -122,8 +122,8 @@ class Catalogue(_Strict):
 class _ItemBase(_Strict):
     id: ItemId
     area: str
-    bodies: list[str] = Field(default_factory=list)  # at least one unless beyond_spec
-    sources: list[str] = Field(default_factory=list)  # at least one unless beyond_spec
+    bodies: list[str]  # at least one, unless beyond_spec (then none)
+    sources: list[str]  # at least one, unless beyond_spec (then none)
     beyond_spec: bool = False  # context beyond every specification: no bodies, no sources, no covers
     covers: list[str] = Field(default_factory=list)  # marking point ids (catalogue `specifications`)
 
@@ -146,8 +146,8 @@ class _ItemBase(_Strict):
         elif not self.bodies or not self.sources:
             raise PydanticCustomError(
                 "uncited",
-                "list the awarding bodies and the sources the item comes from "
-                "(both may be empty only when the item is marked `beyond_spec: true`)",
+                "'bodies' and 'sources' may be empty only on an item marked `beyond_spec: true`: "
+                "list the awarding bodies whose specification covers it and the seeds it comes from",
             )
         return self
 
