@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 ALL_BODIES = "all"
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
@@ -77,6 +86,28 @@ class RetiredItem(_Strict):
     reason: Text
 
 
+class MarkingPoint(_Strict):
+    """One assessment criterion or examiner marking point of a specification."""
+
+    id: ItemId
+    text: Text
+
+
+class Outcome(_Strict):
+    """One of the three shared learning outcomes, with the marking points a specification gives it."""
+
+    id: Literal["crm", "retention", "measurement"]
+    title: Text
+    points: list[MarkingPoint]
+
+
+class Specification(_Strict):
+    """What one awarding body's specification asks for, outcome by outcome; items `cover` its points."""
+
+    body: str
+    outcomes: list[Outcome]
+
+
 class Catalogue(_Strict):
     """The ids items may refer to: awarding bodies, sources and topic areas; and the bank's rules."""
 
@@ -85,13 +116,16 @@ class Catalogue(_Strict):
     areas: list[Area]
     floors: Floors = Field(default_factory=Floors)
     retired: list[RetiredItem] = Field(default_factory=list)
+    specifications: list[Specification] = Field(default_factory=list)
 
 
 class _ItemBase(_Strict):
     id: ItemId
     area: str
-    bodies: list[str] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
+    bodies: list[str]  # at least one, unless beyond_spec (then none)
+    sources: list[str]  # at least one, unless beyond_spec (then none)
+    beyond_spec: bool = False  # context beyond every specification: no bodies, no sources, no covers
+    covers: list[str] = Field(default_factory=list)  # marking point ids (catalogue `specifications`)
 
     @field_validator("sources", mode="before")
     @classmethod
@@ -100,9 +134,31 @@ class _ItemBase(_Strict):
             return [f"{v:03d}" if isinstance(v, int) else v for v in value]
         return value
 
+    @model_validator(mode="after")
+    def _cited_unless_beyond_spec(self) -> Self:
+        if self.beyond_spec:
+            if self.bodies or self.sources or self.covers:
+                raise PydanticCustomError(
+                    "beyond_spec",
+                    "an item marked beyond_spec cites no specification: "
+                    "give it `bodies: []` and `sources: []` and no `covers`",
+                )
+        elif not self.bodies or not self.sources:
+            raise PydanticCustomError(
+                "uncited",
+                "'bodies' and 'sources' may be empty only on an item marked `beyond_spec: true`: "
+                "list the awarding bodies whose specification covers it and the seeds it comes from",
+            )
+        return self
+
     def applies_to(self, body: str | None) -> bool:
-        """Whether a learner who chose `body` (None or "all": every body) meets this item."""
-        return body in (None, ALL_BODIES) or ALL_BODIES in self.bodies or body in self.bodies
+        """Whether a learner who chose `body` (None or "all": every body) meets this item.
+
+        Items beyond every specification reach every learner, as context.
+        """
+        return (
+            self.beyond_spec or body in (None, ALL_BODIES) or ALL_BODIES in self.bodies or body in self.bodies
+        )
 
 
 class _Answerable(_ItemBase):

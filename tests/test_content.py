@@ -78,7 +78,7 @@ def test_the_real_bank_meets_its_floors() -> None:
         "leadership",
     }
     assert all(areas[a.id] >= 12 for a in bank.areas)
-    assert all(item.sources for item in items)
+    assert all(item.sources or item.beyond_spec for item in items)  # beyond the specs: cites none
 
 
 def test_every_item_in_the_bank_is_published() -> None:
