@@ -20,6 +20,7 @@ from bot.presenters.revise import prompt_reply
 from bot.tutor.tutor import Tutor
 from bot.ui import Button, Chart, ClearButtons, Document, Edit, Reply, Send, Toast, buttons_of
 from bot.views.common import course_name
+from content.drills import parse_answer
 from content.schema import ALL_BODIES, Bank
 from storage.db import Database
 
@@ -74,7 +75,7 @@ class Preview:
             return self.buttons[int(line) - 1].data
         for button in self.buttons:
             label = button.label
-            if label.casefold() == line.casefold() and not label.replace(".", "").replace("£", "").isdigit():
+            if label.casefold() == line.casefold() and parse_answer(label) is None:
                 return button.data
         return None
 

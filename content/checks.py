@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from content import limits
-from content.drills import METRICS, Undefined, generate, instance, placeholders, render
+from content.drills import METRICS, Undefined, generate, instance, placeholders, render, render_question
 from content.problems import Problem
 from content.schema import (
     ALL_BODIES,
@@ -162,6 +162,15 @@ def _drill_problems(item: MetricDrill, where: str, file: str, node: Node) -> lis
             Problem(file, node.line_of("metric"), f"{where}unknown metric '{item.metric}' (known: {names})")
         ]
     problems = []
+    if item.unit != metric.unit:
+        want = f"'{metric.unit}'" if metric.unit else "no unit"
+        problems.append(
+            Problem(
+                file,
+                node.line_of("unit"),
+                f"{where}metric '{item.metric}' is {metric.nature.value}: its unit is {want}",
+            )
+        )
     if set(item.params) != set(metric.params):
         problems.append(
             Problem(
@@ -207,7 +216,7 @@ def _drill_problems(item: MetricDrill, where: str, file: str, node: Node) -> lis
             sample = instance(item, widest, seed=0)
         except Undefined:
             sample = drawn
-        size = len(render(item.question, item, sample)) + len(render(item.solution, item, sample))
+        size = len(render_question(item, sample)) + len(render(item.solution, item, sample))
         problems += _message_problem(
             where, size + len(item.explanation), file, node.line, "question and solution"
         )

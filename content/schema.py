@@ -206,8 +206,7 @@ class MetricDrill(_Answerable):
     question: Text  # a template: {name} is a parameter or a value the metric computes
     solution: Text  # a template for the worked solution
     params: dict[str, tuple[int, int]]  # each parameter's inclusive range
-    tolerance: float = Field(default=0.5, ge=0)  # how far from the exact answer still counts as right
-    decimals: int = Field(default=0, ge=0, le=2)  # how the answer is shown
+    decimals: int = Field(default=0, ge=0, le=2)  # the precision the question asks for, in places
     unit: Literal["", "%", "£"] = ""
 
 

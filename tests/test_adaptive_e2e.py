@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import sqlite3
 from collections import Counter
@@ -10,9 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.tutor.class_quiz.results import Delivery, StartStatus
+from bot.tutor.grading import drill_of
 from bot.tutor.results import Status
 from bot.tutor.tutor import Tutor
-from content.drills import instance
 from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import create_engine, create_tables, session_factory
 from tests.banks import shipped_bank
@@ -44,7 +43,7 @@ async def answer(bot: Harness, prompt: SentMessage, right: bool) -> SentMessage:
         prompt_id = int(prompt.buttons[0][1].split(":")[1])
         with sqlite3.connect(bot.db_path) as db:
             (params,) = db.execute("SELECT params FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
-        drawn = instance(item, json.loads(params), seed=prompt_id)
+        drawn = drill_of(item, params, prompt_id)
         index = drawn.answer_index if right else (drawn.answer_index + 1) % len(drawn.options)
         await bot.tap_data(ANNA, prompt, prompt.buttons[index][1])
         mark = bot.fake.mark()

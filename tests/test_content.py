@@ -168,6 +168,7 @@ GOOD_DRILL = """\
       satisfied: [0, 10]
       unsatisfied: [0, 10]
     explanation: Only satisfied scores count.
+    unit: "%"
 """
 
 

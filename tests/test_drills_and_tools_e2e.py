@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from content.loader import load_bank
 from content.schema import Bank
-from tests.banks import tiny_bank
+from tests.banks import tiny_bank, write_bank
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import Harness
 
@@ -112,13 +113,65 @@ async def test_an_unreadable_typed_answer_gets_a_hint_not_a_wrong_mark(
     assert "couldn't read “about forty” as a number" in hint.text
     assert answer_log(bot, ANNA) == before
 
-    [reply] = await bot.send(ANNA, "60%")  # promoters only: a classic mistake
-    assert "❌ Not quite: you said 60; the answer is 40." in reply.text
+    [unit] = await bot.send(ANNA, "60%")  # NPS is not a percentage: named, not marked
+    assert "NPS is a score from \u2212100 to 100, not a percentage" in unit.text
+    assert "still open" in unit.text and answer_log(bot, ANNA) == before
+
+    [reply] = await bot.send(ANNA, "60")  # promoters only: a classic mistake
+    assert "❌ Not quite: you said 60; as a whole number the answer is 40." in reply.text
     assert answer_log(bot, ANNA)[-1] == ("drill-sat-nps", 0)
     [after] = await bot.send(ANNA, "40")  # the calculation is answered: no second mark
     assert "buttons" in after.text
     await bot.tap(ANNA, drill, "40")  # nor from its buttons
     assert answer_log(bot, ANNA)[-1] == ("drill-sat-nps", 0) and len(answer_log(bot, ANNA)) == len(before) + 1
+
+
+CSAT_ONLY = """\
+items:
+  - id: drill-csat-fixed
+    kind: drill
+    area: satisfaction
+    bodies: [all]
+    sources: ["000"]
+    metric: csat
+    question: "{satisfied} of {respondents} customers were satisfied. What is the CSAT score?"
+    params:
+      satisfied: [785, 785]
+      unsatisfied: [15, 15]
+    decimals: 1
+    unit: "%"
+    solution: "{satisfied} / {respondents} x 100 = {answer}."
+    explanation: Only satisfied scores count.
+"""
+
+
+async def test_a_typed_answer_right_to_fewer_places_is_nearly_never_a_wrong_mark(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(load_bank(write_bank(tmp_path / "bank", CSAT_ONLY), floors=False))
+    drill = await onboard(bot, ANNA)
+    assert "785 of 800 customers were satisfied" in drill.text  # 98.125%
+    assert "Give your answer to one decimal place." in drill.text
+    assert "98.1%" in [label for label, _ in drill.buttons]
+
+    [unit] = await bot.send(ANNA, "£98")
+    assert "A CSAT score is a percentage, not an amount in pounds" in unit.text
+    assert answer_log(bot, ANNA) == []  # the question is still open
+
+    [reply] = await bot.send(ANNA, "98%")
+    assert "🟡 Nearly: to one decimal place it is 98.1%." in reply.text
+    assert "Not quite" not in reply.text
+    assert answer_log(bot, ANNA) == [("drill-csat-fixed", 1)]  # not a wrong mark
+
+
+async def test_a_typed_answer_wrong_at_the_stated_precision_is_wrong(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(load_bank(write_bank(tmp_path / "bank", CSAT_ONLY), floors=False))
+    await onboard(bot, ANNA)
+    [reply] = await bot.send(ANNA, "98.0")
+    assert "❌ Not quite: you said 98.0%; to one decimal place the answer is 98.1%." in reply.text
+    assert answer_log(bot, ANNA) == [("drill-csat-fixed", 0)]
 
 
 async def test_a_calculation_answered_by_a_button(make_bot: MakeBot, tmp_path: Path) -> None:

@@ -107,6 +107,8 @@ async def free_text(tutor: Tutor, user_id: int, text: str) -> Reply:
         return [Send(commands.free_text_hint(result.awaiting))]
     if result.status is Status.UNREADABLE and isinstance(result.item, MetricDrill):
         return [Send(revise.unreadable_number(result.text, result.item))]
+    if result.status is Status.WRONG_UNIT and isinstance(result.item, MetricDrill) and result.typed:
+        return [Send(revise.wrong_unit(result.item, result.typed.unit))]
     markup = common.next_keyboard(result.prompt_id) if result.can_continue else None
     text_reply = Send(revise.answered_text(tutor.bank, result, tutor.core.clock()), markup)
     if result.status is Status.ALREADY:

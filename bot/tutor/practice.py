@@ -8,12 +8,11 @@ buttons: serving a new one replaces an unanswered one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from bot.tutor.core import Core
-from bot.tutor.grading import choice_of, drill_of, grade, stored_choice, valid_choice
+from bot.tutor.grading import choice_of, drill_json, drill_of, grade, stored_choice, valid_choice
 from bot.tutor.memory import FAST_RECALL, ItemMemory
 from bot.tutor.record import AnswerContext, answered_today, memories_of, record_answer
 from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status
@@ -21,7 +20,7 @@ from bot.tutor.selection import MAX_RUN, Reason, must_retry, next_item
 from bot.tutor.set_recap import recap_of
 from bot.tutor.sets import SetState, extended_total, state_of
 from bot.tutor.tips import streak_tip
-from content.drills import DrillInstance, generate, is_right, parse_number
+from content.drills import DrillInstance, Mark, Typed, generate, mark, parse_answer
 from content.schema import Answerable, ConceptCard, ItemKind, MetricDrill
 from storage import repo
 from storage.db import Session
@@ -171,7 +170,7 @@ class Practice:
         drill = None
         if isinstance(item, MetricDrill):
             drill = generate(item, self.core.rng, seed=prompt.id)
-            prompt.params = json.dumps(drill.params)
+            prompt.params = drill_json(drill)
         learner.live_prompt_id = prompt.id
         served = ServedPrompt(prompt.id, item, selection.reason, drill, in_set.position, total)
         return PromptResult(Status.OK, served)
@@ -277,7 +276,8 @@ class Practice:
     async def free_text(self, user_id: int, text: str) -> AnswerResult:
         """A message that is not a command: the answer to an open calculation, or nothing expected.
 
-        Text that is not a number gets status UNREADABLE and records nothing; with no open
+        Text that is not a number gets status UNREADABLE and a number in a unit the figure cannot
+        have gets WRONG_UNIT: neither records anything. With no open
         calculation the status is NOT_EXPECTED (`awaiting` says whether a prompt waits for a tap),
         or NOT_ONBOARDED before set-up.
         """
@@ -297,11 +297,14 @@ class Practice:
             item = self._item_of(prompt, user_id, ItemKind.DRILL)
             if not isinstance(item, MetricDrill) or prompt.id is None:
                 return AnswerResult(Status.NOT_EXPECTED)
-            value = parse_number(text)
-            if value is None:
+            typed = parse_answer(text)
+            if typed is None:
                 return AnswerResult(Status.UNREADABLE, prompt.id, item, text=text[:MAX_ECHO])
             drill = drill_of(item, prompt.params, prompt.id)
-            return await self._record(session, prompt, item, is_right(item, drill, value), None, value, drill)
+            verdict = mark(item, drill, typed)
+            if verdict is Mark.WRONG_UNIT:  # not marked: the question stays open for the number
+                return AnswerResult(Status.WRONG_UNIT, prompt.id, item, typed=typed, drill=drill)
+            return await self._record(session, prompt, item, verdict is not Mark.WRONG, None, typed, drill)
 
     async def _already(
         self, session: Session, prompt: Prompt, item: Answerable, drill: DrillInstance | None
@@ -328,7 +331,7 @@ class Practice:
         item: Answerable,
         correct: bool,
         choice: bool | int | None,
-        typed: float | None,
+        typed: Typed | None,
         drill: DrillInstance | None,
     ) -> AnswerResult:
         prompt_id = prompt.id or 0

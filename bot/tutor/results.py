@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.tutor.selection import Reason
-from content.drills import DrillInstance
+from content.drills import DrillInstance, Typed
 from content.schema import Answerable, Area, ExamTip
 
 
@@ -20,6 +20,7 @@ class Status(StrEnum):
     NOT_ONBOARDED = "not_onboarded"
     EMPTY = "empty"  # no item the learner can meet
     UNREADABLE = "unreadable"  # a typed answer that is not a number: a hint, not a wrong mark
+    WRONG_UNIT = "wrong_unit"  # a typed number in a unit the figure cannot have: named, not marked
     NOT_EXPECTED = "not_expected"  # typed text while no calculation waits for an answer
     REPLACED = "replaced"  # a prompt a newer one replaced before it was answered
     DONE = "done"  # the set is complete: a recap instead of a prompt
@@ -107,7 +108,7 @@ class AnswerResult:
 
     `choice` is what the learner picked: True/False for cards and challenges, the option's
     index into `item.options` for multiple choice, the button index for a drill (or None when
-    typed, with `typed` holding the number).
+    typed, with `typed` holding the number as typed).
     """
 
     status: Status
@@ -115,7 +116,7 @@ class AnswerResult:
     item: Answerable | None = None
     correct: bool | None = None
     choice: bool | int | None = None
-    typed: float | None = None
+    typed: Typed | None = None
     drill: DrillInstance | None = None
     tip: ExamTip | None = None
     tip_streak: int = 0  # the run of right answers the tip celebrates

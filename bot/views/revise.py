@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from html import escape
 
 from bot.codec import Action, Callback
@@ -11,7 +12,16 @@ from bot.tutor.profile import MAX_GOAL, MIN_GOAL
 from bot.tutor.results import AnswerResult, ServedPrompt
 from bot.ui import Keyboard, keyboard
 from bot.views.common import LETTERS, button, echo, heading
-from content.drills import format_number, render
+from content.drills import (
+    METRICS,
+    Mark,
+    example_answer,
+    format_number,
+    mark,
+    precision,
+    render,
+    render_question,
+)
 from content.schema import Area, Bank, ConceptCard, ExamTip, MetricDrill, MultipleChoice, TrueFalse
 
 
@@ -23,7 +33,7 @@ def _options(item: MultipleChoice, prompt_id: int, marks: dict[int, str] | None 
     return "\n".join(lines)
 
 
-def _number(drill: MetricDrill, value: float) -> str:
+def _number(drill: MetricDrill, value: Decimal) -> str:
     return format_number(value, drill.decimals, drill.unit)
 
 
@@ -43,10 +53,9 @@ def prompt_text(bank: Bank, served: ServedPrompt) -> str:
         return f"{head}\n\n{escape(item.question)}\n\n{_options(item, served.prompt_id)}"
     if served.drill is None:
         raise ValueError(f"calculation {item.id} served without its numbers")
-    example = "42.5" if item.decimals else "42"
     return (
-        f"{head}\n\n{escape(render(item.question, item, served.drill))}\n\n"
-        f"<i>Type your answer (like {example}) or tap one.</i>"
+        f"{head}\n\n{escape(render_question(item, served.drill))}\n\n"
+        f"<i>Type your answer (like {example_answer(item)}) or tap one.</i>"
     )
 
 
@@ -106,12 +115,10 @@ def _comes_back(result: AnswerResult, now: datetime) -> str:
 
 
 def _given(item: MetricDrill, result: AnswerResult) -> str | None:
-    """What the learner gave for a calculation, typed or tapped."""
+    """What the learner gave for a calculation, typed (with the places they typed) or tapped."""
     drill = result.drill
     if result.typed is not None:
-        return format_number(
-            result.typed, max(item.decimals, 0 if result.typed.is_integer() else 1), item.unit
-        )
+        return format_number(result.typed.value, result.typed.places, item.unit)
     if drill is not None and isinstance(result.choice, int) and not isinstance(result.choice, bool):
         return _number(item, drill.options[result.choice])
     return None
@@ -168,16 +175,16 @@ def answered_text(bank: Bank, result: AnswerResult, now: datetime) -> str:
         raise ValueError(f"calculation {item.id} answered without its numbers")
     answer = _number(item, drill.answer)
     given = _given(item, result)
-    if result.correct:
+    nearly = result.typed is not None and mark(item, drill, result.typed) is Mark.NEARLY
+    if nearly:
+        verdict = f"🟡 Nearly: {precision(item)} it is {answer}."
+    elif result.correct:
         verdict = f"✅ Right: {answer}."
     else:
         said = f"you said {given}; " if given else ""
-        verdict = f"❌ Not quite: {said}the answer is {answer}."
-    tolerance = ""
-    if item.tolerance and result.typed is not None:
-        tolerance = f" (answers within {format_number(item.tolerance, 2).rstrip('0').rstrip('.')} count)"
+        verdict = f"❌ Not quite: {said}{precision(item)} the answer is {answer}."
     return (
-        f"{head}\n\n{escape(render(item.question, item, drill))}\n\n<b>{verdict}</b>{tolerance}\n\n"
+        f"{head}\n\n{escape(render_question(item, drill))}\n\n<b>{verdict}</b>\n\n"
         f"<b>Worked solution:</b> {escape(render(item.solution, item, drill))}\n\n"
         f"<i>{escape(item.explanation)}</i>"
     )
@@ -190,11 +197,28 @@ def replaced_toast() -> str:
 
 def unreadable_number(text: str, drill: MetricDrill) -> str:
     """A typed answer that is not a number: a hint, never a wrong mark."""
-    example = "42.5" if drill.decimals else "42"
     unit = {"%": " (a % sign is fine)", "£": " (a £ sign is fine)"}.get(drill.unit, "")
     return (
-        f"I couldn't read “{echo(text)}” as a number. Type just the number, like {example}{unit}, "
-        "or tap one of the buttons under the question."
+        f"I couldn't read “{echo(text)}” as a number. Type just the number, like {example_answer(drill)}"
+        f"{unit}, or tap one of the buttons under the question."
+    )
+
+
+_UNIT_NAMES = {"%": "a percentage", "£": "an amount in pounds"}
+_WHAT_IT_IS = {
+    "score": "a score from \u2212100 to 100",
+    "rate": "a percentage",
+    "money": "an amount in pounds",
+}
+
+
+def wrong_unit(drill: MetricDrill, typed_unit: str) -> str:
+    """A typed number in a unit the figure cannot have: the unit named, the question still open."""
+    metric = METRICS[drill.metric]
+    sign = f" (a {drill.unit} sign is fine)" if drill.unit else ""
+    return (
+        f"{metric.label} is {_WHAT_IT_IS[metric.nature.value]}, not {_UNIT_NAMES[typed_unit]}. "
+        f"Type just the number, like {example_answer(drill)}{sign}: the question is still open."
     )
 
 
