@@ -21,7 +21,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent / "bank"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the checker; exit status 0 when the bank is sound, 1 when it has problems."""
+    """Run the checker; exit status 0 when the bank is sound and meets its limits, 1 when it does not."""
     parser = argparse.ArgumentParser(prog="python -m content", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check every YAML file of a bank")
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    draft = " (draft: floors not checked)" if args.draft else ""
+    draft = " (draft: floors not checked, limits and gaps not enforced)" if args.draft else ""
     print(f"The bank in {args.directory.name}/ is sound{draft}.")
     print(summary(bank))
     report = guessability_report(bank) + coverage_report(bank)
