@@ -71,13 +71,20 @@ def shipped_bank() -> Bank:
     return load_bank(CONTENT_DIR)
 
 
-def write_bank(folder: Path, items: str = TINY) -> Path:
-    """A bank folder with the real catalogue (floors off) and `items` as its only item file."""
+def write_bank(folder: Path, items: str = TINY, specifications: str | None = None) -> Path:
+    """A bank folder with the real catalogue (floors off) and `items` as its only item file.
+
+    `specifications`, when given, replaces the catalogue's `specifications:` section ("" leaves
+    none, so coverage has nothing to check).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     catalogue = (CONTENT_DIR / "catalogue.yaml").read_text()
     start = catalogue.index("floors:")
     end = catalogue.index("# Published items")
-    (folder / "catalogue.yaml").write_text(catalogue[:start] + catalogue[end:])
+    catalogue = catalogue[:start] + catalogue[end:]
+    if specifications is not None:
+        catalogue = catalogue[: catalogue.index("specifications:")] + textwrap.dedent(specifications)
+    (folder / "catalogue.yaml").write_text(catalogue)
     (folder / "items.yaml").write_text(textwrap.dedent(items))
     return folder
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.views.common import BEYOND_SPEC
 from tests.banks import write_bank
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,3 +70,40 @@ def test_a_broken_content_file_is_reported_with_file_and_line(tmp_path: Path) ->
 def test_an_unknown_awarding_body_is_refused(tmp_path: Path) -> None:
     result = preview("--body", "aqa", stdin="", cwd=tmp_path)
     assert result.returncode == 2 and "Unknown awarding body 'aqa'" in result.stderr
+
+
+def test_the_preview_labels_an_item_beyond_the_specifications(tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "my-unit", BEYOND_SPEC_BANK)
+    steps = ["1", "1", "1", "/quit"]  # the CES card (reveal, knew it), then the CSAT card (reveal)
+    result = preview("--content", str(bank), stdin="\n".join(steps) + "\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # Each message the learner sees starts with its heading ("1/10 · Concept · ..." as first asked).
+    messages = re.split(r"\n(?=(?:\d+/\d+ · )?Concept · )", result.stdout)[1:]
+    ces = [message for message in messages if "Customer Effort Score" in message]
+    csat = [message for message in messages if "What is CSAT?" in message]
+    assert len(ces) == 3 and len(csat) == 2  # asked, revealed and answered; asked and revealed
+    # The heading and, under it, the label; the CSAT card (cited) carries none.
+    assert all(message.split("\n")[1] == f"🔭 {BEYOND_SPEC}" for message in ces), ces
+    assert not any(BEYOND_SPEC in block for block in csat), csat
+
+
+BEYOND_SPEC_BANK = """\
+items:
+  - id: satisfaction-ces
+    kind: concept
+    area: satisfaction
+    bodies: []
+    sources: []
+    beyond_spec: true
+    question: What does the Customer Effort Score measure?
+    answer: How easy it was for the customer to get what they needed.
+    explanation: Effort predicts loyalty better than delight does.
+  - id: sat-csat
+    kind: concept
+    area: satisfaction
+    bodies: [all]
+    sources: ["000"]
+    question: What is CSAT?
+    answer: The share of satisfied responses.
+    explanation: It rates a single interaction.
+"""

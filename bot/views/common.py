@@ -11,7 +11,7 @@ from bot.tutor.schedule import zone_label
 from bot.tutor.selection import Reason
 from bot.ui import Button, Keyboard, keyboard
 from content import limits
-from content.schema import ALL_BODIES, Answerable, Bank, ItemKind
+from content.schema import ALL_BODIES, Answerable, AnyItem, Bank, ItemKind
 
 REMINDER_CHOICES = ("07:30", "12:30", "18:00", "20:30")
 CAPTION_LIMIT = limits.MAX_CAPTION_LENGTH
@@ -41,10 +41,23 @@ KIND_LABELS = {
 LETTERS = "ABCDEFGHIJKL"
 
 
+BEYOND_SPEC = "Beyond your specification: useful context"
+
+
+def beyond_spec_note(item: AnyItem) -> str:
+    """A line telling the learner the item is context beyond every specification (else nothing).
+
+    Every text that shows an item under a heading, or a concept card as a definition, carries it.
+    """
+    return f"\n🔭 <i>{BEYOND_SPEC}</i>" if item.beyond_spec else ""
+
+
 def heading(bank: Bank, item: Answerable, reason: Reason | None = None) -> str:
-    """A prompt's first line: its kind and topic area (and "review" when it is due again)."""
+    """A prompt's first line: its kind and topic area (and "review" when it is due again); for an
+    item beyond the specifications, a second line that says so."""
     review = " · review" if reason is Reason.DUE else ""
-    return f"<b>{KIND_LABELS[item.kind]}</b> · {escape(bank.area(item.area).name)}{review}"
+    first = f"<b>{KIND_LABELS[item.kind]}</b> · {escape(bank.area(item.area).name)}{review}"
+    return first + beyond_spec_note(item)
 
 
 def when(moment: datetime, now: datetime, timezone: str) -> str:

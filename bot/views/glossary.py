@@ -6,14 +6,14 @@ from html import escape
 
 from bot.codec import Action, Callback
 from bot.ui import Keyboard, keyboard
-from bot.views.common import button, echo
+from bot.views.common import beyond_spec_note, button, echo
 from content.schema import Bank, ConceptCard
 
 
 def definition(bank: Bank, term: str, card: ConceptCard) -> str:
     """/define's answer, straight from the concept card that defines the term."""
     return (
-        f"📖 <b>{escape(term)}</b> · {escape(bank.area(card.area).name)}\n\n"
+        f"📖 <b>{escape(term)}</b> · {escape(bank.area(card.area).name)}{beyond_spec_note(card)}\n\n"
         f"{escape(card.answer)}\n\n<i>{escape(card.explanation)}</i>"
     )
 
