@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import pairwise
 
 from content.drills import generate
@@ -265,14 +266,14 @@ def mcq_reused_distractors(bank: Bank, least: int = REUSED_DISTRACTOR_USES) -> l
 # rule counts as right when the answer is among the buttons it ranks first), so the figure is
 # an upper bound. "nearest 100" is measured on money drills too (as £100): a figure to read
 # with the metric's range in mind, held to the same limit.
-BUTTON_RULES: tuple[tuple[str, Callable[[float], float]], ...] = (
+BUTTON_RULES: tuple[tuple[str, Callable[[Decimal], Decimal]], ...] = (
     ("largest", lambda value: -value),
     ("smallest", lambda value: value),
     ("nearest 100", lambda value: abs(value - 100)),
 )
 
 
-def picks(options: Sequence[float], rank: Callable[[float], float]) -> set[int]:
+def picks(options: Sequence[Decimal], rank: Callable[[Decimal], Decimal]) -> set[int]:
     """The indices of the buttons `rank` puts first (several on a tie)."""
     best = min(rank(value) for value in options)
     return {index for index, value in enumerate(options) if rank(value) == best}

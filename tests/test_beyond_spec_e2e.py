@@ -7,6 +7,7 @@ and a multiple-choice item of each sort, and the learner meets every one.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 from bot.views.common import BEYOND_SPEC
@@ -112,3 +113,30 @@ async def test_a_learner_sees_the_label_on_beyond_spec_items_and_only_there(
     assert "<b>CES</b>" in ces.text and labelled(ces)  # a definition from such a card says so too
     [csat] = await bot.send(ANNA, "/define CSAT")
     assert "<b>CSAT</b>" in csat.text and not labelled(csat)
+
+
+GROUP = -100_777
+TEACHER = FakeUser(302, "Mr Ode")
+
+
+async def test_a_class_round_marks_beyond_spec_questions_under_the_poll(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bank = load_bank(write_bank(tmp_path / "bank", BANK))
+    bot = await make_bot(bank)
+    bot.fake.admins[GROUP] = {TEACHER.id}
+    await bot.fake.group_text(TEACHER, GROUP, "/quiz 4")
+    await bot.settle()
+    seen: dict[str, bool] = {}
+    for _ in range(4):
+        [poll] = [r for r in bot.fake.calls("sendPoll") if r.params["chat_id"] == GROUP][len(seen) :][:1]
+        item = next(
+            item
+            for item in bank.items.values()
+            if getattr(item, "statement", getattr(item, "question", None)) == poll.params["question"]
+        )
+        assert ("beyond the specification: useful context" in poll.params["description"]) == item.beyond_spec
+        seen[item.id] = item.beyond_spec
+        bot.clock.advance(timedelta(seconds=31))
+        await bot.quiz_sweep()
+    assert set(seen.values()) == {True, False}  # the round had both kinds

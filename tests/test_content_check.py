@@ -88,24 +88,9 @@ def test_the_shipped_bank_prints_every_marking_point_with_its_teaching_and_testi
     assert "\ngaps: none\n" in section
 
 
-def test_the_shipped_bank_fails_nothing_but_the_drill_figures(
-    shipped: subprocess.CompletedProcess[str],
-) -> None:
-    """Tolerates the drill figures only, while the drill rewrite of issue 12 is pending (see below)."""
-    if shipped.returncode == 0:
-        assert "Every guessability limit is met and every marking point is taught" in shipped.stdout
-        return
-    assert shipped.returncode == 1
-    assert all(line.startswith("drills: ") for line in failures(shipped)), shipped.stderr
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN FAILURE until the drill rewrite of issue 12 lands (content/drills.py): the shipped "
-    "drills' answer sits at a predictable rank among the buttons. Remove this mark when it passes.",
-)
 def test_the_shipped_bank_passes_every_check(shipped: subprocess.CompletedProcess[str]) -> None:
     assert shipped.returncode == 0, shipped.stderr
+    assert "Every guessability limit is met and every marking point is taught" in shipped.stdout
 
 
 # --- small banks that break one rule each --------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -192,8 +193,9 @@ def test_the_measure_on_a_real_drill_is_repeatable(tmp_path: Path) -> None:
 
 def test_ties_go_to_the_guesser_and_the_worst_rule_is_the_best_scoring() -> None:
     nearest = dict(BUTTON_RULES)["nearest 100"]
-    assert picks([90.0, 110.0, 40.0, 50.0], nearest) == {0, 1}
-    assert picks([90.0, 110.0, 40.0, 50.0], dict(BUTTON_RULES)["smallest"]) == {2}
+    shown = [Decimal(90), Decimal(110), Decimal(40), Decimal(50)]
+    assert picks(shown, nearest) == {0, 1}
+    assert picks(shown, dict(BUTTON_RULES)["smallest"]) == {2}
     found = DrillButtons("d", "csat", draws=1000, largest=120, smallest=401, nearest_100=401)
     assert found.worst == RuleScore("smallest", 401, 1000)
     assert beats(401, 1000, 40) and not beats(400, 1000, 40)  # the limit itself passes
@@ -364,11 +366,6 @@ def test_no_shipped_distractor_is_reused_without_ever_being_right(shipped: Bank)
     assert mcq_reused_distractors(shipped) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN FAILURE until the drill rewrite of issue 12 lands (content/drills.py): the shipped "
-    "drills' answer sits at a predictable rank among the buttons. Remove this mark when it passes.",
-)
 def test_no_button_rule_beats_the_shipped_drills(shipped: Bank) -> None:
     over = [
         (found.item, found.worst)

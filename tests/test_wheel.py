@@ -71,11 +71,7 @@ def test_the_built_wheel_installs_and_runs_outside_the_repository(tmp_path: Path
 
     checked = _run(python, "-m", "content", "check", cwd=tmp_path, env=env)
     assert all(part in checked.stdout for part in ("is sound", "Guessability:", "Coverage:")), checked.stdout
-    # KNOWN FAILURE, tolerated until the drill rewrite of issue 12 lands: the shipped drills fail
-    # their button limit, and nothing else may (tests/test_content_check.py says the same).
-    failed = checked.stderr.strip().splitlines()[1:-1]
-    only_drills = all(line.strip().startswith("drills: ") for line in failed)
-    assert checked.returncode == 0 or only_drills, checked.stderr
+    assert checked.returncode == 0, checked.stderr
     published = _run(
         python,
         "-c",

@@ -24,8 +24,10 @@ CLASS_LINK = "class"  # /start's payload in the link a round's announcement carr
 
 
 def quiz_description(bank: Bank, question: Question) -> str:
-    """The line under a quiz poll: where in the round it is, and the topic area."""
-    return f"Question {question.position} of {question.total} · {bank.area(question.item.area).name}"
+    """The line under a quiz poll: where in the round it is, the topic area, and whether the
+    question is context beyond every specification."""
+    beyond = " · 🔭 beyond the specification: useful context" if question.item.beyond_spec else ""
+    return f"Question {question.position} of {question.total} · {bank.area(question.item.area).name}{beyond}"
 
 
 def quiz_buttons_text(bank: Bank, question: Question) -> str:
