@@ -6,11 +6,12 @@ import asyncio
 from datetime import timedelta
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
+from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import class_quiz, errors, housekeeping, nudges, private
+from bot.limiter import PriorityRateLimiter
 from bot.receipts import Receipts
 from bot.refusals import Refusals
 from bot.runner import QuizRunner
@@ -34,11 +35,6 @@ ALLOWED_UPDATES = [
 
 HOUSEKEEPING_EVERY = 6 * 3600.0  # seconds between deletions of long-inactive records
 REQUESTS = 256  # connections to the Bot API at once (python-telegram-bot's own default)
-
-
-def _slice(rate: float) -> float:
-    """The period the overall rate is metered over: 0.1 s, or longer when under 10 sends a second."""
-    return max(0.1, 1.0 / rate)
 
 
 def build_application(
@@ -88,14 +84,10 @@ def build_application(
         .request(errors.WatchedRequest(outage, connection_pool_size=REQUESTS, **timeouts))
         .get_updates_request(updates)
         .rate_limiter(
-            AIORateLimiter(
-                # The same rate, metered in tenths of a second: a burst of a whole second's sends
-                # can reach Telegram bunched up and draw a 429, which pauses every request.
-                overall_max_rate=settings.rate_limit_per_second * _slice(settings.rate_limit_per_second),
-                overall_time_period=_slice(settings.rate_limit_per_second),
-                group_max_rate=settings.rate_limit_group_per_minute,
-                group_time_period=60,
-                max_retries=settings.rate_limit_max_retries,
+            PriorityRateLimiter(
+                settings.rate_limit_per_second,
+                settings.rate_limit_group_per_minute,
+                settings.rate_limit_max_retries,
             )
         )
         .context_types(ContextTypes(context=RetainContext, bot_data=BotData))

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/London"
     log_level: str = "INFO"
     content_dir: Path = CONTENT_DIR
-    # AIORateLimiter: Telegram's documented limits (telegram.constants.FloodLimit) by default.
+    # The rate limiter (bot/limiter.py): Telegram's documented limits (FloodLimit) by default.
     rate_limit_per_second: float = Field(default=FloodLimit.MESSAGES_PER_SECOND, gt=0)
     rate_limit_group_per_minute: float = Field(default=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP, gt=0)
     rate_limit_max_retries: int = Field(default=3, ge=0)

@@ -34,7 +34,7 @@ class RetainContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any],
         return self.bot_data.tutor
 
 
-# ExtBot[int]: the rate limiter (AIORateLimiter) takes an int per call (its retries).
+# ExtBot[int]: the rate limiter (bot/limiter.py) takes an int per call (its retries after a 429).
 RetainApp = Application[
     ExtBot[int], RetainContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[RetainContext]
 ]

@@ -33,6 +33,8 @@ class Harness:
     sweep_seconds: float | None = None  # run the repeating sweeps this often (None: tests run them)
     read_timeout: float | None = None  # how long the bot waits for an answer from the fake (default 5 s)
     polling: bool = True  # False: a second instance on the same database that takes no updates
+    # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
+    rate_limit_per_second: float = 10_000
 
     @property
     def settings(self) -> Settings:
@@ -41,8 +43,7 @@ class Harness:
             telegram_api_base_url=self.fake.base_url,
             database_url=f"sqlite:///{self.db_path}",
             default_timezone="Europe/London",
-            # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
-            rate_limit_per_second=10_000,
+            rate_limit_per_second=self.rate_limit_per_second,
             nudge_sweep_seconds=self.sweep_seconds or 60,
             quiz_sweep_seconds=self.sweep_seconds or 2,
             _env_file=None,
@@ -142,6 +143,22 @@ class Harness:
             and r.params["chat_id"] == user.id
             and isinstance(r.result, dict)
         ]
+
+    def shown_to(self, user: FakeUser, mark: int) -> list[SentMessage]:
+        """Messages sent to the user's chat since `mark`, and those edited since, as they now read."""
+        shown: list[SentMessage] = []
+        for r in self.fake.requests[mark:]:
+            if r.params.get("chat_id") != user.id or not isinstance(r.result, dict):
+                continue
+            if r.method in ("sendMessage", "sendPhoto", "sendDocument"):
+                message = self.fake.message(r)
+            elif r.method == "editMessageText":
+                message = self.fake.messages[(user.id, int(r.params["message_id"]))]
+            else:
+                continue
+            if message not in shown:
+                shown.append(message)
+        return shown
 
     def calls_for(self, user: FakeUser, mark: int) -> list[Request]:
         """Calls since `mark` about the user's chat or their callback queries."""

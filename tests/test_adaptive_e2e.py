@@ -14,6 +14,7 @@ from bot.tutor.results import Status
 from bot.tutor.tutor import Tutor
 from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import create_engine, create_tables, session_factory
+from tests import flows
 from tests.banks import shipped_bank
 from tests.clock import FakeClock
 from tests.fake_telegram import FakeUser, SentMessage
@@ -80,12 +81,12 @@ async def test_a_daily_goal_is_announced_once_and_the_set_carries_on(bot: Harnes
     second = await answer(bot, prompt, right=True)
     mark = bot.fake.mark()
     third = await answer(bot, second, right=True)
-    [met] = [m for m in bot.sent_to(ANNA, mark) if "Daily goal reached" in m.text]
+    [met] = [m for m in bot.shown_to(ANNA, mark) if "Daily goal reached" in m.text]
     assert "2 prompts today" in met.text and "No more nudges today" in met.text
     assert third.buttons and third.text.startswith("<b>3/10</b>")  # the learner's set carries on
     mark = bot.fake.mark()
     await answer(bot, third, right=True)
-    assert not [m for m in bot.sent_to(ANNA, mark) if "Daily goal reached" in m.text]  # said once
+    assert not [m for m in bot.shown_to(ANNA, mark) if "Daily goal reached" in m.text]  # said once
 
     [stats] = await bot.send(ANNA, "/stats")
     assert "2 of 2 today ✅" in stats.text  # never "3 of 2"
@@ -122,3 +123,20 @@ async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) ->
         assert found is not None and found.stats.answers == 1
     finally:
         await engine.dispose()
+
+
+async def test_an_answer_costs_at_most_two_sends_even_with_a_tip_and_the_goal(bot: Harness) -> None:
+    """Telegram allows about 30 sends a second: each answer spends two (its verdict and the next
+    prompt); a tip and the daily goal ride in the verdict, and the tap's toast is not a send."""
+    prompt = await onboard(bot, ANNA)
+    await bot.send(ANNA, "/goal 5")
+    costs = []
+    for n in range(1, 12):
+        answered = prompt
+        mark = await flows.answer(bot, ANNA, prompt)
+        sends = [r for r in bot.fake.requests[mark:] if r.params.get("chat_id") == ANNA.id]
+        costs.append(len(sends))
+        if n == 5:  # five right in a row and the goal of five: both under the fifth verdict
+            assert "5 right in a row" in answered.text and "Daily goal reached" in answered.text
+        prompt = await next_prompt_after(bot, ANNA, mark)
+    assert max(costs) <= 2, costs

@@ -189,7 +189,7 @@ async def test_an_exam_tip_follows_five_right_answers_in_a_row(bot: Harness) -> 
         await bot.tap(ANNA, prompt, "Reveal")
         mark = bot.fake.mark()
         await bot.tap(ANNA, prompt, "Knew it")
-        tips = [m for m in bot.sent_to(ANNA, mark) if "exam tip" in m.text]
+        tips = [m for m in bot.shown_to(ANNA, mark) if "exam tip" in m.text]
         [prompt] = [m for m in bot.sent_to(ANNA, mark) if m.buttons]
     assert len(tips) == 1
     assert "5 right in a row" in tips[0].text and "💡" in tips[0].text

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.handlers.nudges import SweepReport
-from tests.fake_telegram import Failure, FakeUser, SentMessage
-from tests.flows import answer_and_next
+from tests.fake_telegram import Failure, FakeUser, Request, SentMessage
+from tests.flows import answer_and_next, onboard
 from tests.harness import Harness
 
 ANNA = FakeUser(501, "Anna")  # London
@@ -338,3 +339,35 @@ async def test_with_a_tenth_of_sends_timing_out_nobody_gets_a_nudge_twice(bot: H
         await sweep_at(bot, datetime(2026, 5, 4, 17, minute, tzinfo=UTC))
     got = {user.id: len(nudges_to(bot, user, mark)) for user in learners}
     assert set(got.values()) == {1}, got  # everyone reached, nobody twice
+
+
+async def test_a_learners_reply_goes_out_before_the_nudges_a_sweep_has_queued(bot: Harness) -> None:
+    bot.clock.now = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    learners = [FakeUser(7100 + n, f"N{n}") for n in range(30)]
+    for user in learners:
+        await set_up(bot, user, "18:00")
+    card = await onboard(bot, ANNA)  # no reminder: Anna is revising, not being nudged
+    await bot.tap(ANNA, card, "Reveal")
+    bot.rate_limit_per_second = 30  # Telegram's own limit: the sweep takes about a second
+    await bot.restart()
+    bot.clock.now = datetime(2026, 5, 4, 17, tzinfo=UTC)
+    nudged = {user.id for user in learners}
+
+    def nudge_sends(requests: list[Request]) -> int:
+        return sum(1 for r in requests if r.method == "sendMessage" and int(r.params["chat_id"]) in nudged)
+
+    mark = bot.fake.mark()
+    sweep = asyncio.ensure_future(bot.sweep())
+    await bot.fake.wait_for("sendMessage", lambda r: int(r.params["chat_id"]) in nudged, after=mark)
+    tapped = bot.fake.mark()
+    await bot.tap(ANNA, card, "Knew it")
+    verdict = next(
+        n
+        for n, r in enumerate(bot.fake.requests)
+        if n >= tapped and r.method == "editMessageText" and r.params["chat_id"] == ANNA.id
+    )
+    before = nudge_sends(bot.fake.requests[mark:verdict])
+    assert before <= len(learners) // 2, before  # the reply did not wait for the queued nudges
+    report = await sweep
+    assert report.sent == len(learners)  # and the sweep still finished, everyone nudged once
+    assert all(len(nudges_to(bot, user, mark)) == 1 for user in learners)

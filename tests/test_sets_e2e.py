@@ -178,7 +178,7 @@ async def test_tips_come_at_five_and_ten_in_a_row_on_the_area_just_practised(bot
         area = item_of(bot, prompt).area
         mark = bot.fake.mark()
         prompt = await answer_and_next(bot, ANNA, prompt)
-        tips += [(n, m, area) for m in bot.sent_to(ANNA, mark) if "exam tip" in m.text]
+        tips += [(n, m, area) for m in bot.shown_to(ANNA, mark) if "exam tip" in m.text]
     assert [n for n, _, _ in tips] == [5, 10]
     assert "🔥 5 right in a row!" in tips[0][1].text and "🔥 10 right in a row!" in tips[1][1].text
     for _, message, area in tips:

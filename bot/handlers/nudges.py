@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, Tim
 from telegram.ext import ChatMemberHandler, ExtBot
 
 from bot.context import BotData, RetainApp, RetainContext
+from bot.limiter import bulk_sends
 from bot.markup import markup
 from bot.tutor.nudging import NudgeJob, NudgeStatus, SendOutcome
 from bot.views.reminders import nudge_text
@@ -152,7 +153,8 @@ async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) ->
 
         async def one(job: NudgeJob) -> None:
             try:
-                outcome = await send_nudge(bot, data, job, retry_base)
+                with bulk_sends():  # a nudge waits while any learner's reply is waiting to be sent
+                    outcome = await send_nudge(bot, data, job, retry_base)
             except Exception as exc:  # one learner's failure never stops the sweep
                 log.exception("Nudge failed")
                 report.errors.append(repr(exc))

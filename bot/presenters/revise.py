@@ -11,6 +11,7 @@ from bot.tutor.sets import MAX_SET, MIN_SET
 from bot.tutor.tutor import Tutor
 from bot.ui import ClearButtons, Edit, Reply, Send, StripButtons, Toast
 from bot.views import commands, common, revise, sets
+from content import limits
 from content.schema import Bank, ConceptCard, MetricDrill
 
 
@@ -31,16 +32,28 @@ def prompt_reply(bank: Bank, result: PromptResult) -> Reply:
     return reply  # ALREADY: this was served before (a double tap); it is already on screen
 
 
-def _after_answer(bank: Bank, result: AnswerResult) -> Reply:
-    """A tip after a run of right answers, the daily goal when reached, then the next prompt or recap."""
-    reply: Reply = []
+def _extras(result: AnswerResult) -> str:
+    """A tip after a run of right answers and the daily goal when reached, to go under the verdict
+    (in the same message: an answer costs at most two sends, its verdict and what follows)."""
+    parts = []
     if result.tip is not None:
-        reply.append(Send(revise.tip_text(result.tip, result.tip_streak)))
+        parts.append(revise.tip_text(result.tip, result.tip_streak))
     if result.goal_met:
-        reply.append(Send(revise.goal_met(result.daily_goal)))
-    if result.following is not None:
-        reply += prompt_reply(bank, result.following)
-    return reply
+        parts.append(revise.goal_met(result.daily_goal))
+    return "".join(f"\n\n{part}" for part in parts)
+
+
+def _with_extras(verdict: str, result: AnswerResult) -> tuple[str, Reply]:
+    """The verdict with its extras under it; sent apart only if together they would be too long."""
+    extras = _extras(result)
+    if len(verdict) + len(extras) <= limits.MAX_MESSAGE_LENGTH:
+        return verdict + extras, []
+    return verdict, [Send(extras.strip())] if extras else []
+
+
+def _following(bank: Bank, result: AnswerResult) -> Reply:
+    """The next prompt or the set's recap, served with the answer."""
+    return prompt_reply(bank, result.following) if result.following is not None else []
 
 
 def _answered(bank: Bank, result: AnswerResult, now: datetime) -> Reply:
@@ -50,13 +63,10 @@ def _answered(bank: Bank, result: AnswerResult, now: datetime) -> Reply:
     if result.status not in (Status.OK, Status.ALREADY):
         return [Send(common.stale_button())]
     markup = common.next_keyboard(result.prompt_id) if result.can_continue else None
-    shown: Reply = [
-        Toast(revise.verdict_toast(result)),
-        Edit(revise.answered_text(bank, result, now), markup),
-    ]
-    if result.status is Status.ALREADY:
-        return shown  # the first answer again, with its choice: nothing recorded, nothing new served
-    return shown + _after_answer(bank, result)
+    if result.status is Status.ALREADY:  # the first answer again, with its choice: nothing new
+        return [Toast(revise.verdict_toast(result)), Edit(revise.answered_text(bank, result, now), markup)]
+    verdict, apart = _with_extras(revise.answered_text(bank, result, now), result)
+    return [Toast(revise.verdict_toast(result)), Edit(verdict, markup), *apart, *_following(bank, result)]
 
 
 async def next_command(tutor: Tutor, user_id: int) -> Reply:
@@ -110,10 +120,10 @@ async def free_text(tutor: Tutor, user_id: int, text: str) -> Reply:
     if result.status is Status.WRONG_UNIT and isinstance(result.item, MetricDrill) and result.typed:
         return [Send(revise.wrong_unit(result.item, result.typed.unit))]
     markup = common.next_keyboard(result.prompt_id) if result.can_continue else None
-    text_reply = Send(revise.answered_text(tutor.bank, result, tutor.core.clock()), markup)
     if result.status is Status.ALREADY:
-        return [text_reply]
-    return [text_reply, *_after_answer(tutor.bank, result)]
+        return [Send(revise.answered_text(tutor.bank, result, tutor.core.clock()), markup)]
+    verdict, apart = _with_extras(revise.answered_text(tutor.bank, result, tutor.core.clock()), result)
+    return [Send(verdict, markup), *apart, *_following(tutor.bank, result)]
 
 
 async def goal(tutor: Tutor, user_id: int, text: str) -> Reply:
