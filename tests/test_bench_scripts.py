@@ -36,3 +36,22 @@ def test_the_nudge_benchmark_runs_and_ends_with_its_figures() -> None:
     wanted = {"learners", "rate_limit", "achieved_rate", "finish_s", "ideal_s", "duplicates", "missed"}
     assert wanted | {"unhandled_429", "sweep_query_ms"} <= set(figures)
     assert figures["sent"] == 60 and figures["duplicates"] == 0 and figures["missed"] == 0
+
+
+def test_the_replies_first_benchmark_runs_and_ends_with_its_figures() -> None:
+    _, figures = run_bench(
+        "bench/replies.py",
+        "--learners",
+        "5",
+        "--nudges",
+        "40",
+        "--duration",
+        "3",
+        "--every",
+        "1",
+        "--sweep-after",
+        "0.5",
+    )
+    wanted = {"taps", "tap_to_verdict_p50_ms", "tap_to_verdict_p95_ms", "sweep_s", "nudges_delivered"}
+    assert wanted | {"nudge_duplicates", "sweep_finished", "target_met"} <= set(figures)
+    assert figures["taps"] > 0 and figures["nudges_delivered"] == 40 and figures["nudge_duplicates"] == 0
