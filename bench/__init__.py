@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print a readable table and, last, one JSON line of figures."""
