@@ -1,6 +1,6 @@
 """How fast and how cleanly does a sweep nudge 10,000 learners due in the same minute?
 
-The real bot (its Application, AIORateLimiter and nudge sweep) sends to a fake Bot API server
+The real bot (its Application, rate limiter and nudge sweep) sends to a fake Bot API server
 running in another process on 127.0.0.1, which answers like Telegram: message ids for sends, and
 429 with retry_after when more than the configured number of sends arrive in one second. Then the
 sweep's query is timed on a database of 100,000 learners.

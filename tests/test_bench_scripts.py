@@ -55,3 +55,9 @@ def test_the_replies_first_benchmark_runs_and_ends_with_its_figures() -> None:
     wanted = {"taps", "tap_to_verdict_p50_ms", "tap_to_verdict_p95_ms", "sweep_s", "nudges_delivered"}
     assert wanted | {"nudge_duplicates", "sweep_finished", "target_met"} <= set(figures)
     assert figures["taps"] > 0 and figures["nudges_delivered"] == 40 and figures["nudge_duplicates"] == 0
+
+
+def test_the_startup_benchmark_times_the_real_command_and_a_bare_bot() -> None:
+    _, figures = run_bench("bench/startup.py", "--runs", "1")
+    assert {"retain_s", "retain_first_run_s", "bare_s", "target_met"} <= set(figures)
+    assert 0 < figures["bare_s"] < 30 and 0 < figures["retain_s"] < 30
