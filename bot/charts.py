@@ -1,16 +1,21 @@
 """Charts: a share per topic area as labelled bars in a PNG, sized to read on a phone.
 
 Drawn straight onto pixels with Pillow, in a few milliseconds (`bench/charts.py` times it), off the
-event loop (by the caller). Each area gets its name (bold) with its share at the right, a bar on a
+event loop (`chart_png`). Each area gets its name (bold) with its share at the right, a bar on a
 track with the "ready" mark at 80 %, and a line of detail under it. Text never runs off the image:
 a line too long for it is wrapped (the image grows taller), never shrunk.
+
+A chart whose picture has not changed is not drawn again: the last `CACHE_ENTRIES` charts are kept,
+keyed by what they show (`Picture`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +34,8 @@ MIN_BAR = 5  # even a share of 0 shows a sliver of its colour
 MASTERED = 0.8  # the line drawn on the chart: readiness that counts as ready
 COLOURS = {"low": "#d9534f", "mid": "#f0ad4e", "high": "#5cb85c", "track": "#eeeeee"}
 TEXT, NOTE = 0, 85  # the grey of names and of notes (0 is black; 85 is #555555, as the mark)
+CACHE_ENTRIES = 256  # charts kept (an 8-area chart is about 40 KB: at most about 10 MB)
+CACHE_BYTES = 16 * 1024 * 1024  # and never more PNG than this, whatever the charts hold
 PNG_LEVEL = 3  # zlib level: 6 takes half as long again for a file a tenth smaller
 
 # The fonts travel inside the package (package data, so the wheel carries them): DejaVu Sans and
@@ -87,7 +94,12 @@ class Row:
 
 @dataclass(frozen=True)
 class Picture:
-    """What a chart shows, and all it shows: two equal pictures are the same PNG, byte for byte."""
+    """What a chart shows, and all it shows: two equal pictures are the same PNG, byte for byte.
+
+    So it is the cache's key rather than the shares themselves: readiness drifts every second (recall
+    fades), and a learner's second /stats a minute later would miss the cache for a chart identical
+    to the pixel.
+    """
 
     title: str
     axis: str
@@ -165,7 +177,7 @@ def _layout(chart: Picture) -> tuple[list[_Text], list[tuple[int, Row]], int]:
 
 
 def render(chart: Picture) -> bytes:
-    """Draw the chart: a PNG `WIDTH` pixels wide."""
+    """Draw the chart: a PNG `WIDTH` pixels wide (never cached: `area_chart` is)."""
     with _DRAWING:
         texts, bars, height = _layout(chart)
         image = Image.new("L", (WIDTH, height), 255)
@@ -186,7 +198,67 @@ def render(chart: Picture) -> bytes:
     return buffer.getvalue()
 
 
+class ChartCache:
+    """The charts drawn last, least recently used dropped first; safe to share between threads."""
+
+    def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
+        self.entries, self.max_bytes = entries, max_bytes
+        self._charts: OrderedDict[Picture, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, chart: Picture) -> bytes | None:
+        """The chart's PNG if it is kept."""
+        with self._lock:
+            png = self._charts.get(chart)
+            if png is not None:
+                self._charts.move_to_end(chart)
+            return png
+
+    def put(self, chart: Picture, png: bytes) -> None:
+        """Keep a chart, dropping the least recently used beyond the bounds."""
+        with self._lock:
+            old = self._charts.pop(chart, None)
+            self._bytes += len(png) - (len(old) if old is not None else 0)
+            self._charts[chart] = png
+            while self._charts and (len(self._charts) > self.entries or self._bytes > self.max_bytes):
+                _, dropped = self._charts.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        """Forget every chart."""
+        with self._lock:
+            self._charts.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._charts)
+
+    @property
+    def size(self) -> int:
+        """The bytes of PNG kept."""
+        return self._bytes
+
+
+CACHE = ChartCache()
+
+
+def _kept_or_drawn(chart: Picture) -> bytes:
+    png = CACHE.get(chart)
+    if png is None:
+        png = render(chart)
+        CACHE.put(chart, png)
+    return png
+
+
 def area_chart(bars: Sequence[tuple[str, float, str]], title: str, axis: str) -> bytes:
-    """One row per (name, share 0 to 1, detail), top to bottom, as PNG bytes. Drawing blocks: call it
-    off the event loop."""
-    return render(picture(bars, title, axis))
+    """One row per (name, share 0 to 1, detail), top to bottom, as PNG bytes: the kept chart if
+    one shows the same, else drawn (and kept). Drawing blocks: off the event loop, use `chart_png`."""
+    return _kept_or_drawn(picture(bars, title, axis))
+
+
+async def chart_png(bars: Sequence[tuple[str, float, str]], title: str, axis: str) -> bytes:
+    """`area_chart` without blocking the event loop: a kept chart at once, else drawn in a thread."""
+    chart = picture(bars, title, axis)
+    png = CACHE.get(chart)
+    return png if png is not None else await asyncio.to_thread(_kept_or_drawn, chart)

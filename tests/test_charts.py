@@ -1,10 +1,16 @@
-"""The progress chart: what it draws (read back from its pixels), and that text stays on the image
-and legible on a phone."""
+"""The progress chart: what it draws (read back from its pixels), that text stays on the image and
+legible on a phone, that a chart showing the same is not drawn twice, and that drawing never runs
+on the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from PIL import Image
 
 from bot import charts
@@ -17,7 +23,11 @@ from bot.charts import (
     PHONE_WIDTH,
     TRACK,
     WIDTH,
+    ChartCache,
     area_chart,
+    chart_png,
+    picture,
+    render,
     smallest_text_on_a_phone,
     wrap,
 )
@@ -30,6 +40,13 @@ RED, ORANGE, GREEN, TRACK_GREY = (
 )
 WHITE, BLACK, NOTE_GREY = (255, 255, 255), (0, 0, 0), (85, 85, 85)
 MARK_X = MARGIN + round(TRACK * MASTERED)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    charts.CACHE.clear()
+    yield
+    charts.CACHE.clear()
 
 
 def pixels(png: bytes) -> Image.Image:
@@ -112,3 +129,61 @@ def test_long_names_and_details_wrap_and_stay_inside_the_image() -> None:
         lines = wrap(text, font, 300)
         assert len(lines) > 1 and all(font.getlength(line) <= 300 for line in lines)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+
+
+def test_a_chart_showing_the_same_is_not_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[object] = []
+
+    def counting(chart: Any) -> bytes:
+        drawn.append(chart)
+        return render(chart)
+
+    monkeypatch.setattr(charts, "render", counting)
+    bars = [("Customer retention", 0.42, "right 2 of 5 recently · met 5 of 17")]
+    first = area_chart(bars, TITLE, AXIS)
+    assert area_chart(list(bars), TITLE, AXIS) == first and len(drawn) == 1
+    # readiness a second later (recall fades a little): the same picture, the same chart
+    assert area_chart([("Customer retention", 0.42 - 1e-9, bars[0][2])], TITLE, AXIS) == first
+    assert len(drawn) == 1
+    moved = area_chart([("Customer retention", 0.43, bars[0][2])], TITLE, AXIS)
+    assert moved != first and len(drawn) == 2
+    assert area_chart(bars, "Readiness · iCQ", AXIS) != first and len(drawn) == 3
+    other_detail = [("Customer retention", 0.42, "right 3 of 6 recently · met 5 of 17")]
+    assert area_chart(other_detail, TITLE, AXIS) != first and len(drawn) == 4
+    assert render(picture(bars, TITLE, AXIS)) == first  # drawing again gives the very same bytes
+
+
+def test_the_cache_is_bounded_and_drops_the_least_recently_used() -> None:
+    cache = ChartCache(entries=3, max_bytes=100)
+    keys = [picture([("a", n / 10, "d")], TITLE, AXIS) for n in range(5)]
+    for key in keys[:3]:
+        cache.put(key, b"x" * 10)
+    assert cache.get(keys[0]) == b"x" * 10  # now the most recently used
+    cache.put(keys[3], b"y" * 10)
+    assert cache.get(keys[1]) is None and len(cache) == 3  # the least recently used went
+    assert cache.get(keys[0]) is not None and cache.get(keys[2]) is not None
+    cache.put(keys[4], b"z" * 90)  # 120 bytes in all, over 100: the least recent go until it fits
+    assert len(cache) == 2 and cache.size == 100 and cache.get(keys[4]) == b"z" * 90
+    assert cache.get(keys[2]) is not None and cache.get(keys[0]) is None
+    assert charts.CACHE.entries == 256
+
+
+async def test_drawing_runs_in_a_worker_thread_and_a_kept_chart_comes_back_without_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: list[int] = []
+
+    def recording(chart: Any) -> bytes:
+        threads.append(threading.get_ident())
+        return render(chart)
+
+    monkeypatch.setattr(charts, "render", recording)
+    bars = [("Customer retention", 0.42, "right 2 of 5 recently · met 5 of 17")]
+    png = await chart_png(bars, TITLE, AXIS)
+    assert threads and threads[0] != threading.get_ident()  # not on the event loop's thread
+
+    async def no_thread(*_: object) -> bytes:
+        raise AssertionError("a kept chart went to a thread")
+
+    monkeypatch.setattr(asyncio, "to_thread", no_thread)
+    assert await chart_png(bars, TITLE, AXIS) == png and len(threads) == 1
