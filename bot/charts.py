@@ -19,8 +19,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
 
 WIDTH = 720  # pixels: a phone shows it at about half size, so text stays sharp
 PHONE_WIDTH = 360  # the narrowest screen a chart must stay legible on (pixels)
@@ -33,8 +35,8 @@ BAR_PX, MARK_OVERHANG = 24, 5  # the bar's height; how far the "ready" mark reac
 MIN_BAR = 5  # even a share of 0 shows a sliver of its colour
 MASTERED = 0.8  # the line drawn on the chart: readiness that counts as ready
 COLOURS = {"low": "#d9534f", "mid": "#f0ad4e", "high": "#5cb85c", "track": "#eeeeee"}
-TEXT, NOTE = 0, 85  # the grey of names and of notes (0 is black; 85 is #555555, as the mark)
-CACHE_ENTRIES = 256  # charts kept (an 8-area chart is about 40 KB: at most about 10 MB)
+TEXT, NOTE = 4, 85  # the greys of names and of notes (#040404, black to the eye; #555555, as the mark)
+CACHE_ENTRIES = 256  # charts kept (an 8-area chart is about 47 KB: about 12 MB in all)
 CACHE_BYTES = 16 * 1024 * 1024  # and never more PNG than this, whatever the charts hold
 PNG_LEVEL = 3  # zlib level: 6 takes half as long again for a file a tenth smaller
 
@@ -45,11 +47,11 @@ PNG_LEVEL = 3  # zlib level: 6 takes half as long again for a file a tenth small
 FONTS = Path(__file__).resolve().parent / "fonts"
 REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
 
-# Drawn on a greyscale image whose values are then read as a palette: text first, antialiased, with
-# the few darkest greys then made black, which frees their values for the bars' colours. A palette
-# PNG is about half the bytes of an RGB one, and compressed in half the time.
+# Drawn on a greyscale image whose values are then read as a palette, so that the PNG is 8 bits a
+# pixel (about half the bytes of RGB, and compressed in half the time). Antialiased text only ever
+# blends its ink with white, so it takes values from its ink's to 255; the ink of names is 4 (black
+# to the eye), which leaves values 1 to 3 to the bars' colours.
 _BAND = {"low": 1, "mid": 2, "high": 3}  # the palette index of each band's colour
-_FREE_BANDS = [0 if value in _BAND.values() else value for value in range(256)]
 _TRACK, _MARK = int(COLOURS["track"][1:3], 16), NOTE  # greys: the track, and the mark as the notes
 TOP, BOTTOM, GAP, HEAD_GAP, ROW_GAP = 12, 14, 6, 18, 16  # spacing, in pixels
 PERCENT_GAP = 16  # the least room between an area's name and its share
@@ -116,15 +118,19 @@ def picture(bars: Sequence[tuple[str, float, str]], title: str, axis: str) -> Pi
 
 
 @functools.cache
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+def _font(path: Path, size: int) -> FreeTypeFont:
+    from PIL import ImageFont  # Pillow loads with the first chart, not at start-up
+
     # Pillow's basic layout: the same pixels wherever it runs (with libraqm or without), and quick.
     # It does not shape complex scripts, which the bank's English names never need.
     return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def wrap(text: str, font: FreeTypeFont, width: float) -> list[str]:
     """`text` in lines no wider than `width`, broken between words (inside a word only when the word
     alone is wider than a line)."""
+    if font.getlength(text) <= width and "\n" not in text:
+        return [text]  # most lines: measured once
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -145,7 +151,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
 
 
 # A line of text to draw: where (its left or, for "ra", right edge; its top), what, in which font and grey.
-_Text = tuple[int, int, str, ImageFont.FreeTypeFont, int, str]
+_Text = tuple[int, int, str, "FreeTypeFont", int, str]
 
 
 def _layout(chart: Picture) -> tuple[list[_Text], list[tuple[int, Row]], int]:
@@ -159,7 +165,7 @@ def _layout(chart: Picture) -> tuple[list[_Text], list[tuple[int, Row]], int]:
     texts: list[_Text] = []
     bars: list[tuple[int, Row]] = []
 
-    def lines(text: str, font: ImageFont.FreeTypeFont, grey: int, width: float, top: int) -> int:
+    def lines(text: str, font: FreeTypeFont, grey: int, width: float, top: int) -> int:
         ascent, descent = font.getmetrics()
         for line in wrap(text, font, width):
             texts.append((MARGIN, top, line, font, grey, "la"))
@@ -178,14 +184,14 @@ def _layout(chart: Picture) -> tuple[list[_Text], list[tuple[int, Row]], int]:
 
 def render(chart: Picture) -> bytes:
     """Draw the chart: a PNG `WIDTH` pixels wide (never cached: `area_chart` is)."""
+    from PIL import Image, ImageDraw
+
     with _DRAWING:
         texts, bars, height = _layout(chart)
         image = Image.new("L", (WIDTH, height), 255)
         draw = ImageDraw.Draw(image)
         for x, y, text, font, grey, anchor in texts:
             draw.text((x, y), text, fill=grey, font=font, anchor=anchor)
-    image = image.point(_FREE_BANDS)
-    draw = ImageDraw.Draw(image)
     mark = MARGIN + round(TRACK * MASTERED)
     for top, row in bars:
         bottom = top + BAR_PX - 1

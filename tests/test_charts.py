@@ -38,7 +38,7 @@ RGB = tuple[int, int, int]
 RED, ORANGE, GREEN, TRACK_GREY = (
     tuple(int(COLOURS[k][n : n + 2], 16) for n in (1, 3, 5)) for k in ("low", "mid", "high", "track")
 )
-WHITE, BLACK, NOTE_GREY = (255, 255, 255), (0, 0, 0), (85, 85, 85)
+WHITE, BLACK, NOTE_GREY = (255, 255, 255), (charts.TEXT,) * 3, (charts.NOTE,) * 3
 MARK_X = MARGIN + round(TRACK * MASTERED)
 
 
