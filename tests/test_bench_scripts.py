@@ -36,3 +36,14 @@ def test_the_nudge_benchmark_runs_and_ends_with_its_figures() -> None:
     wanted = {"learners", "rate_limit", "achieved_rate", "finish_s", "ideal_s", "duplicates", "missed"}
     assert wanted | {"unhandled_429", "sweep_query_ms"} <= set(figures)
     assert figures["sent"] == 60 and figures["duplicates"] == 0 and figures["missed"] == 0
+
+
+def test_the_chart_benchmark_runs_and_ends_with_its_figures() -> None:
+    output, figures = run_bench("bench/charts.py", "--draws", "20", "--imports", "0")
+    wanted = {"draw_p50_ms", "draw_p95_ms", "cached_p50_ms", "png_bytes", "smallest_text_px", "target_met"}
+    assert wanted <= set(figures) and figures["draws"] == 20 and figures["areas"] == 8
+    assert 0 < figures["cached_p50_ms"] < figures["draw_p50_ms"]  # a kept chart is not drawn again
+    assert figures["png_bytes"] > 10_000 and figures["width_px"] == 720
+    assert figures["smallest_text_px"] >= figures["min_readable_px"]
+    assert isinstance(figures["target_met"], bool) and figures["import_bot_app_ms"] is None
+    assert any(line.startswith("drawn (cache bypassed)") for line in output.splitlines())  # the table
