@@ -61,3 +61,14 @@ def test_the_startup_benchmark_times_the_real_command_and_a_bare_bot() -> None:
     _, figures = run_bench("bench/startup.py", "--runs", "1")
     assert {"retain_s", "retain_first_run_s", "bare_s", "target_met"} <= set(figures)
     assert 0 < figures["bare_s"] < 30 and 0 < figures["retain_s"] < 30
+
+
+def test_the_chart_benchmark_runs_and_ends_with_its_figures() -> None:
+    output, figures = run_bench("bench/charts.py", "--draws", "20", "--imports", "0")
+    wanted = {"draw_p50_ms", "draw_p95_ms", "cached_p50_ms", "png_bytes", "smallest_text_px", "target_met"}
+    assert wanted <= set(figures) and figures["draws"] == 20 and figures["areas"] == 8
+    assert 0 < figures["cached_p50_ms"] < figures["draw_p50_ms"]  # a kept chart is not drawn again
+    assert figures["png_bytes"] > 10_000 and figures["width_px"] == 720
+    assert figures["smallest_text_px"] >= figures["min_readable_px"]
+    assert isinstance(figures["target_met"], bool) and figures["import_bot_app_ms"] is None
+    assert any(line.startswith("drawn (cache bypassed)") for line in output.splitlines())  # the table

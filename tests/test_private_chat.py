@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
+from bot import charts
 from content.schema import ConceptCard, MetricDrill, TrueFalse
 from tests.fake_telegram import FakeUser
 from tests.flows import answer_and_next, answers, item_of, onboard, prompt_of_kind
@@ -263,10 +265,10 @@ async def test_stats_show_readiness_recent_answers_and_what_to_revise(bot: Harne
 async def test_stats_fall_back_to_text_when_no_chart_can_be_drawn(
     bot: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*_: object) -> bytes:
+    async def broken(*_: object) -> bytes:
         raise RuntimeError("no fonts on this server")
 
-    monkeypatch.setattr("bot.handlers.common.area_chart", broken)
+    monkeypatch.setattr("bot.handlers.common.chart_png", broken)
     prompt = await onboard(bot, ANNA)
     card = item_of(bot, prompt)
     await bot.tap(ANNA, prompt, "Reveal")
@@ -276,6 +278,29 @@ async def test_stats_fall_back_to_text_when_no_chart_can_be_drawn(
     area = bot.bank.area(card.area).name
     assert f"<b>{area}</b>\n" in stats.text and "right 1 of 1 recently · met 1 of " in stats.text
     assert "% ready" in stats.text and "not started · met 0 of " in stats.text
+
+
+async def test_stats_asked_again_with_no_new_answer_send_the_same_chart_without_drawing_it(
+    bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[charts.Picture] = []
+    render = charts.render
+
+    def counting(chart: charts.Picture) -> bytes:
+        drawn.append(chart)
+        return render(chart)
+
+    monkeypatch.setattr(charts, "render", counting)
+    charts.CACHE.clear()
+    prompt = await onboard(bot, ANNA)
+    prompt = await answer_and_next(bot, ANNA, prompt)
+    [first] = await bot.send(ANNA, "/stats")
+    bot.clock.advance(timedelta(minutes=10))  # recall fades a little: readiness is not quite the same
+    [again] = await bot.send(ANNA, "/stats")
+    assert first.photo and again.image == first.image and len(drawn) == 1
+    await answer_and_next(bot, ANNA, prompt)
+    [after] = await bot.send(ANNA, "/stats")
+    assert after.image != first.image and len(drawn) == 2  # a new answer: a new chart
 
 
 async def test_progress_survives_a_restart_on_the_same_database(bot: Harness) -> None:

@@ -48,6 +48,8 @@ def test_the_built_wheel_installs_and_runs_outside_the_repository(tmp_path: Path
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"content/bank/published.txt", "content/bank/catalogue.yaml"} <= names
     assert any(name.endswith("licenses/LICENSE") for name in names)
+    assert {"bot/fonts/DejaVuSans.ttf", "bot/fonts/DejaVuSans-Bold.ttf", "bot/fonts/LICENSE_DEJAVU"} <= names
+    assert any(name.endswith("licenses/bot/fonts/LICENSE_DEJAVU") for name in names)
 
     venv = tmp_path / "fresh"
     assert _run(sys.executable, "-m", "venv", venv, cwd=tmp_path).returncode == 0
@@ -90,6 +92,18 @@ def test_the_built_wheel_installs_and_runs_outside_the_repository(tmp_path: Path
         env=env,
     )
     assert migrated.returncode == 0, migrated.stderr  # the migrations travel with the package
+
+    charted = _run(
+        python,
+        "-c",
+        "from bot.charts import REGULAR, BOLD, area_chart; print(REGULAR); print(BOLD); "
+        "print(area_chart([('Customer retention', 0.5, 'right 1 of 2 recently')], 'Title', 'Axis')[:4])",
+        cwd=tmp_path,
+        env=env,
+    )
+    assert charted.returncode == 0, charted.stderr  # the fonts travel with the package
+    *fonts, png = charted.stdout.split()
+    assert all(font.startswith(str(venv)) for font in fonts) and png == repr(b"\x89PNG")
 
     no_token = _run(python, "-m", "bot", cwd=tmp_path, env=env)
     assert no_token.returncode == 2

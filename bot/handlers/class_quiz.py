@@ -5,7 +5,6 @@ Each handler makes one core call and hands the effects it returns to `bot.runner
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Chat, ChatMember, Update
@@ -20,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.charts import area_chart
+from bot.charts import chart_png
 from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, send, user_id
@@ -157,9 +156,7 @@ async def classreport_command(update: Update, context: RetainContext) -> None:
             (a.area.name, a.accuracy, f"{a.correct} of {a.answers} right") for a in report.areas if a.answers
         ]
         try:
-            png = await asyncio.to_thread(
-                area_chart, shares, "Class accuracy by topic area", "Right answers (%)"
-            )
+            png = await chart_png(shares, "Class accuracy by topic area", "Right answers (%)")
         except Exception:
             log.exception("Could not draw the class report chart; sending text")
     profile = await tutor.profiles.profile(member)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
@@ -11,7 +10,7 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
-from bot.charts import area_chart
+from bot.charts import chart_png
 from bot.context import RetainContext
 from bot.markup import markup
 from bot.ui import Chart, ClearButtons, Document, Edit, Keyboard, Reply, Send, StripButtons, Toast
@@ -75,7 +74,7 @@ async def strip_buttons(context: RetainContext, chat_id: int, message_ids: tuple
 
 async def _chart(context: RetainContext, chat_id: int, chart: Chart) -> None:
     try:
-        png = await asyncio.to_thread(area_chart, list(chart.bars), chart.title, chart.axis)
+        png = await chart_png(chart.bars, chart.title, chart.axis)  # drawn off the event loop
     except Exception:  # any failure to draw falls back to text: the learner still gets their stats
         log.exception("Could not draw a chart; sending text")
         await send(context, chat_id, chart.fallback)
