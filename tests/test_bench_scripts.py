@@ -36,3 +36,20 @@ def test_the_nudge_benchmark_runs_and_ends_with_its_figures() -> None:
     wanted = {"learners", "rate_limit", "achieved_rate", "finish_s", "ideal_s", "duplicates", "missed"}
     assert wanted | {"unhandled_429", "sweep_query_ms"} <= set(figures)
     assert figures["sent"] == 60 and figures["duplicates"] == 0 and figures["missed"] == 0
+
+
+def test_the_throughput_benchmark_runs_retain_and_a_bare_bot_and_ends_with_its_figures() -> None:
+    output, figures = run_bench(
+        "bench/throughput.py", "--rounds", "1", "--batch", "3", "--chart-batch", "1", "--charts-queued", "1"
+    )
+    kinds = {"help", "start", "course", "stats_empty", "next", "answer", "stats_chart", "poll_answer"}
+    for name in ("ratio", "retain_per_s", "bare_per_s", "retain_cpu_ms", "bare_cpu_ms", "cpu_ratio"):
+        assert set(figures[name]) == kinds and all(value > 0 for value in figures[name].values()), name
+    assert figures["targets_met"] == all(ratio >= 0.7 for ratio in figures["ratio"].values())
+    calls = figures["calls_per_update"]
+    assert calls["retain"]["help"] == calls["bare"]["help"] == 1  # every /help answered, once
+    assert calls["retain"]["poll_answer"] == calls["bare"]["poll_answer"] == 0
+    assert figures["help_samples_behind_charts"] >= 1
+    assert 0 < figures["help_p50_ms_behind_charts"] <= figures["help_p95_ms_behind_charts"]
+    assert isinstance(figures["help_p95_target_met"], bool)
+    assert any(line.startswith("/stats with answers (chart)") for line in output.splitlines())  # the table
