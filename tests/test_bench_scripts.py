@@ -49,6 +49,8 @@ def test_the_throughput_benchmark_runs_retain_and_a_bare_bot_and_ends_with_its_f
     calls = figures["calls_per_update"]
     assert calls["retain"]["help"] == calls["bare"]["help"] == 1  # every /help answered, once
     assert calls["retain"]["poll_answer"] == calls["bare"]["poll_answer"] == 0
+    for failed in figures["failed_updates"].values():  # none (Retain would have apologised in the chat)
+        assert set(failed) == kinds and not any(failed.values())
     assert figures["help_samples_behind_charts"] >= 1
     assert 0 < figures["help_p50_ms_behind_charts"] <= figures["help_p95_ms_behind_charts"]
     assert isinstance(figures["help_p95_target_met"], bool)
