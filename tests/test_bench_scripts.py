@@ -72,3 +72,22 @@ def test_the_chart_benchmark_runs_and_ends_with_its_figures() -> None:
     assert figures["smallest_text_px"] >= figures["min_readable_px"]
     assert isinstance(figures["target_met"], bool) and figures["import_bot_app_ms"] is None
     assert any(line.startswith("drawn (cache bypassed)") for line in output.splitlines())  # the table
+
+
+def test_the_throughput_benchmark_runs_retain_and_a_bare_bot_and_ends_with_its_figures() -> None:
+    output, figures = run_bench(
+        "bench/throughput.py", "--rounds", "1", "--batch", "3", "--chart-batch", "1", "--charts-queued", "1"
+    )
+    kinds = {"help", "start", "course", "stats_empty", "next", "answer", "stats_chart", "poll_answer"}
+    for name in ("ratio", "retain_per_s", "bare_per_s", "retain_cpu_ms", "bare_cpu_ms", "cpu_ratio"):
+        assert set(figures[name]) == kinds and all(value > 0 for value in figures[name].values()), name
+    assert figures["targets_met"] == all(ratio >= 0.7 for ratio in figures["ratio"].values())
+    calls = figures["calls_per_update"]
+    assert calls["retain"]["help"] == calls["bare"]["help"] == 1  # every /help answered, once
+    assert calls["retain"]["poll_answer"] == calls["bare"]["poll_answer"] == 0
+    for failed in figures["failed_updates"].values():  # none (Retain would have apologised in the chat)
+        assert set(failed) == kinds and not any(failed.values())
+    assert figures["help_samples_behind_charts"] >= 1
+    assert 0 < figures["help_p50_ms_behind_charts"] <= figures["help_p95_ms_behind_charts"]
+    assert isinstance(figures["help_p95_target_met"], bool)
+    assert any(line.startswith("/stats with answers (chart)") for line in output.splitlines())  # the table
