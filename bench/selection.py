@@ -14,8 +14,8 @@ Telegram layer) are timed, each after a warm-up:
 
 Each is reported as p50, p95 and p99 in milliseconds, with the SQL statements (every statement
 the engine runs, BEGIN included) and the hops to aiosqlite's worker thread per call, and the peak
-RSS of this process (`getrusage`: the database is built in a child process, so this is what a bot
-process serving these learners holds).
+RSS of this process (`getrusage`: the database is built and migrated in a child process, so this
+is what a bot process serving these learners holds).
 
 Run: .venv/bin/python bench/selection.py [--learners N] [--heavy-answers A] [--calls C] [--warmup W]
                                          [--database FILE]
@@ -255,9 +255,20 @@ async def build(path: Path, learners: int, heavy_answers: int, seed: int) -> Non
     await engine.dispose()
 
 
-def build_in_child(path: Path, learners: int, heavy_answers: int, seed: int) -> None:
-    """The child process's work: build the database."""
-    asyncio.run(build(path, learners, heavy_answers, seed))
+def prepare_in_child(
+    built_at: Path, path: Path, learners: int, heavy_answers: int, seed: int, report: Any
+) -> None:
+    """The child process's work: build the database (unless kept from an earlier run), copy it to
+    `path` and bring the copy up to date; it reports how long each took."""
+    started = time.perf_counter()
+    if not built_at.exists():
+        asyncio.run(build(built_at, learners, heavy_answers, seed))
+    built = time.perf_counter() - started
+    if built_at != path:
+        for suffix in ("", "-wal"):  # a copy with its write-ahead log, if one was left
+            if Path(f"{built_at}{suffix}").exists():
+                shutil.copyfile(f"{built_at}{suffix}", f"{path}{suffix}")
+    report.send((built, asyncio.run(upgrade(path))))
 
 
 # --- timing (in this process) ------------------------------------------------------------------
@@ -411,20 +422,18 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="retain-bench-") as folder:
         path = Path(folder) / "selection.db"
         built_at = args.database or path
-        started = time.perf_counter()
-        if not built_at.exists():
-            child = mp.get_context("spawn").Process(
-                target=build_in_child, args=(built_at, args.learners, args.heavy_answers, args.seed)
-            )
-            child.start()
-            child.join()
-            if child.exitcode != 0:
-                raise SystemExit(f"building the database failed (exit code {child.exitcode})")
-        built = time.perf_counter() - started
-        if built_at != path:
-            shutil.copyfile(built_at, path)
+        context = mp.get_context("spawn")
+        receive, report = context.Pipe(duplex=False)
+        child = context.Process(
+            target=prepare_in_child,
+            args=(built_at, path, args.learners, args.heavy_answers, args.seed, report),
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"preparing the database failed (exit code {child.exitcode})")
+        built, upgrade_s = receive.recv()
         size_mb = path.stat().st_size / 1e6
-        upgrade_s = asyncio.run(upgrade(path))
         found = asyncio.run(measure(path, args.calls, args.warmup, args.seed))
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     rows = {name: timings.figures() for name, timings in found.items()}
