@@ -146,7 +146,8 @@ def weigh(items: Sequence[Answerable], facts: Mapping[str, ItemFacts], now_us: i
     arithmetic in the same order as each alone (so the same floats), with FSRS's recall worked out
     once per item met and nothing done for items never met."""
     course = course_of(items)
-    counts: dict[str, list[float]] = {area: [0, 0, 0.0] for area in course.sizes}  # answers, right, guessed
+    # per area: answers, right, expected lucky guesses, items met (answered at least once)
+    counts: dict[str, list[float]] = {area: [0, 0, 0.0, 0] for area in course.sizes}
     met: list[tuple[str, str, ItemFacts]] = []
     get = facts.get
     for item_id, area, guess in course.rows:
@@ -160,13 +161,13 @@ def weigh(items: Sequence[Answerable], facts: Mapping[str, ItemFacts], now_us: i
             row[0] += answers
             row[1] += memory.correct
             row[2] += answers * guess
+            row[3] += 1
     overall = _skill(*(sum(row[n] for row in counts.values()) for n in range(3)))
-    adjustment = {area: _skill(*row) - overall if row[0] else 0.0 for area, row in counts.items()}
-    # per area: items met, answers, right, the sum of their recall
-    totals: dict[str, list[float]] = {area: [0, 0, 0, 0.0] for area in course.sizes}
+    adjustment = {area: _skill(*row[:3]) - overall if row[0] else 0.0 for area, row in counts.items()}
+    recall_sums = dict.fromkeys(course.sizes, 0.0)  # per area: the recall of its items met, summed
     known: dict[str, float] = {}
     fsrs = retrievability
-    for item_id, area, (seen, correct, wrong, streak, answered_us, _, state, _, stability, _) in met:
+    for item_id, area, (seen, _, wrong, streak, answered_us, _, state, _, stability, _) in met:
         if not seen:
             known[item_id] = 0.0
             continue
@@ -185,14 +186,11 @@ def weigh(items: Sequence[Answerable], facts: Mapping[str, ItemFacts], now_us: i
             elif value <= 0.0:
                 value = 0.0
         known[item_id] = value
-        row = totals[area]
-        row[0] += 1
-        row[1] += correct + wrong
-        row[2] += correct
-        row[3] += value
+        recall_sums[area] += value
     evidence = {}
     for area, n in course.sizes.items():
-        met_n, answered, right, recall_sum = totals[area]
+        answered, right, _guessed, met_n = counts[area]
+        recall_sum = recall_sums[area]
         evidence[area] = AreaEvidence(
             area,
             n,

@@ -168,7 +168,11 @@ def choose(
         recent_areas = [by_id[i].area for i in recent if i in by_id]
         candidates = _interleaved(candidates, recent_areas)
     teachers = course.teachers
-    candidates = [item for item in candidates if _ready(item.id, teachers[item.id], facts)] or candidates
+    candidates = [
+        item
+        for item in candidates
+        if item.id in facts or not (refs := teachers[item.id]) or _ready(item.id, refs, facts)
+    ] or candidates
     now_us = micros(now)
     weighed = weigh(items, facts, now_us)
     weakness = {area: _weakness(evidence) for area, evidence in weighed.evidence.items()}
@@ -185,7 +189,14 @@ def choose(
         if retries:
             chosen = min(retries, key=lambda item: (-weakness[item.area], facts[item.id].due_us or 0))
             return Selection(chosen, Reason.RETRY)
-    candidates = [item for item in candidates if _rested(facts.get(item.id), now_us)] or candidates
+    rested_before = now_us - _REST_US  # answered at or before this, or never: rested
+    candidates = [
+        item
+        for item in candidates
+        if (memory := facts.get(item.id)) is None
+        or memory.answered_us is None
+        or memory.answered_us <= rested_before
+    ] or candidates
 
     # The highest gain wins (rounded, so that float noise never decides), then variety, then bank
     # order: the gains first, variety only for the items that tie.
@@ -215,8 +226,3 @@ def choose(
 def _weakness(evidence: AreaEvidence) -> float:
     held = evidence.recall if evidence.recall is not None else UNSEEN_RECALL
     return READINESS_WEIGHT * (1 - evidence.readiness) + RECALL_WEIGHT * (1 - held)
-
-
-def _rested(memory: ItemFacts | None, now_us: int) -> bool:
-    """Never answered, or not within the last REST hours."""
-    return memory is None or memory.answered_us is None or now_us - memory.answered_us >= _REST_US
