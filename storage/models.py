@@ -6,6 +6,7 @@ their values as short strings.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:  # noqa: ARG002
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def fresh_tag() -> int:
+    """A new `Learner.memory_tag`."""
+    return secrets.randbits(62)
 
 
 def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
@@ -72,6 +78,11 @@ class Learner(SQLModel, table=True):
     answers_on_day: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     answers_week: str | None = None  # the Monday (ISO) of the local week answers_in_week counts for
     answers_in_week: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A new random number whenever the learner's item states change, in the same transaction
+    # (`repo.save_item_state` sets it): a copy of them kept with this tag is what the database holds.
+    memory_tag: int = Field(
+        default_factory=fresh_tag, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
 
 
 class ItemState(SQLModel, table=True):

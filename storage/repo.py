@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown
+from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown, fresh_tag
 
 ItemStateRow = tuple[
     str, int, int, int, int, int | None, int | None, int | None, int | None, float | None, float | None
@@ -106,15 +106,19 @@ _STATE_COLUMNS = (  # `ItemStateRow`, as plain columns
 )
 _STATE_JSON = (*_STATE_COLUMNS[:9], _exact(ItemState.stability), _exact(ItemState.difficulty))
 _LEARNER = bindparam("learner_id", type_=BigInteger)
+_NO_TAG = -1  # tags are never negative
 
 
 def _states_json() -> Any:
-    """The learner's item states, as [item id, seen, ..., difficulty] arrays (`ItemStateRow`)."""
-    return (
+    """The learner's item states, as [item id, seen, ..., difficulty] arrays (`ItemStateRow`); NULL,
+    and nothing read, when the learner's memory tag is the one the caller gave (`known_tag`): the
+    caller holds them already."""
+    states = (
         select(func.json_group_array(func.json_array(*_STATE_JSON)))
         .where(ItemState.learner_id == _LEARNER)
         .scalar_subquery()
     )
+    return case((col(Learner.memory_tag) == bindparam("known_tag"), null()), else_=states)
 
 
 def _state_rows(text: str | None) -> list[ItemStateRow]:
@@ -138,7 +142,7 @@ class PracticeRows:
     live: Prompt | None  # the prompt the learner's row points to as live
     asked: Prompt | None  # the prompt asked for by id, if any (whoever's it is)
     last: Prompt | None  # the learner's latest prompt, when asked for
-    states: list[ItemStateRow]  # every item the learner has answered
+    states: list[ItemStateRow] | None  # every item answered (None: as the caller's tag says)
     set_prompts: list[SetPromptRow]  # the current set's prompts, in the order served
     recent: list[str]  # the items of the learner's latest prompts, oldest first
 
@@ -189,15 +193,26 @@ def _practice_statement(recent: int, asked: bool, last: bool) -> Any:
 
 
 async def practice_rows(
-    session: AsyncSession, learner_id: int, *, recent: int, prompt_id: int | None = None, last: bool = False
+    session: AsyncSession,
+    learner_id: int,
+    *,
+    recent: int,
+    prompt_id: int | None = None,
+    last: bool = False,
+    known_tag: int | None = None,
 ) -> PracticeRows | None:
     """The learner and everything a prompt or an answer needs, in one statement (None: no learner).
 
     `recent`: how many of the latest prompts' items; `prompt_id`: a prompt to load as well (an
-    answer's, or a "Next" button's); `last`: also load the learner's latest prompt.
+    answer's, or a "Next" button's); `last`: also load the learner's latest prompt; `known_tag`:
+    the `Learner.memory_tag` of item states the caller holds (they are not read again if it is
+    still the learner's).
     """
     statement = _practice_statement(recent, prompt_id is not None, last)
-    values: dict[str, Any] = {"learner_id": learner_id}
+    values: dict[str, Any] = {
+        "learner_id": learner_id,
+        "known_tag": _NO_TAG if known_tag is None else known_tag,
+    }
     if prompt_id is not None:
         values["prompt_id"] = prompt_id
     row = (await session.exec(statement, params=values)).first()
@@ -211,7 +226,7 @@ async def practice_rows(
         live_prompt,
         asked_prompt,
         last_prompt,
-        _state_rows(states),
+        None if states is None else _state_rows(states),
         [
             (n, item_id, bool(answered), None if right is None else bool(right), at)
             for n, item_id, answered, right, at in prompts
@@ -225,7 +240,7 @@ class ProgressRows:
     """What /stats reads of a learner, in one statement."""
 
     learner: Learner
-    states: list[ItemStateRow]
+    states: list[ItemStateRow] | None  # None: as the caller's tag says
     answers: list[tuple[str, bool]]  # the latest answers, newest first: (item id, right)
 
 
@@ -236,16 +251,22 @@ def _progress_statement(answers: int) -> Any:
     return select(Learner, _states_json(), latest).where(col(Learner.id) == _LEARNER)
 
 
-async def progress_rows(session: AsyncSession, learner_id: int, answers: int) -> ProgressRows | None:
-    """The learner, their item states and their latest `answers` answers, in one statement."""
-    found = await session.exec(_progress_statement(answers), params={"learner_id": learner_id})
+async def progress_rows(
+    session: AsyncSession, learner_id: int, answers: int, known_tag: int | None = None
+) -> ProgressRows | None:
+    """The learner, their item states (unless `known_tag` is still theirs: see `practice_rows`) and
+    their latest `answers` answers, in one statement."""
+    values = {"learner_id": learner_id, "known_tag": _NO_TAG if known_tag is None else known_tag}
+    found = await session.exec(_progress_statement(answers), params=values)
     row = found.first()
     if row is None:
         return None
     learner, states, latest = row
     logged = sorted(json.loads(latest or "[]"), reverse=True)
     return ProgressRows(
-        learner, _state_rows(states), [(item_id, bool(right)) for _n, item_id, right in logged]
+        learner,
+        None if states is None else _state_rows(states),
+        [(item_id, bool(right)) for _n, item_id, right in logged],
     )
 
 
@@ -272,9 +293,12 @@ async def met_items(session: AsyncSession, learner_id: int) -> list[str]:
 
 
 async def save_item_state(
-    session: AsyncSession, learner_id: int, item_id: str, values: dict[str, Any], *, new: bool
+    session: AsyncSession, learner: Learner, item_id: str, values: dict[str, Any], *, new: bool
 ) -> None:
-    """Write a learner's state for one item (`values`: every column but the key), one statement."""
+    """Write a learner's state for one item (`values`: every column but the key), one statement; the
+    learner's memory tag changes with it (written with their row, in the same transaction)."""
+    learner.memory_tag = fresh_tag()
+    learner_id = learner.id
     if new:
         await _write(session, _ADD_STATE, {"learner_id": learner_id, "item_id": item_id, **values})
     else:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.tutor.core import Core
 from bot.tutor.grading import choice_of, drill_json, drill_of, grade, stored_choice, valid_choice
+from bot.tutor.kept import KeptMemories
 from bot.tutor.memory import FAST_RECALL, ItemFacts, moment_of
 from bot.tutor.record import AnswerContext, answered_today, facts_from, record_answer
 from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status
@@ -60,19 +61,38 @@ class Loaded:
 
 
 async def load(
-    session: Session, learner_id: int, *, prompt_id: int | None = None, last: bool = False
+    session: Session,
+    kept: KeptMemories,
+    learner_id: int,
+    *,
+    prompt_id: int | None = None,
+    last: bool = False,
 ) -> Loaded | None:
-    """The learner (None if they have no record) and all a prompt or an answer needs, in one statement."""
-    rows = await repo.practice_rows(session, learner_id, recent=MAX_RUN + 1, prompt_id=prompt_id, last=last)
+    """The learner (None if they have no record) and all a prompt or an answer needs, in one statement
+    (their memories from `kept` when they have not changed since)."""
+    known = kept.get(learner_id)
+    rows = await repo.practice_rows(
+        session,
+        learner_id,
+        recent=MAX_RUN + 1,
+        prompt_id=prompt_id,
+        last=last,
+        known_tag=known[0] if known is not None else None,
+    )
     if rows is None:
         return None
+    if rows.states is None and known is not None:
+        memories = dict(known[1])
+    else:
+        memories = facts_from(rows.states or [])
+        kept.keep(learner_id, rows.learner.memory_tag, memories)
     return Loaded(
         rows.learner,
         rows.current_set,
         rows.live,
         rows.asked,
         rows.last,
-        facts_from(rows.states),
+        memories,
         [SetPrompt._make(line) for line in rows.set_prompts],
         rows.recent,
     )
@@ -94,7 +114,7 @@ class Practice:
         same button serves nothing (status ALREADY).
         """
         async with self.core.sessions() as session, session.begin():
-            loaded = await load(session, user_id, prompt_id=after_prompt_id)
+            loaded = await load(session, self.core.memories, user_id, prompt_id=after_prompt_id)
             if loaded is None or loaded.learner.awarding_body is None:
                 return PromptResult(Status.NOT_ONBOARDED)
             if after_prompt_id is not None:
@@ -108,7 +128,7 @@ class Practice:
     async def new_set(self, user_id: int, finished_set_id: int) -> PromptResult:
         """ "Another set" under a recap: the first prompt of a new set (once, however often tapped)."""
         async with self.core.sessions() as session, session.begin():
-            loaded = await load(session, user_id)
+            loaded = await load(session, self.core.memories, user_id)
             if loaded is None or loaded.learner.awarding_body is None:
                 return PromptResult(Status.NOT_ONBOARDED)
             learner = loaded.learner
@@ -119,7 +139,7 @@ class Practice:
     async def serve(self, session: Session, learner: Learner, *, new_set: bool = False) -> PromptResult:
         """Inside the caller's unit of work: the next prompt of the learner's set (a new set if asked,
         or when none is going), or the recap of a set just completed."""
-        loaded = await load(session, learner.id)
+        loaded = await load(session, self.core.memories, learner.id)
         if loaded is None:
             raise RuntimeError(f"learner {learner.id} has no record to serve")
         return await self._serve(session, loaded, new_set=new_set)
@@ -257,7 +277,7 @@ class Practice:
 
     async def nudge_prompt(self, session: Session, learner: Learner, now: datetime) -> PromptResult:
         """Inside the caller's unit of work: a nudge starts a set; its first prompt (context "nudge")."""
-        loaded = await load(session, learner.id)
+        loaded = await load(session, self.core.memories, learner.id)
         if loaded is None:
             raise RuntimeError(f"learner {learner.id} has no record to nudge")
         replaced = self._replace_live(loaded)
@@ -316,7 +336,7 @@ class Practice:
         records nothing and reports the first answer, with the learner's first choice (ALREADY).
         """
         async with self.core.sessions() as session, session.begin():
-            loaded = await load(session, user_id, prompt_id=prompt_id)
+            loaded = await load(session, self.core.memories, user_id, prompt_id=prompt_id)
             prompt = loaded.asked if loaded is not None else None
             item = self._item_of(prompt, user_id, kind)
             if loaded is None or prompt is None or item is None:
@@ -339,7 +359,7 @@ class Practice:
         or NOT_ONBOARDED before set-up.
         """
         async with self.core.sessions() as session, session.begin():
-            loaded = await load(session, user_id, last=True)
+            loaded = await load(session, self.core.memories, user_id, last=True)
             prompt = loaded.last if loaded is not None else None
             if prompt is not None and prompt.context == AnswerContext.NUDGE and prompt.id is not None:
                 nudge = await repo.nudge_of_prompt(session, prompt.id)
@@ -426,6 +446,7 @@ class Practice:
         )
         learner.last_active_at = now  # any answer restores daily nudges
         loaded.answered(prompt_id, correct)
+        self.core.memories.keep(learner.id, learner.memory_tag, loaded.memories)
         goal = learner.daily_goal or 0
         goal_met = bool(goal) and answered_today(learner, now) == goal
         earned = await streak_tip(session, self.core.bank, learner, item.area, now) if correct else None

@@ -38,11 +38,18 @@ class ProgressReports:
         (after a change of course, nothing they did disappears).
         """
         now = self.core.clock()
+        kept = self.core.memories
+        known = kept.get(user_id)
         async with self.core.sessions() as session:
-            rows = await repo.progress_rows(session, user_id, RECENT_LOG)
+            rows = await repo.progress_rows(session, user_id, RECENT_LOG, known[0] if known else None)
         if rows is None or rows.learner.awarding_body is None:
             return None
-        learner, memories, recent = rows.learner, facts_from(rows.states), rows.answers
+        if rows.states is None and known is not None:
+            memories = dict(known[1])
+        else:
+            memories = facts_from(rows.states or [])
+            kept.keep(user_id, rows.learner.memory_tag, memories)
+        learner, recent = rows.learner, rows.answers
         bank = self.core.bank
         items: list[Answerable] = list(bank.for_body(learner.awarding_body))
         in_course = {item.id for item in items}

@@ -100,7 +100,7 @@ async def record_answer(
         "stability": updated.stability,
         "difficulty": updated.difficulty,
     }
-    await repo.save_item_state(session, learner.id, item.id, values, new=before is None)
+    await repo.save_item_state(session, learner, item.id, values, new=before is None)
     if memories is not None:
         memories[item.id] = facts_of(updated)
     await repo.log_answer(

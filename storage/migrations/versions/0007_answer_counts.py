@@ -1,6 +1,6 @@
 """Counts kept as answers are recorded (right answers in a row, answers today and this week in the
-learner's zone), worked out for every learner from their answers; and an index to read a learner's
-latest answers without sorting all of them.
+learner's zone), worked out for every learner from their answers; a tag that changes with the
+learner's item states; and an index to read a learner's latest answers without sorting all of them.
 
 Revision ID: 0007
 Revises: 0006
@@ -69,7 +69,11 @@ def upgrade() -> None:
         learner.add_column(
             sa.Column("answers_in_week", sa.Integer(), nullable=False, server_default=sa.text("0"))
         )
+        learner.add_column(
+            sa.Column("memory_tag", sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+        )
     connection = op.get_bind()
+    connection.execute(sa.text("UPDATE learner SET memory_tag = abs(random())"))  # see Learner.memory_tag
     connection.execute(sa.text(RIGHT_RUN))
     # Today and this week are the learner's own: one pass per time zone, as of now.
     now = datetime.now(UTC)
@@ -95,6 +99,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("learner") as learner:
-        for column in ("answers_in_week", "answers_week", "answers_on_day", "answers_day", "right_run"):
+        for column in (
+            "memory_tag",
+            "answers_in_week",
+            "answers_week",
+            "answers_on_day",
+            "answers_day",
+            "right_run",
+        ):
             learner.drop_column(column)
     op.drop_index("ix_answer_learner_id", "answer")
