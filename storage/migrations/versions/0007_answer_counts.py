@@ -73,7 +73,8 @@ def upgrade() -> None:
             sa.Column("memory_tag", sa.BigInteger(), nullable=False, server_default=sa.text("0"))
         )
     connection = op.get_bind()
-    connection.execute(sa.text("UPDATE learner SET memory_tag = abs(random())"))  # see Learner.memory_tag
+    # A random tag each, of 62 bits like Learner.memory_tag (abs() of the least integer would overflow).
+    connection.execute(sa.text("UPDATE learner SET memory_tag = random() & 4611686018427387903"))
     connection.execute(sa.text(RIGHT_RUN))
     # Today and this week are the learner's own: one pass per time zone, as of now.
     now = datetime.now(UTC)
