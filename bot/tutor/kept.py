@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from bot.tutor.memory import ItemFacts
 
-MAX_KEPT = 50_000  # item memories kept across learners, the least recently used dropped first
+MAX_KEPT = 20_000  # item memories kept across learners (about 7 MB), least recently used dropped first
 
 
 class KeptMemories:
