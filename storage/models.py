@@ -6,6 +6,7 @@ their values as short strings.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:  # noqa: ARG002
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def fresh_tag() -> int:
+    """A new `Learner.memory_tag`."""
+    return secrets.randbits(62)
 
 
 def _utc_column(*, nullable: bool = True, index: bool = False) -> Any:
@@ -64,6 +70,19 @@ class Learner(SQLModel, table=True):
     live_prompt_id: int | None = None  # the latest prompt served: the only one whose buttons are live
     class_consent_at: datetime | None = _utc_column()  # agreed that class quiz answers join their record
     created_at: datetime = _utc_column(nullable=False)
+    # Counts kept up to date as each answer is recorded (in its transaction), so that no answer log
+    # is read for them: right answers in a row (the latest answers, in the order recorded), and the
+    # answers on one local day and in one local week (Monday to Sunday) of the learner's zone.
+    right_run: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    answers_day: str | None = None  # the local date (ISO) answers_on_day counts for
+    answers_on_day: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    answers_week: str | None = None  # the Monday (ISO) of the local week answers_in_week counts for
+    answers_in_week: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A new random number whenever the learner's item states change, in the same transaction
+    # (`repo.save_item_state` sets it): a copy of them kept with this tag is what the database holds.
+    memory_tag: int = Field(
+        default_factory=fresh_tag, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
 
 
 class ItemState(SQLModel, table=True):
@@ -126,7 +145,10 @@ class Answer(SQLModel, table=True):
     context: str = Field(sa_type=String(16))  # private, nudge or group
     prompt_id: int | None = Field(default=None, unique=True)
 
-    __table_args__ = (Index("ix_answer_learner_time", "learner_id", "answered_at"),)
+    __table_args__ = (
+        Index("ix_answer_learner_time", "learner_id", "answered_at"),
+        Index("ix_answer_learner_id", "learner_id", "id"),  # a learner's latest answers, newest first
+    )
 
 
 class PracticeSet(SQLModel, table=True):

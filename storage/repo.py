@@ -1,15 +1,273 @@
-"""Async repository functions for the private loop. They never commit: the caller's unit of work does."""
+"""Async repository functions for the private loop. They never commit: the caller's unit of work does.
+
+The paths taken on every prompt read what they need in one statement (`practice_rows`,
+`progress_rows`): the learner's row and the rows around it as ORM objects, and the many small
+rows (item states, a set's prompts, the latest prompts or answers) as JSON arrays of plain values
+built by SQLite, so that no object is built per row. Times in those arrays are whole microseconds
+since 1970 (UTC), worked out exactly in SQL from the text SQLAlchemy stores; floats are written
+with all 17 digits (SQLite's JSON keeps only 15).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    null,
+    or_,
+    type_coerce,
+    update,
+)
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown
+from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown, fresh_tag
+
+ItemStateRow = tuple[
+    str, int, int, int, int, int | None, int | None, int | None, int | None, float | None, float | None
+]
+"""An item state as read in bulk: item id, seen, correct, wrong, streak, last answered and due (whole
+microseconds since 1970, UTC), FSRS state, step, stability and difficulty."""
+SetPromptRow = tuple[int, str, bool, bool | None, int | None]
+"""A prompt of a set: id, item id, answered, right (None before an answer), position."""
+
+
+def _micros(column: Any) -> ColumnElement[int]:
+    """A stored time (naive UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff') as whole microseconds since 1970.
+
+    The seconds come from SQLite's date functions on the text without its fraction (they keep only
+    milliseconds), the microseconds from the fraction's digits: exact, and NULL for NULL.
+    """
+    text = type_coerce(column, String)
+    seconds = cast(func.strftime("%s", func.substr(text, 1, 19)), Integer)
+    return seconds * 1_000_000 + cast(func.substr(text + "000000", 21, 6), Integer)
+
+
+def _exact(column: Any) -> ColumnElement[Any]:
+    """A REAL as a JSON number with every digit it has (JSON would round it to 15), NULL for NULL."""
+    return case((column.is_(None), None), else_=func.json(func.printf("%!.17g", column)))
+
+
+async def _write(session: AsyncSession, statement: Any, values: dict[str, Any]) -> Any:
+    """Run a write that reads nothing, `statement` built once and `values` bound. What the unit of
+    work has changed meanwhile (the learner's row) is flushed once, at commit, in one statement,
+    rather than before each such write."""
+    with session.no_autoflush:
+        return await session.exec(statement, params=values)
+
+
+_ITEM_STATES = ItemState.__table__  # type: ignore[attr-defined]
+_PROMPTS = Prompt.__table__  # type: ignore[attr-defined]
+_SETS = PracticeSet.__table__  # type: ignore[attr-defined]
+_ANSWERS = Answer.__table__  # type: ignore[attr-defined]
+_ADD_STATE = insert(_ITEM_STATES)
+_SAVE_STATE = update(_ITEM_STATES).where(
+    _ITEM_STATES.c.learner_id == bindparam("key_learner"), _ITEM_STATES.c.item_id == bindparam("key_item")
+)
+_ADD_PROMPT = insert(_PROMPTS)
+_PROMPT_PARAMS = update(_PROMPTS).where(_PROMPTS.c.id == bindparam("key_id"))
+_ADD_SET = insert(_SETS)
+_LOG_ANSWER = insert(_ANSWERS)
+
+
+def _select(*columns: Any) -> Any:
+    """`select` of more columns than sqlmodel's typed overloads take."""
+    return select(*columns)
+
+
+_STATE_COLUMNS = (  # `ItemStateRow`, as plain columns
+    ItemState.item_id,
+    ItemState.seen,
+    ItemState.correct,
+    ItemState.wrong,
+    ItemState.streak,
+    _micros(ItemState.last_answered_at),
+    _micros(ItemState.due_at),
+    ItemState.fsrs_state,
+    ItemState.fsrs_step,
+    ItemState.stability,
+    ItemState.difficulty,
+)
+_STATE_JSON = (*_STATE_COLUMNS[:9], _exact(ItemState.stability), _exact(ItemState.difficulty))
+_LEARNER = bindparam("learner_id", type_=BigInteger)
+_NO_TAG = -1  # tags are never negative
+
+
+def _states_json() -> Any:
+    """The learner's item states, as [item id, seen, ..., difficulty] arrays (`ItemStateRow`); NULL,
+    and nothing read, when the learner's memory tag is the one the caller gave (`known_tag`): the
+    caller holds them already."""
+    states = (
+        select(func.json_group_array(func.json_array(*_STATE_JSON)))
+        .where(ItemState.learner_id == _LEARNER)
+        .scalar_subquery()
+    )
+    return case((col(Learner.memory_tag) == bindparam("known_tag"), null()), else_=states)
+
+
+def _state_rows(text: str | None) -> list[ItemStateRow]:
+    return [tuple(row) for row in json.loads(text or "[]")]
+
+
+def _latest_json(table: Any, count: int, *columns: Any) -> Any:
+    """The learner's latest `count` rows of a table (by id), as [id, *columns] arrays."""
+    latest = (
+        select(table.id, *columns).where(table.learner_id == _LEARNER).order_by(table.id.desc()).limit(count)
+    ).subquery()
+    return select(func.json_group_array(func.json_array(*latest.c))).scalar_subquery()
+
+
+@dataclass
+class PracticeRows:
+    """What serving or answering a prompt reads of a learner, in one statement."""
+
+    learner: Learner
+    current_set: PracticeSet | None  # the set the learner's row points to (ended or not)
+    live: Prompt | None  # the prompt the learner's row points to as live
+    asked: Prompt | None  # the prompt asked for by id, if any (whoever's it is)
+    last: Prompt | None  # the learner's latest prompt, when asked for
+    states: list[ItemStateRow] | None  # every item answered (None: as the caller's tag says)
+    set_prompts: list[SetPromptRow]  # the current set's prompts, in the order served
+    recent: list[str]  # the items of the learner's latest prompts, oldest first
+
+
+@cache
+def _practice_statement(recent: int, asked: bool, last: bool) -> Any:
+    """`practice_rows`'s statement, built once for each shape (its values are bound parameters)."""
+    live_prompt = aliased(Prompt, name="live")
+    asked_prompt = aliased(Prompt, name="asked")
+    last_prompt = aliased(Prompt, name="latest")
+    set_prompts = (
+        select(
+            func.json_group_array(
+                func.json_array(
+                    Prompt.id,
+                    Prompt.item_id,
+                    col(Prompt.answered_at).is_not(None),
+                    Prompt.correct,
+                    Prompt.position,
+                )
+            )
+        )
+        .where(col(Prompt.set_id) == col(Learner.current_set_id))
+        .scalar_subquery()
+    )
+    statement = (
+        _select(
+            Learner,
+            PracticeSet,
+            live_prompt,
+            asked_prompt if asked else null(),
+            last_prompt if last else null(),
+            _states_json(),
+            set_prompts,
+            _latest_json(Prompt, recent, Prompt.item_id),
+        )
+        .select_from(Learner)
+        .outerjoin(PracticeSet, col(PracticeSet.id) == col(Learner.current_set_id))
+        .outerjoin(live_prompt, col(live_prompt.id) == col(Learner.live_prompt_id))
+        .where(col(Learner.id) == _LEARNER)
+    )
+    if asked:
+        statement = statement.outerjoin(asked_prompt, col(asked_prompt.id) == bindparam("prompt_id"))
+    if last:
+        newest = select(func.max(Prompt.id)).where(Prompt.learner_id == _LEARNER).scalar_subquery()
+        statement = statement.outerjoin(last_prompt, col(last_prompt.id) == newest)
+    return statement
+
+
+async def practice_rows(
+    session: AsyncSession,
+    learner_id: int,
+    *,
+    recent: int,
+    prompt_id: int | None = None,
+    last: bool = False,
+    known_tag: int | None = None,
+) -> PracticeRows | None:
+    """The learner and everything a prompt or an answer needs, in one statement (None: no learner).
+
+    `recent`: how many of the latest prompts' items; `prompt_id`: a prompt to load as well (an
+    answer's, or a "Next" button's); `last`: also load the learner's latest prompt; `known_tag`:
+    the `Learner.memory_tag` of item states the caller holds (they are not read again if it is
+    still the learner's).
+    """
+    statement = _practice_statement(recent, prompt_id is not None, last)
+    values: dict[str, Any] = {
+        "learner_id": learner_id,
+        "known_tag": _NO_TAG if known_tag is None else known_tag,
+    }
+    if prompt_id is not None:
+        values["prompt_id"] = prompt_id
+    row = (await session.exec(statement, params=values)).first()
+    if row is None:
+        return None
+    learner, current_set, live_prompt, asked_prompt, last_prompt, states, in_set, latest_items = row
+    prompts = sorted(json.loads(in_set or "[]"))
+    return PracticeRows(
+        learner,
+        current_set,
+        live_prompt,
+        asked_prompt,
+        last_prompt,
+        None if states is None else _state_rows(states),
+        [
+            (n, item_id, bool(answered), None if right is None else bool(right), at)
+            for n, item_id, answered, right, at in prompts
+        ],
+        [item_id for _n, item_id in sorted(json.loads(latest_items or "[]"))],
+    )
+
+
+@dataclass
+class ProgressRows:
+    """What /stats reads of a learner, in one statement."""
+
+    learner: Learner
+    states: list[ItemStateRow] | None  # None: as the caller's tag says
+    answers: list[tuple[str, bool]]  # the latest answers, newest first: (item id, right)
+
+
+@cache
+def _progress_statement(answers: int) -> Any:
+    """`progress_rows`'s statement, built once (its values are bound parameters)."""
+    latest = _latest_json(Answer, answers, Answer.item_id, Answer.correct)
+    return select(Learner, _states_json(), latest).where(col(Learner.id) == _LEARNER)
+
+
+async def progress_rows(
+    session: AsyncSession, learner_id: int, answers: int, known_tag: int | None = None
+) -> ProgressRows | None:
+    """The learner, their item states (unless `known_tag` is still theirs: see `practice_rows`) and
+    their latest `answers` answers, in one statement."""
+    values = {"learner_id": learner_id, "known_tag": _NO_TAG if known_tag is None else known_tag}
+    found = await session.exec(_progress_statement(answers), params=values)
+    row = found.first()
+    if row is None:
+        return None
+    learner, states, latest = row
+    logged = sorted(json.loads(latest or "[]"), reverse=True)
+    return ProgressRows(
+        learner,
+        None if states is None else _state_rows(states),
+        [(item_id, bool(right)) for _n, item_id, right in logged],
+    )
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
@@ -17,34 +275,51 @@ async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
     return await session.get(Learner, learner_id)
 
 
-async def item_states(session: AsyncSession, learner_id: int) -> Sequence[ItemState]:
-    """Every item state of one learner."""
-    result = await session.exec(select(ItemState).where(ItemState.learner_id == learner_id))
-    return result.all()
-
-
-async def get_item_state(session: AsyncSession, learner_id: int, item_id: str) -> ItemState | None:
-    """One learner's state for one item."""
-    return await session.get(ItemState, (learner_id, item_id))
-
-
-async def last_prompt(session: AsyncSession, learner_id: int) -> Prompt | None:
-    """The most recent prompt sent to a learner."""
+async def item_state(session: AsyncSession, learner_id: int, item_id: str) -> ItemStateRow | None:
+    """One learner's state for one item, as `practice_rows` reads them."""
     result = await session.exec(
-        select(Prompt).where(Prompt.learner_id == learner_id).order_by(col(Prompt.id).desc()).limit(1)
+        _select(*_STATE_COLUMNS).where(ItemState.learner_id == learner_id, ItemState.item_id == item_id)
     )
-    return result.first()
+    found = result.first()
+    return None if found is None else tuple(found)
 
 
-async def recent_items(session: AsyncSession, learner_id: int, count: int) -> list[str]:
-    """The item ids of the learner's latest prompts, oldest first."""
+async def met_items(session: AsyncSession, learner_id: int) -> list[str]:
+    """The items the learner has answered at least once."""
     result = await session.exec(
-        select(Prompt.item_id)
-        .where(Prompt.learner_id == learner_id)
-        .order_by(col(Prompt.id).desc())
-        .limit(count)
+        select(ItemState.item_id).where(ItemState.learner_id == learner_id, col(ItemState.seen) > 0)
     )
-    return list(reversed(result.all()))
+    return list(result.all())
+
+
+async def save_item_state(
+    session: AsyncSession, learner: Learner, item_id: str, values: dict[str, Any], *, new: bool
+) -> None:
+    """Write a learner's state for one item (`values`: every column but the key), one statement; the
+    learner's memory tag changes with it (written with their row, in the same transaction)."""
+    learner.memory_tag = fresh_tag()
+    learner_id = learner.id
+    if new:
+        await _write(session, _ADD_STATE, {"learner_id": learner_id, "item_id": item_id, **values})
+    else:
+        await _write(session, _SAVE_STATE, {"key_learner": learner_id, "key_item": item_id, **values})
+
+
+async def add_prompt(session: AsyncSession, **values: Any) -> int:
+    """Store a new prompt (one statement, no object built); its id."""
+    result = await _write(session, _ADD_PROMPT, values)
+    return int(result.inserted_primary_key[0])
+
+
+async def set_prompt_params(session: AsyncSession, prompt_id: int, params: str) -> None:
+    """Store a calculation prompt's drawn numbers (known once its id, their seed, is)."""
+    await _write(session, _PROMPT_PARAMS, {"key_id": prompt_id, "params": params})
+
+
+async def add_set(session: AsyncSession, **values: Any) -> int:
+    """Store a new practice set (one statement, no object built); its id."""
+    result = await _write(session, _ADD_SET, values)
+    return int(result.inserted_primary_key[0])
 
 
 async def answer_times(session: AsyncSession, learner_id: int, since: datetime) -> list[datetime]:
@@ -61,9 +336,10 @@ async def get_prompt(session: AsyncSession, prompt_id: int) -> Prompt | None:
 
 
 async def claim_answer(
-    session: AsyncSession, prompt_id: int, learner_id: int, correct: bool, now: datetime
+    session: AsyncSession, prompt_id: int, learner_id: int, correct: bool, now: datetime, choice: str | None
 ) -> bool:
-    """Mark a prompt answered, atomically; False when it was already answered (or is not theirs)."""
+    """Mark a prompt answered (with the choice made), atomically; False when it was already answered
+    (or is not theirs). A loaded prompt object sees the change."""
     result = await session.exec(
         update(Prompt)
         .where(
@@ -71,7 +347,7 @@ async def claim_answer(
             col(Prompt.learner_id) == learner_id,
             col(Prompt.answered_at).is_(None),
         )
-        .values(answered_at=now, correct=correct)
+        .values(answered_at=now, correct=correct, choice=choice)
     )
     return bool(result.rowcount)
 
@@ -90,7 +366,7 @@ async def claim_follow_up(session: AsyncSession, prompt_id: int, learner_id: int
     return bool(result.rowcount)
 
 
-def log_answer(
+async def log_answer(
     session: AsyncSession,
     *,
     learner_id: int,
@@ -100,35 +376,18 @@ def log_answer(
     answered_at: datetime,
     context: str,
     prompt_id: int | None,
-) -> Answer:
-    """Append one answer to the log."""
-    answer = Answer(
-        learner_id=learner_id,
-        item_id=item_id,
-        kind=kind,
-        correct=correct,
-        answered_at=answered_at,
-        context=context,
-        prompt_id=prompt_id,
-    )
-    session.add(answer)
-    return answer
-
-
-async def right_in_a_row(session: AsyncSession, learner_id: int, limit: int) -> int:
-    """How many of the learner's latest answers (up to `limit`) were right, counting back from the last."""
-    result = await session.exec(
-        select(Answer.correct)
-        .where(Answer.learner_id == learner_id)
-        .order_by(col(Answer.id).desc())
-        .limit(limit)
-    )
-    run = 0
-    for correct in result.all():
-        if not correct:
-            break
-        run += 1
-    return run
+) -> None:
+    """Append one answer to the log (one statement, no object built)."""
+    values = {
+        "learner_id": learner_id,
+        "item_id": item_id,
+        "kind": kind,
+        "correct": correct,
+        "answered_at": answered_at,
+        "context": context,
+        "prompt_id": prompt_id,
+    }
+    await _write(session, _LOG_ANSWER, values)
 
 
 async def tips_shown(session: AsyncSession, learner_id: int) -> dict[str, datetime]:
@@ -137,9 +396,11 @@ async def tips_shown(session: AsyncSession, learner_id: int) -> dict[str, dateti
     return {row.tip_id: row.shown_at for row in result.all()}
 
 
-async def mark_tip_shown(session: AsyncSession, learner_id: int, tip_id: str, now: datetime) -> None:
-    """Remember that a tip was shown now."""
-    row = await session.get(TipShown, (learner_id, tip_id))
+async def mark_tip_shown(
+    session: AsyncSession, learner_id: int, tip_id: str, now: datetime, *, new: bool
+) -> None:
+    """Remember that a tip was shown now (`new`: never before; else `tips_shown` loaded it)."""
+    row = None if new else await session.get(TipShown, (learner_id, tip_id))
     if row is None:
         session.add(TipShown(learner_id=learner_id, tip_id=tip_id, shown_at=now))
     else:
@@ -163,49 +424,9 @@ async def learners(session: AsyncSession, ids: Sequence[int]) -> Sequence[Learne
     return result.all()
 
 
-async def item_states_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, list[ItemState]]:
-    """Every item state of each of these learners."""
-    result = await session.exec(select(ItemState).where(col(ItemState.learner_id).in_(ids)))
-    grouped: dict[int, list[ItemState]] = {}
-    for state in result.all():
-        grouped.setdefault(state.learner_id, []).append(state)
-    return grouped
-
-
-async def recent_items_of(session: AsyncSession, ids: Sequence[int], count: int) -> dict[int, list[str]]:
-    """The item ids of each learner's latest `count` prompts, oldest first."""
-    numbered = (
-        select(
-            col(Prompt.learner_id),
-            col(Prompt.item_id),
-            col(Prompt.id),
-            func.row_number()
-            .over(partition_by=col(Prompt.learner_id), order_by=col(Prompt.id).desc())
-            .label("rn"),
-        )
-        .where(col(Prompt.learner_id).in_(ids))
-        .subquery()
-    )
-    result = await session.exec(
-        select(numbered.c.learner_id, numbered.c.item_id)
-        .where(numbered.c.rn <= count)
-        .order_by(numbered.c.id)
-    )
-    grouped: dict[int, list[str]] = {}
-    for learner_id, item_id in result.all():
-        grouped.setdefault(learner_id, []).append(item_id)
-    return grouped
-
-
 async def get_set(session: AsyncSession, set_id: int) -> PracticeSet | None:
     """A practice set by id."""
     return await session.get(PracticeSet, set_id)
-
-
-async def set_prompts(session: AsyncSession, set_id: int) -> Sequence[Prompt]:
-    """A set's prompts in the order they were served."""
-    result = await session.exec(select(Prompt).where(Prompt.set_id == set_id).order_by(col(Prompt.id)))
-    return result.all()
 
 
 async def record_receipt(session: AsyncSession, prompt_id: int, message_id: int) -> None:
@@ -215,17 +436,6 @@ async def record_receipt(session: AsyncSession, prompt_id: int, message_id: int)
         .where(col(Prompt.id) == prompt_id, col(Prompt.message_id).is_(None))
         .values(message_id=message_id)
     )
-
-
-async def recent_answers(session: AsyncSession, learner_id: int, limit: int) -> list[tuple[str, bool]]:
-    """The learner's latest answers, newest first: (item id, right)."""
-    result = await session.exec(
-        select(Answer.item_id, Answer.correct)
-        .where(Answer.learner_id == learner_id)
-        .order_by(col(Answer.id).desc())
-        .limit(limit)
-    )
-    return [(item_id, correct) for item_id, correct in result.all()]
 
 
 async def leasable_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[NudgeSend]:

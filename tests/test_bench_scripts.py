@@ -91,3 +91,29 @@ def test_the_throughput_benchmark_runs_retain_and_a_bare_bot_and_ends_with_its_f
     assert 0 < figures["help_p50_ms_behind_charts"] <= figures["help_p95_ms_behind_charts"]
     assert isinstance(figures["help_p95_target_met"], bool)
     assert any(line.startswith("/stats with answers (chart)") for line in output.splitlines())  # the table
+
+
+def test_the_selection_benchmark_runs_small_and_ends_with_its_figures() -> None:
+    output, figures = run_bench(
+        "bench/selection.py", "--learners", "40", "--heavy-answers", "300", "--calls", "12", "--warmup", "2"
+    )
+    wanted = {
+        "heavy_next_prompt_p50_ms",
+        "heavy_next_prompt_p99_ms",
+        "heavy_stats_p50_ms",
+        "typical_next_prompt_p50_ms",
+        "statements_per_next_prompt",
+        "peak_rss_mb",
+        "targets_met",
+    }
+    assert wanted <= set(figures)
+    assert set(figures["targets_met"]) == {
+        "heavy_next_prompt_p50_ms",
+        "heavy_next_prompt_p99_ms",
+        "heavy_stats_p50_ms",
+        "peak_rss_mb",
+    }
+    assert figures["learners"] == 40 and figures["statements_per_next_prompt"] >= 1
+    assert 0 < figures["heavy_next_prompt_p50_ms"] <= figures["heavy_next_prompt_p99_ms"]
+    assert figures["matplotlib_imported"] is False  # the tutor's paths never load the charts
+    assert "operation" in output and "/stats without the chart" in output  # the table comes first

@@ -4,8 +4,10 @@ build exactly the tables the code expects."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,6 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, String, inspect
 from sqlmodel import SQLModel
 
+from bot.tutor.streaks import answered_since
 from storage.db import create_engine, migrate
 
 RELEASES = sorted((Path(__file__).parent / "data" / "releases").glob("v*.sql"))
@@ -201,3 +204,72 @@ def test_the_head_revision_the_start_up_checks_is_the_newest_script() -> None:
     from storage.migrations import HEAD
 
     assert ScriptDirectory.from_config(migration_config()).get_current_head() == HEAD
+
+
+def _upgrade_to(path: Path, revision: str) -> None:
+    """A database built by the migrations up to `revision` (as a release of that time left it)."""
+    from alembic import command
+    from sqlalchemy import create_engine as create_sync_engine
+
+    from storage.db import migration_config
+
+    with create_sync_engine(f"sqlite:///{path}").begin() as connection:
+        command.upgrade(migration_config(connection), revision)
+
+
+def _stored(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+
+
+async def test_a_database_of_0006_gets_its_answer_counts_from_its_answers(tmp_path: Path) -> None:
+    """0007 adds the counts kept on the learner's row and works them out from each learner's answers
+    (in their own zone, as of the upgrade), and the index for a learner's latest answers."""
+    path = tmp_path / "retain.db"
+    _upgrade_to(path, "0006")
+    now = datetime.now(UTC)
+    zones = {1: "Europe/London", 2: "Pacific/Auckland", 3: "America/Los_Angeles"}
+    results = {1: [True, False, True, True], 2: [True, True], 3: []}  # oldest first
+    times: dict[int, list[datetime]] = {}
+    with sqlite3.connect(path) as db:
+        answer_id = 0
+        for learner, zone in zones.items():
+            db.execute(
+                "INSERT INTO learner (id, awarding_body, timezone, reminder_chosen, streak_days, active, "
+                "nudges_sent, ignored_nudges, backoff_notified, quiz_named, set_size, created_at) "
+                "VALUES (?, 'all', ?, 1, 0, 1, 0, 0, 0, 1, 10, ?)",
+                (learner, zone, _stored(now - timedelta(days=30))),
+            )
+            # Every 31 hours back from now: some today, some this week, some earlier.
+            times[learner] = [now - timedelta(hours=31 * n + 1) for n in range(len(results[learner]))][::-1]
+            for right, at in zip(results[learner], times[learner], strict=True):
+                answer_id += 1
+                db.execute(
+                    "INSERT INTO answer (id, learner_id, item_id, kind, correct, answered_at, context) "
+                    "VALUES (?, ?, 'crm-definition', 'concept', ?, ?, 'private')",
+                    (answer_id, learner, right, _stored(at)),
+                )
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_differences) == []
+            indexes = await conn.run_sync(lambda c: {i["name"] for i in inspect(c).get_indexes("answer")})
+    finally:
+        await engine.dispose()
+    assert "ix_answer_learner_id" in indexes
+    with sqlite3.connect(path) as db:
+        found = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT id, right_run, answers_day, answers_on_day, answers_week, answers_in_week "
+                "FROM learner"
+            )
+        }
+    for learner, zone in zones.items():
+        today = now.astimezone(ZoneInfo(zone)).date()
+        on_day, in_week = answered_since(times[learner], zone, now)
+        run = len(results[learner]) - (
+            max((n + 1 for n, right in enumerate(results[learner]) if not right), default=0)
+        )
+        monday = today - timedelta(days=today.weekday())
+        assert found[learner] == (run, today.isoformat(), on_day, monday.isoformat(), in_week), learner

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from bot.tutor.clock import Clock, system_clock
+from bot.tutor.kept import KeptMemories
 from content.schema import Bank
 from storage.db import SessionFactory
 
@@ -19,6 +20,7 @@ class Core:
     default_timezone: str
     clock: Clock = system_clock
     rng: random.Random = field(default_factory=random.Random)
+    memories: KeptMemories = field(default_factory=KeptMemories)  # learners' memories, read once
 
 
 class InvalidChoice(ValueError):

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.tutor.memory import ItemMemory, missed_last, recall
+from bot.tutor.memory import ItemFacts, ItemMemory, facts_of, micros, missed_last, recall, retrievability
 from content.schema import Answerable, MetricDrill, MultipleChoice, TrueFalse
 
 
@@ -57,10 +57,14 @@ def _skill(answers: float, right: float, guessed: float) -> float:
 
 def area_adjustment(items: Sequence[Answerable], memories: Mapping[str, ItemMemory]) -> dict[str, float]:
     """Per area: its accuracy less the learner's accuracy over every area (0 for an area not started)."""
+    return _adjustment(items, _facts(memories))
+
+
+def _adjustment(items: Sequence[Answerable], facts: Mapping[str, ItemFacts]) -> dict[str, float]:
     rows: dict[str, list[float]] = {}  # answers, right, expected lucky guesses
     for item in items:
-        row = rows.setdefault(item.area, [0.0, 0.0, 0.0])
-        memory = memories.get(item.id)
+        row = rows.setdefault(item.area, [0, 0, 0.0])
+        memory = facts.get(item.id)
         if memory is not None and memory.seen:
             answers = memory.correct + memory.wrong
             row[0] += answers
@@ -88,33 +92,126 @@ class AreaEvidence:
         return self.met > 0
 
 
+@dataclass(frozen=True)
+class Course:
+    """The items a learner can meet, prepared once for the many prompts that weigh them."""
+
+    items: Sequence[Answerable]
+    by_id: dict[str, Answerable]
+    rows: tuple[tuple[str, str, float], ...]  # each item's id, area and guess rate, in bank order
+    sizes: dict[str, int]  # items per area, areas in the order they first appear
+    teachers: dict[str, tuple[str, ...]]  # each item's concepts (`tests`) that are in the course
+
+
+_COURSES: dict[int, Course] = {}
+_MAX_COURSES = 64  # a bank's bodies and areas: the courses kept prepared
+
+
+def course_of(items: Sequence[Answerable]) -> Course:
+    """`items` prepared (a tuple is prepared once and kept: the bank hands out the same tuples)."""
+    frozen = type(items) is tuple
+    if frozen:
+        found = _COURSES.get(id(items))
+        if found is not None and found.items is items:
+            return found
+    sizes: dict[str, int] = {}
+    for item in items:
+        sizes[item.area] = sizes.get(item.area, 0) + 1
+    by_id = {item.id: item for item in items}
+    course = Course(
+        items,
+        by_id,
+        tuple((item.id, item.area, guess_rate(item)) for item in items),
+        sizes,
+        {item.id: tuple(ref for ref in item.tests if ref in by_id) for item in items},
+    )
+    if frozen:
+        if len(_COURSES) >= _MAX_COURSES:
+            _COURSES.clear()
+        _COURSES[id(items)] = course  # the course holds the tuple, so its id is not reused meanwhile
+    return course
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """Everything the evidence says at one moment: per area, and for each item the learner has met."""
+
+    evidence: dict[str, AreaEvidence]  # in the order areas first appear in the items
+    adjustment: dict[str, float]  # `area_adjustment`
+    known: dict[str, float]  # `item_recall` of each item with a memory, by id
+
+
+def weigh(items: Sequence[Answerable], facts: Mapping[str, ItemFacts], now_us: int) -> Weighed:
+    """`area_evidence`, `area_adjustment` and each met item's `item_recall` together: the same
+    arithmetic in the same order as each alone (so the same floats), with FSRS's recall worked out
+    once per item met and nothing done for items never met."""
+    course = course_of(items)
+    # per area: answers, right, expected lucky guesses, items met (answered at least once)
+    counts: dict[str, list[float]] = {area: [0, 0, 0.0, 0] for area in course.sizes}
+    met: list[tuple[str, str, ItemFacts]] = []
+    get = facts.get
+    for item_id, area, guess in course.rows:
+        memory = get(item_id)
+        if memory is None:
+            continue
+        met.append((item_id, area, memory))
+        if memory.seen:
+            answers = memory.correct + memory.wrong
+            row = counts[area]
+            row[0] += answers
+            row[1] += memory.correct
+            row[2] += answers * guess
+            row[3] += 1
+    overall = _skill(*(sum(row[n] for row in counts.values()) for n in range(3)))
+    adjustment = {area: _skill(*row[:3]) - overall if row[0] else 0.0 for area, row in counts.items()}
+    recall_sums = dict.fromkeys(course.sizes, 0.0)  # per area: the recall of its items met, summed
+    known: dict[str, float] = {}
+    fsrs = retrievability
+    for item_id, area, (seen, _, wrong, streak, answered_us, _, state, _, stability, _) in met:
+        if not seen:
+            known[item_id] = 0.0
+            continue
+        if wrong > 0 and streak == 0:  # missed last: not known until answered right again
+            value = 0.0
+        else:
+            # FSRS's recall (0 without an FSRS state) moved by the area's accuracy, within 0..1:
+            # min(1.0, max(0.0, x)), written out.
+            value = adjustment[area]
+            if state is not None and stability is not None and answered_us is not None:
+                value = fsrs(stability, answered_us, now_us) + value
+            else:
+                value = 0.0 + value
+            if value > 1.0:
+                value = 1.0
+            elif value <= 0.0:
+                value = 0.0
+        known[item_id] = value
+        recall_sums[area] += value
+    evidence = {}
+    for area, n in course.sizes.items():
+        answered, right, _guessed, met_n = counts[area]
+        recall_sum = recall_sums[area]
+        evidence[area] = AreaEvidence(
+            area,
+            n,
+            int(met_n),
+            int(answered),
+            int(right),
+            recall_sum / met_n if met_n else None,
+            recall_sum / n if n else 0.0,
+        )
+    return Weighed(evidence, adjustment, known)
+
+
 def area_evidence(
     items: Sequence[Answerable], memories: Mapping[str, ItemMemory], now: datetime
 ) -> dict[str, AreaEvidence]:
     """Per topic area (in the order areas first appear in `items`): met, answers, recall, readiness."""
-    adjustment = area_adjustment(items, memories)
-    totals: dict[str, list[float]] = {}  # items, met, answers, right, recall sum
-    for item in items:
-        row = totals.setdefault(item.area, [0, 0, 0, 0, 0.0])
-        row[0] += 1
-        memory = memories.get(item.id)
-        if memory is not None and memory.seen:
-            row[1] += 1
-            row[2] += memory.correct + memory.wrong
-            row[3] += memory.correct
-            row[4] += item_recall(memory, now, adjustment=adjustment[item.area])
-    return {
-        area: AreaEvidence(
-            area,
-            int(n),
-            int(met),
-            int(answers),
-            int(right),
-            recall_sum / met if met else None,
-            recall_sum / n if n else 0.0,
-        )
-        for area, (n, met, answers, right, recall_sum) in totals.items()
-    }
+    return weigh(items, _facts(memories), micros(now)).evidence
+
+
+def _facts(memories: Mapping[str, ItemMemory]) -> dict[str, ItemFacts]:
+    return {item_id: facts_of(memory) for item_id, memory in memories.items()}
 
 
 def weakest_area(evidence: Mapping[str, AreaEvidence]) -> AreaEvidence | None:

@@ -19,9 +19,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.tutor.core import Core, InvalidChoice
-from bot.tutor.memory import ItemMemory
 from bot.tutor.practice import YIELD_EVERY, Practice
-from bot.tutor.record import find_or_create, goal_met, memory_of
+from bot.tutor.record import find_or_create, goal_met, recount
 from bot.tutor.results import NudgeContent, ReminderSettings, ZoneChange
 from bot.tutor.schedule import (
     BACKOFF_AFTER,
@@ -32,7 +31,6 @@ from bot.tutor.schedule import (
     plan,
     valid_zone,
 )
-from bot.tutor.selection import MAX_RUN
 from bot.tutor.streaks import current_streak
 from bot.tutor.text import parse_count
 from bot.tutor.tips import TIP_EVERY_NTH_NUDGE, next_tip
@@ -113,9 +111,9 @@ def _next_nudge(learner: Learner, now: datetime, goal_met_today: bool) -> dateti
     )
 
 
-async def settings_of(session: Session, learner: Learner, now: datetime) -> ReminderSettings:
+def settings_of(learner: Learner, now: datetime) -> ReminderSettings:
     """The settings a learner row describes, with the next nudge as the sweep will really send it."""
-    met = await goal_met(session, learner, now) if learner.daily_goal else False
+    met = goal_met(learner, now)
     return ReminderSettings(
         learner.reminder_time,
         learner.timezone,
@@ -148,17 +146,10 @@ class Nudger:
             rows = await repo.leasable_nudges(session, now, limit)
             ids = [row.learner_id for row in rows]
             await repo.learners(session, ids)  # one query loads the batch's learners for what follows
-            fresh = [row.learner_id for row in rows if row.prompt_id is None]
-            states = await repo.item_states_of(session, fresh)
-            recent = await repo.recent_items_of(session, fresh, MAX_RUN + 1)
             for n, row in enumerate(rows):
                 if n % YIELD_EVERY == 0:
                     await asyncio.sleep(0)  # choosing prompts is CPU work: let sends under way go on
-                known = (
-                    {state.item_id: memory_of(state) for state in states.get(row.learner_id, [])},
-                    recent.get(row.learner_id, []),
-                )
-                job = await self._lease_one(session, row, now, known)
+                job = await self._lease_one(session, row, now)
                 if job is None:
                     withdrawn += 1
                 else:
@@ -183,7 +174,7 @@ class Nudger:
             if learner.ignored_nudges < BACKOFF_AFTER:
                 learner.backoff_notified = False
             today = local_date(now, learner.timezone).isoformat()
-            if await goal_met(session, learner, now) or await repo.nudge_on_day(session, learner.id, today):
+            if goal_met(learner, now) or await repo.nudge_on_day(session, learner.id, today):
                 goal += 1
                 learner.last_nudge_day = today
                 learner.next_nudge_at = self._plan(learner, now)
@@ -206,9 +197,7 @@ class Nudger:
         await session.flush()
         return stale, goal
 
-    async def _lease_one(
-        self, session: Session, row: NudgeSend, now: datetime, known: tuple[dict[str, ItemMemory], list[str]]
-    ) -> NudgeJob | None:
+    async def _lease_one(self, session: Session, row: NudgeSend, now: datetime) -> NudgeJob | None:
         learner = await repo.get_learner(session, row.learner_id)
         if row.id is None or learner is None or not learner.active:
             row.status = NudgeStatus.SKIPPED
@@ -217,7 +206,7 @@ class Nudger:
             row.status, row.error = NudgeStatus.SKIPPED, "more than two hours late"
             await self._withdraw(session, row)
             return None
-        content = await self._content(session, row, learner, now, known)
+        content = await self._content(session, row, learner, now)
         if content is None:
             row.status = NudgeStatus.SKIPPED  # nothing in the learner's course to ask
             return None
@@ -229,12 +218,7 @@ class Nudger:
         return NudgeJob(row.id, learner.id, content, row.backoff_notice)
 
     async def _content(
-        self,
-        session: Session,
-        row: NudgeSend,
-        learner: Learner,
-        now: datetime,
-        known: tuple[dict[str, ItemMemory], list[str]],
+        self, session: Session, row: NudgeSend, learner: Learner, now: datetime
     ) -> NudgeContent | None:
         """The nudge's prompt: chosen the first time, the same one again after a crash."""
         streak = current_streak(learner, now)
@@ -243,7 +227,7 @@ class Nudger:
             return NudgeContent(served, streak) if served is not None else None
         if learner.awarding_body is None:
             return None
-        result = await self.practice.nudge_prompt(session, learner, now, known)
+        result = await self.practice.nudge_prompt(session, learner, now)
         if result.prompt is None:
             return None
         row.prompt_id = result.prompt.prompt_id
@@ -365,7 +349,7 @@ class Nudger:
         """The learner's current nudge settings."""
         async with self.sessions() as session:
             learner = await repo.get_learner(session, user_id)
-            return await settings_of(session, learner, self.clock()) if learner else None
+            return settings_of(learner, self.clock()) if learner else None
 
     async def zone_of(self, user_id: int) -> str:
         """The learner's time zone (the default before they have one)."""
@@ -376,11 +360,14 @@ class Nudger:
         return await find_or_create(session, user_id, self.core.default_timezone, self.clock())
 
     async def _apply(self, session: Session, learner: Learner, **changes: object) -> ReminderSettings:
+        zone = learner.timezone
         for name, value in changes.items():
             setattr(learner, name, value)
+        if learner.timezone != zone:  # today and this week are other days now: count them again
+            await recount(session, learner, self.clock())
         learner.ignored_nudges = 0  # changing settings is activity
         learner.next_nudge_at = self._plan(learner, self.clock())
-        return await settings_of(session, learner, self.clock())
+        return settings_of(learner, self.clock())
 
     async def _update(self, user_id: int, **changes: object) -> ReminderSettings:
         async with self.sessions() as session, session.begin():

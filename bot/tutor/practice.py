@@ -9,16 +9,18 @@ buttons: serving a new one replaces an unanswered one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.tutor.core import Core
 from bot.tutor.grading import choice_of, drill_json, drill_of, grade, stored_choice, valid_choice
-from bot.tutor.memory import FAST_RECALL, ItemMemory
-from bot.tutor.record import AnswerContext, answered_today, memories_of, record_answer
+from bot.tutor.kept import KeptMemories
+from bot.tutor.memory import FAST_RECALL, ItemFacts, moment_of
+from bot.tutor.record import AnswerContext, answered_today, facts_from, record_answer
 from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status
-from bot.tutor.selection import MAX_RUN, Reason, must_retry, next_item
+from bot.tutor.selection import MAX_RUN, Reason, choose, must_retry
 from bot.tutor.set_recap import recap_of
-from bot.tutor.sets import SetState, extended_total, state_of
+from bot.tutor.sets import SetPrompt, SetState, extended_total, state_of
 from bot.tutor.tips import streak_tip
 from content.drills import DrillInstance, Mark, Typed, generate, mark, parse_answer
 from content.schema import Answerable, ConceptCard, ItemKind, MetricDrill
@@ -31,11 +33,77 @@ MAX_ECHO = 40  # characters of an unreadable typed answer quoted back
 MOVES_ON = (ItemKind.CONCEPT, ItemKind.TRUE_FALSE, ItemKind.MCQ)  # answered in one tap: the next follows
 
 
+@dataclass
+class Loaded:
+    """What a unit of work read of a learner in one statement (`repo.practice_rows`), kept up to date
+    as the unit of work changes it, so that serving and answering read nothing twice."""
+
+    learner: Learner
+    current_set: PracticeSet | None  # the set the learner's row points to, as loaded
+    live: Prompt | None
+    asked: Prompt | None
+    last: Prompt | None
+    memories: dict[str, ItemFacts]
+    set_prompts: list[SetPrompt]  # the current set's prompts, in the order served
+    recent: list[str]  # the items of the latest prompts, oldest first (MAX_RUN + 1)
+    started: SetState | None = None  # a set this unit of work started (stored, but not loaded)
+
+    def answered(self, prompt_id: int, correct: bool) -> None:
+        """A prompt of the current set was answered just now."""
+        for n, line in enumerate(self.set_prompts):
+            if line.prompt_id == prompt_id:
+                self.set_prompts[n] = line._replace(answered=True, correct=correct)
+
+    def served(self, line: SetPrompt) -> None:
+        """A new prompt of the current set was served just now."""
+        self.set_prompts.append(line)
+        self.recent = [*self.recent, line.item_id][-(MAX_RUN + 1) :]
+
+
+async def load(
+    session: Session,
+    kept: KeptMemories,
+    learner_id: int,
+    *,
+    prompt_id: int | None = None,
+    last: bool = False,
+) -> Loaded | None:
+    """The learner (None if they have no record) and all a prompt or an answer needs, in one statement
+    (their memories from `kept` when they have not changed since)."""
+    known = kept.get(learner_id)
+    rows = await repo.practice_rows(
+        session,
+        learner_id,
+        recent=MAX_RUN + 1,
+        prompt_id=prompt_id,
+        last=last,
+        known_tag=known[0] if known is not None else None,
+    )
+    if rows is None:
+        return None
+    if rows.states is None and known is not None:
+        memories = dict(known[1])
+    else:
+        memories = facts_from(rows.states or [])
+        kept.keep(learner_id, rows.learner.memory_tag, memories)
+    return Loaded(
+        rows.learner,
+        rows.current_set,
+        rows.live,
+        rows.asked,
+        rows.last,
+        memories,
+        [SetPrompt._make(line) for line in rows.set_prompts],
+        rows.recent,
+    )
+
+
 class Practice:
     """The learner's private loop: sets of prompts in, answers out."""
 
     def __init__(self, core: Core) -> None:
         self.core = core
+        self._focused: dict[tuple[str | None, str], tuple[Answerable, ...]] = {}  # one area of a course
 
     # --- serving ------------------------------------------------------------------------------
 
@@ -46,75 +114,84 @@ class Practice:
         same button serves nothing (status ALREADY).
         """
         async with self.core.sessions() as session, session.begin():
-            learner = await repo.get_learner(session, user_id)
-            if learner is None or learner.awarding_body is None:
+            loaded = await load(session, self.core.memories, user_id, prompt_id=after_prompt_id)
+            if loaded is None or loaded.learner.awarding_body is None:
                 return PromptResult(Status.NOT_ONBOARDED)
             if after_prompt_id is not None:
-                previous = await repo.get_prompt(session, after_prompt_id)
+                previous = loaded.asked
                 if previous is None or previous.learner_id != user_id:
                     return PromptResult(Status.UNKNOWN)
                 if not await repo.claim_follow_up(session, after_prompt_id, user_id):
                     return PromptResult(Status.ALREADY)
-            return await self.serve(session, learner)
+            return await self._serve(session, loaded)
 
     async def new_set(self, user_id: int, finished_set_id: int) -> PromptResult:
         """ "Another set" under a recap: the first prompt of a new set (once, however often tapped)."""
         async with self.core.sessions() as session, session.begin():
-            learner = await repo.get_learner(session, user_id)
-            if learner is None or learner.awarding_body is None:
+            loaded = await load(session, self.core.memories, user_id)
+            if loaded is None or loaded.learner.awarding_body is None:
                 return PromptResult(Status.NOT_ONBOARDED)
+            learner = loaded.learner
             if learner.current_set_id is not None and learner.current_set_id > finished_set_id:
                 return PromptResult(Status.ALREADY)  # a set has started since: a double tap
-            return await self.serve(session, learner, new_set=True)
+            return await self._serve(session, loaded, new_set=True)
 
     async def serve(self, session: Session, learner: Learner, *, new_set: bool = False) -> PromptResult:
         """Inside the caller's unit of work: the next prompt of the learner's set (a new set if asked,
         or when none is going), or the recap of a set just completed."""
+        loaded = await load(session, self.core.memories, learner.id)
+        if loaded is None:
+            raise RuntimeError(f"learner {learner.id} has no record to serve")
+        return await self._serve(session, loaded, new_set=new_set)
+
+    async def _serve(self, session: Session, loaded: Loaded, *, new_set: bool = False) -> PromptResult:
         now = self.core.clock()
+        learner = loaded.learner
         learner.last_active_at = now  # asking for practice is activity; a nudge is not
-        state = None if new_set else await self._current_set(session, learner)
+        state = None if new_set else self._current_set(loaded)
         if state is not None and state.complete:
-            return await self._finish(session, learner, state, now)
-        replaced = await self._replace_live(session, learner)
+            return self._finish(loaded, state, now)
+        replaced = self._replace_live(loaded)
         if state is None:
-            state = await self._start_set(session, learner, AnswerContext.PRIVATE, now)
-        result = await self._serve_in(session, learner, state, AnswerContext.PRIVATE, now)
+            state = await self._start_set(session, loaded, AnswerContext.PRIVATE, now)
+        result = await self._serve_in(session, loaded, state, AnswerContext.PRIVATE, now)
         return PromptResult(result.status, result.prompt, replaced=replaced)
 
-    async def _current_set(self, session: Session, learner: Learner) -> SetState | None:
-        if learner.current_set_id is None:
+    def _current_set(self, loaded: Loaded) -> SetState | None:
+        started = loaded.started
+        if started is not None and loaded.learner.current_set_id == started.set_id:
+            return state_of(started.set_id, started.size, started.total, loaded.set_prompts)
+        row = loaded.current_set
+        if loaded.learner.current_set_id is None or row is None or row.ended_at is not None or row.id is None:
             return None
-        row = await repo.get_set(session, learner.current_set_id)
-        if row is None or row.ended_at is not None:
-            return None
-        return state_of(row, await repo.set_prompts(session, learner.current_set_id))
+        return state_of(row.id, row.size, row.total, loaded.set_prompts)
 
     async def _start_set(
-        self, session: Session, learner: Learner, source: AnswerContext, now: datetime
+        self, session: Session, loaded: Loaded, source: AnswerContext, now: datetime
     ) -> SetState:
-        if learner.current_set_id is not None:
-            previous = await repo.get_set(session, learner.current_set_id)
-            if previous is not None and previous.ended_at is None:
-                previous.ended_at = now
-        row = PracticeSet(
+        learner = loaded.learner
+        previous = loaded.current_set
+        if learner.current_set_id is not None and previous is not None and previous.ended_at is None:
+            previous.ended_at = now
+        set_id = await repo.add_set(
+            session,
             learner_id=learner.id,
             size=learner.set_size,
             total=learner.set_size,
             source=source.value,
             started_at=now,
         )
-        session.add(row)
-        await session.flush()
-        if row.id is None:
-            raise RuntimeError("a flushed set has no id")
-        learner.current_set_id = row.id
-        return SetState(row.id, row.size, row.total, 0, 0, 0, ())
+        learner.current_set_id = set_id
+        loaded.started = SetState(set_id, learner.set_size, learner.set_size, 0, 0, 0, ())
+        loaded.current_set, loaded.set_prompts = None, []
+        return loaded.started
 
-    async def _replace_live(self, session: Session, learner: Learner) -> tuple[int, ...]:
+    def _replace_live(self, loaded: Loaded) -> tuple[int, ...]:
         """Retire the buttons of the learner's live prompt (unanswered, or a calculation's unused Next)."""
+        learner = loaded.learner
         if learner.live_prompt_id is None:
             return ()
-        live = await repo.get_prompt(session, learner.live_prompt_id)
+        live = loaded.live
         learner.live_prompt_id = None
         if live is None:
             return ()
@@ -127,34 +204,29 @@ class Practice:
         return (live.message_id,) if live.message_id is not None else ()
 
     async def _serve_in(
-        self,
-        session: Session,
-        learner: Learner,
-        state: SetState,
-        context: AnswerContext,
-        now: datetime,
-        known: tuple[dict[str, ItemMemory], list[str]] | None = None,
+        self, session: Session, loaded: Loaded, state: SetState, context: AnswerContext, now: datetime
     ) -> PromptResult:
-        """Choose and store the next prompt of the set (`known`: memories and recent items, preloaded)."""
-        if known is None:
-            known = (
-                await memories_of(session, learner.id),
-                await repo.recent_items(session, learner.id, MAX_RUN + 1),
-            )
-        memories, recent = known
+        """Choose and store the next prompt of the set."""
+        learner = loaded.learner
         in_set = state.context()
-        selection = next_item(
-            self._items_for(learner), memories, now, recent, focus=bool(learner.focus_area), in_set=in_set
+        selection = choose(
+            self._items_for(learner),
+            loaded.memories,
+            now,
+            loaded.recent,
+            focus=bool(learner.focus_area),
+            in_set=in_set,
         )
         if selection is None:
             return PromptResult(Status.EMPTY)
         total = in_set.total
         if must_retry(in_set) and selection.reason is not Reason.RETRY:
-            row = await repo.get_set(session, state.set_id)  # a retry had to wait: keep it a slot
+            row = await self._set_row(session, loaded, state.set_id)  # a retry had to wait: keep it a slot
             if row is not None:
                 row.total = total = max(row.total, in_set.total) + 1
         item = selection.item
-        prompt = Prompt(
+        prompt_id = await repo.add_prompt(
+            session,
             learner_id=learner.id,
             item_id=item.id,
             kind=item.kind.value,
@@ -163,52 +235,54 @@ class Practice:
             set_id=state.set_id,
             position=in_set.position,
         )
-        session.add(prompt)
-        await session.flush()
-        if prompt.id is None:
-            raise RuntimeError("a flushed prompt has no id")
         drill = None
         if isinstance(item, MetricDrill):
-            drill = generate(item, self.core.rng, seed=prompt.id)
-            prompt.params = drill_json(drill)
-        learner.live_prompt_id = prompt.id
-        served = ServedPrompt(prompt.id, item, selection.reason, drill, in_set.position, total)
+            drill = generate(item, self.core.rng, seed=prompt_id)
+            await repo.set_prompt_params(session, prompt_id, drill_json(drill))
+        learner.live_prompt_id = prompt_id
+        loaded.served(SetPrompt(prompt_id, item.id, False, None, in_set.position))
+        served = ServedPrompt(prompt_id, item, selection.reason, drill, in_set.position, total)
         return PromptResult(Status.OK, served)
 
-    async def _finish(
-        self, session: Session, learner: Learner, state: SetState, now: datetime
-    ) -> PromptResult:
+    @staticmethod
+    async def _set_row(session: Session, loaded: Loaded, set_id: int) -> PracticeSet | None:
+        """The set's row, to change (the loaded one when it is that set)."""
+        if loaded.current_set is not None and loaded.current_set.id == set_id:
+            return loaded.current_set
+        return await repo.get_set(session, set_id)
+
+    def _finish(self, loaded: Loaded, state: SetState, now: datetime) -> PromptResult:
         """End a completed set: its recap."""
-        row = await repo.get_set(session, state.set_id)
-        if row is not None:
-            row.ended_at = now
+        learner = loaded.learner
+        if loaded.current_set is not None:
+            loaded.current_set.ended_at = now
         learner.current_set_id = None
-        prompts = await repo.set_prompts(session, state.set_id)
-        memories = await memories_of(session, learner.id)
-        today = await answered_today(session, learner, now)
-        recap = recap_of(self.core.bank, state, prompts, memories, learner, today, now)
+        today = answered_today(learner, now)
+        recap = recap_of(self.core.bank, state, loaded.set_prompts, loaded.memories, learner, today, now)
         return PromptResult(Status.DONE, recap=recap)
 
     def _items_for(self, learner: Learner) -> Sequence[Answerable]:
         items = self.core.bank.for_body(learner.awarding_body)
         if learner.focus_area:
-            focused = [item for item in items if item.area == learner.focus_area]
+            key = (learner.awarding_body, learner.focus_area)
+            focused = self._focused.get(key)
+            if focused is None:
+                focused = self._focused[key] = tuple(
+                    item for item in items if item.area == learner.focus_area
+                )
             return focused or items
         return items
 
     # --- nudges -------------------------------------------------------------------------------
 
-    async def nudge_prompt(
-        self,
-        session: Session,
-        learner: Learner,
-        now: datetime,
-        known: tuple[dict[str, ItemMemory], list[str]] | None = None,
-    ) -> PromptResult:
+    async def nudge_prompt(self, session: Session, learner: Learner, now: datetime) -> PromptResult:
         """Inside the caller's unit of work: a nudge starts a set; its first prompt (context "nudge")."""
-        replaced = await self._replace_live(session, learner)
-        state = await self._start_set(session, learner, AnswerContext.NUDGE, now)
-        result = await self._serve_in(session, learner, state, AnswerContext.NUDGE, now, known)
+        loaded = await load(session, self.core.memories, learner.id)
+        if loaded is None:
+            raise RuntimeError(f"learner {learner.id} has no record to nudge")
+        replaced = self._replace_live(loaded)
+        state = await self._start_set(session, loaded, AnswerContext.NUDGE, now)
+        result = await self._serve_in(session, loaded, state, AnswerContext.NUDGE, now)
         return PromptResult(result.status, result.prompt, replaced=replaced)
 
     async def served(self, session: Session, prompt_id: int) -> ServedPrompt | None:
@@ -262,16 +336,19 @@ class Practice:
         records nothing and reports the first answer, with the learner's first choice (ALREADY).
         """
         async with self.core.sessions() as session, session.begin():
-            prompt = await repo.get_prompt(session, prompt_id)
+            loaded = await load(session, self.core.memories, user_id, prompt_id=prompt_id)
+            prompt = loaded.asked if loaded is not None else None
             item = self._item_of(prompt, user_id, kind)
-            if prompt is None or item is None:
+            if loaded is None or prompt is None or item is None:
                 return AnswerResult(Status.UNKNOWN, prompt_id)
             if prompt.message_id is None and message_id is not None:
                 prompt.message_id = message_id
             drill = drill_of(item, prompt.params, prompt_id) if isinstance(item, MetricDrill) else None
             if not valid_choice(item, choice, drill):
                 return AnswerResult(Status.UNKNOWN, prompt_id)
-            return await self._record(session, prompt, item, grade(item, choice, drill), choice, None, drill)
+            return await self._record(
+                session, loaded, prompt, item, grade(item, choice, drill), choice, None, drill
+            )
 
     async def free_text(self, user_id: int, text: str) -> AnswerResult:
         """A message that is not a command: the answer to an open calculation, or nothing expected.
@@ -282,15 +359,15 @@ class Practice:
         or NOT_ONBOARDED before set-up.
         """
         async with self.core.sessions() as session, session.begin():
-            prompt = await repo.last_prompt(session, user_id)
+            loaded = await load(session, self.core.memories, user_id, last=True)
+            prompt = loaded.last if loaded is not None else None
             if prompt is not None and prompt.context == AnswerContext.NUDGE and prompt.id is not None:
                 nudge = await repo.nudge_of_prompt(session, prompt.id)
                 if nudge is not None and nudge.status not in ("sent", "unsure"):
                     prompt = None  # a nudge not (yet) delivered is not on the learner's screen
             open_drill = prompt is not None and prompt.answered_at is None and not prompt.superseded
-            if prompt is None or not open_drill or prompt.kind != ItemKind.DRILL:
-                learner = await repo.get_learner(session, user_id)
-                if learner is None or learner.awarding_body is None:
+            if loaded is None or prompt is None or not open_drill or prompt.kind != ItemKind.DRILL:
+                if loaded is None or loaded.learner.awarding_body is None:
                     return AnswerResult(Status.NOT_ONBOARDED)
                 awaiting = prompt is not None and prompt.answered_at is None and not prompt.superseded
                 return AnswerResult(Status.NOT_EXPECTED, awaiting=awaiting)
@@ -304,14 +381,25 @@ class Practice:
             verdict = mark(item, drill, typed)
             if verdict is Mark.WRONG_UNIT:  # not marked: the question stays open for the number
                 return AnswerResult(Status.WRONG_UNIT, prompt.id, item, typed=typed, drill=drill)
-            return await self._record(session, prompt, item, verdict is not Mark.WRONG, None, typed, drill)
+            return await self._record(
+                session, loaded, prompt, item, verdict is not Mark.WRONG, None, typed, drill
+            )
 
     async def _already(
-        self, session: Session, prompt: Prompt, item: Answerable, drill: DrillInstance | None
+        self,
+        session: Session,
+        prompt: Prompt,
+        item: Answerable,
+        drill: DrillInstance | None,
+        memories: dict[str, ItemFacts] | None = None,
     ) -> AnswerResult:
         """A prompt answered before: its first answer, as the learner gave it (never a live button again)."""
         choice, typed = choice_of(prompt.choice)
-        row = await repo.get_item_state(session, prompt.learner_id, item.id)
+        if memories is not None:
+            due_us = memory.due_us if (memory := memories.get(item.id)) is not None else None
+        else:
+            row = await repo.item_state(session, prompt.learner_id, item.id)
+            due_us = row[6] if row is not None else None
         return AnswerResult(
             Status.ALREADY,
             prompt.id or 0,
@@ -321,12 +409,13 @@ class Practice:
             typed,
             drill,
             can_continue=isinstance(item, MetricDrill) and not prompt.followed_up and not prompt.superseded,
-            next_due=row.due_at if row is not None else None,
+            next_due=moment_of(due_us) if due_us is not None else None,
         )
 
     async def _record(
         self,
         session: Session,
+        loaded: Loaded,
         prompt: Prompt,
         item: Answerable,
         correct: bool,
@@ -336,38 +425,41 @@ class Practice:
     ) -> AnswerResult:
         prompt_id = prompt.id or 0
         if prompt.answered_at is not None:
-            return await self._already(session, prompt, item, drill)
+            return await self._already(session, prompt, item, drill, loaded.memories)
         if prompt.superseded:
             return AnswerResult(Status.REPLACED, prompt_id, item)
         now = self.core.clock()
-        if not await repo.claim_answer(session, prompt_id, prompt.learner_id, correct, now):
-            return await self._already(session, prompt, item, drill)
-        prompt.choice = stored_choice(choice, typed)
-        learner = await repo.get_learner(session, prompt.learner_id)
-        if learner is None:
-            return await self._already(session, prompt, item, drill)
+        claimed = await repo.claim_answer(
+            session, prompt_id, prompt.learner_id, correct, now, stored_choice(choice, typed)
+        )
+        if not claimed:
+            return await self._already(session, prompt, item, drill, loaded.memories)
+        learner = loaded.learner
         fast = (
             isinstance(item, ConceptCard)
             and prompt.revealed_at is not None
             and prompt.revealed_at - prompt.sent_at <= FAST_RECALL
         )
         context = AnswerContext(prompt.context)
-        memory = await record_answer(session, learner, item, correct, now, context, prompt_id, fast)
+        memory = await record_answer(
+            session, learner, item, correct, now, context, prompt_id, fast, memories=loaded.memories
+        )
         learner.last_active_at = now  # any answer restores daily nudges
-        await session.flush()
+        loaded.answered(prompt_id, correct)
+        self.core.memories.keep(learner.id, learner.memory_tag, loaded.memories)
         goal = learner.daily_goal or 0
-        goal_met = bool(goal) and await answered_today(session, learner, now) == goal
+        goal_met = bool(goal) and answered_today(learner, now) == goal
         earned = await streak_tip(session, self.core.bank, learner, item.area, now) if correct else None
         back_in_set = False
         following = None
-        state = await self._prompt_set(session, learner, prompt)
+        state = self._prompt_set(loaded, prompt)
         if state is not None and not correct:
             back_in_set = any(item_id == item.id for item_id, _ in state.retries)
-            row = await repo.get_set(session, state.set_id)
+            row = await self._set_row(session, loaded, state.set_id)
             if row is not None:
                 row.total = extended_total(state)
         if item.kind in MOVES_ON:
-            following = await self.serve(session, learner)
+            following = await self._serve(session, loaded)
         return AnswerResult(
             Status.OK,
             prompt_id,
@@ -386,11 +478,11 @@ class Practice:
             can_continue=isinstance(item, MetricDrill),
         )
 
-    async def _prompt_set(self, session: Session, learner: Learner, prompt: Prompt) -> SetState | None:
+    def _prompt_set(self, loaded: Loaded, prompt: Prompt) -> SetState | None:
         """The learner's current set, when the prompt belongs to it."""
-        if prompt.set_id is None or prompt.set_id != learner.current_set_id:
+        if prompt.set_id is None or prompt.set_id != loaded.learner.current_set_id:
             return None
-        return await self._current_set(session, learner)
+        return self._current_set(loaded)
 
     # --- delivery -----------------------------------------------------------------------------
 

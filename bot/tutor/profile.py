@@ -98,9 +98,7 @@ class Profiles:
             if learner.reminder_chosen and changed:
                 prompt = await self.practice.serve(session, learner, new_set=True)
             course = {item.id for item in self.core.bank.for_body(body)}
-            met = sum(
-                1 for row in await repo.item_states(session, user_id) if row.item_id in course and row.seen
-            )
+            met = sum(1 for item_id in await repo.met_items(session, user_id) if item_id in course)
             return CourseResult(profile_of(learner), changed, prompt, met, len(course))
 
     async def choose_reminder(self, user_id: int, local_time: str | None) -> ReminderResult:
@@ -121,7 +119,7 @@ class Profiles:
             learner.reminder_chosen = True
             learner.next_nudge_at = plan(local_time, learner.timezone, now, active=learner.active)
             prompt = await self.practice.serve(session, learner) if first else None
-            settings = await settings_of(session, learner, now)
+            settings = settings_of(learner, now)
             return ReminderResult(profile_of(learner), first, settings, prompt)
 
     async def profile(self, user_id: int) -> LearnerProfile | None:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.tutor.core import Core
-from bot.tutor.record import memories_of
+from bot.tutor.record import answered_this_week, answered_today, facts_from
 from bot.tutor.stats import LearnerStats, learner_stats
-from bot.tutor.streaks import answered_since, current_streak, start_of_week
+from bot.tutor.streaks import current_streak
 from content.schema import Answerable
 from storage import repo
 
@@ -38,24 +38,28 @@ class ProgressReports:
         (after a change of course, nothing they did disappears).
         """
         now = self.core.clock()
+        kept = self.core.memories
+        known = kept.get(user_id)
         async with self.core.sessions() as session:
-            learner = await repo.get_learner(session, user_id)
-            if learner is None or learner.awarding_body is None:
-                return None
-            memories = await memories_of(session, user_id)
-            times = await repo.answer_times(session, user_id, start_of_week(now, learner.timezone))
-            recent = await repo.recent_answers(session, user_id, RECENT_LOG)
+            rows = await repo.progress_rows(session, user_id, RECENT_LOG, known[0] if known else None)
+        if rows is None or rows.learner.awarding_body is None:
+            return None
+        if rows.states is None and known is not None:
+            memories = dict(known[1])
+        else:
+            memories = facts_from(rows.states or [])
+            kept.keep(user_id, rows.learner.memory_tag, memories)
+        learner, recent = rows.learner, rows.answers
         bank = self.core.bank
         items: list[Answerable] = list(bank.for_body(learner.awarding_body))
         in_course = {item.id for item in items}
         items += [i for i in bank.for_body(None) if i.id in memories and i.id not in in_course]
         base = learner_stats(bank.areas, items, memories, recent, now)
-        today, week = answered_since(times, learner.timezone, now)
         stats = replace(
             base,
             streak_days=current_streak(learner, now),
-            answered_today=today,
-            answered_this_week=week,
+            answered_today=answered_today(learner, now),
+            answered_this_week=answered_this_week(learner, now),
             daily_goal=learner.daily_goal,
         )
         return Progress(learner.awarding_body, learner.timezone, now, stats)

@@ -1,23 +1,22 @@
 """The learner's record: one way to record an answer (item memory, day streak, answer log), wherever given.
 
 Private prompts, nudges and class quiz rounds all record through `record_answer`, inside the
-caller's unit of work.
+caller's unit of work. It also keeps the learner's running counts (right answers in a row, answers
+today and this week, in their zone) so that nothing reads the answer log for them.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
-from datetime import datetime, timedelta
+from collections.abc import MutableMapping
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.tutor.memory import ItemMemory, review
-from bot.tutor.streaks import advance_streak, answered_since, local_day
+from bot.tutor.memory import ItemFacts, ItemMemory, facts_of, review
+from bot.tutor.streaks import advance_streak, answered_since, local_day, start_of_week
 from content.schema import Answerable
 from storage import repo
 from storage.db import Session
-from storage.models import ItemState, Learner
-
-_MEMORY_FIELDS = [f.name for f in fields(ItemMemory)]
+from storage.models import Learner
 
 
 class AnswerContext(StrEnum):
@@ -28,21 +27,9 @@ class AnswerContext(StrEnum):
     GROUP = "group"
 
 
-def memory_of(row: ItemState | None) -> ItemMemory:
-    """The memory a stored row describes (a fresh memory when there is no row)."""
-    if row is None:
-        return ItemMemory()
-    return ItemMemory(**{name: getattr(row, name) for name in _MEMORY_FIELDS})
-
-
-def _store(row: ItemState, memory: ItemMemory) -> None:
-    for name in _MEMORY_FIELDS:
-        setattr(row, name, getattr(memory, name))
-
-
-async def memories_of(session: Session, learner_id: int) -> dict[str, ItemMemory]:
-    """The learner's memory of every item they have answered, by item id."""
-    return {row.item_id: memory_of(row) for row in await repo.item_states(session, learner_id)}
+def facts_from(rows: list[repo.ItemStateRow]) -> dict[str, ItemFacts]:
+    """The learner's memory of each item they have answered, by id, from the rows as read."""
+    return {row[0]: ItemFacts._make(row[1:]) for row in rows}
 
 
 async def find_or_create(session: Session, user_id: int, timezone: str, now: datetime) -> Learner:
@@ -54,6 +41,25 @@ async def find_or_create(session: Session, user_id: int, timezone: str, now: dat
     return learner
 
 
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _count(learner: Learner, answered_at: datetime) -> None:
+    """Count an answer on its local day and week (one given on an earlier day than the one counted,
+    such as a class answer that waited for its poll, belongs to no count kept)."""
+    day = local_day(answered_at, learner.timezone)
+    if learner.answers_day == day.isoformat():
+        learner.answers_on_day += 1
+    elif learner.answers_day is None or day.isoformat() > learner.answers_day:
+        learner.answers_day, learner.answers_on_day = day.isoformat(), 1
+    monday = _monday(day).isoformat()
+    if learner.answers_week == monday:
+        learner.answers_in_week += 1
+    elif learner.answers_week is None or monday > learner.answers_week:
+        learner.answers_week, learner.answers_in_week = monday, 1
+
+
 async def record_answer(
     session: Session,
     learner: Learner,
@@ -63,21 +69,41 @@ async def record_answer(
     context: AnswerContext,
     prompt_id: int | None = None,
     fast: bool = False,
+    *,
+    memories: MutableMapping[str, ItemFacts] | None = None,
 ) -> ItemMemory:
-    """Advance the item's memory and the learner's day streak, and append the answer to the log.
+    """Advance the item's memory, the learner's day streak and counts, and append the answer to the log.
 
-    Returns the item's memory after the answer.
+    `memories`: the learner's memories as the caller loaded them (the item's is read otherwise);
+    the item's new memory is put there. Returns the item's memory after the answer.
     """
     learner.streak_days, learner.streak_day = advance_streak(
         learner.streak_days, learner.streak_day, local_day(now, learner.timezone)
     )
-    row = await repo.get_item_state(session, learner.id, item.id)
-    updated = review(memory_of(row), correct, now, fast)
-    if row is None:
-        row = ItemState(learner_id=learner.id, item_id=item.id)
-        session.add(row)
-    _store(row, updated)
-    repo.log_answer(
+    learner.right_run = learner.right_run + 1 if correct else 0
+    _count(learner, now)
+    if memories is not None:
+        before = memories.get(item.id)
+    else:
+        row = await repo.item_state(session, learner.id, item.id)
+        before = ItemFacts._make(row[1:]) if row is not None else None
+    updated = review(before.memory() if before is not None else ItemMemory(), correct, now, fast)
+    values = {
+        "seen": updated.seen,
+        "correct": updated.correct,
+        "wrong": updated.wrong,
+        "streak": updated.streak,
+        "last_answered_at": updated.last_answered_at,
+        "due_at": updated.due_at,
+        "fsrs_state": updated.fsrs_state,
+        "fsrs_step": updated.fsrs_step,
+        "stability": updated.stability,
+        "difficulty": updated.difficulty,
+    }
+    await repo.save_item_state(session, learner, item.id, values, new=before is None)
+    if memories is not None:
+        memories[item.id] = facts_of(updated)
+    await repo.log_answer(
         session,
         learner_id=learner.id,
         item_id=item.id,
@@ -90,15 +116,30 @@ async def record_answer(
     return updated
 
 
-async def answered_today(session: Session, learner: Learner, now: datetime) -> int:
-    """Answers the learner gave today, in their time zone."""
-    times = await repo.answer_times(session, learner.id, now - timedelta(days=1))
-    today, _week = answered_since(times, learner.timezone, now)
-    return today
+def answered_today(learner: Learner, now: datetime) -> int:
+    """Answers the learner gave today, in their time zone (a count kept as answers are recorded)."""
+    if learner.answers_day != local_day(now, learner.timezone).isoformat():
+        return 0
+    return learner.answers_on_day
 
 
-async def goal_met(session: Session, learner: Learner, now: datetime) -> bool:
+def answered_this_week(learner: Learner, now: datetime) -> int:
+    """Answers the learner gave this week (Monday to today), in their time zone."""
+    if learner.answers_week != _monday(local_day(now, learner.timezone)).isoformat():
+        return 0
+    return learner.answers_in_week
+
+
+def goal_met(learner: Learner, now: datetime) -> bool:
     """Whether the learner has a daily goal and has reached it today."""
-    return bool(learner.daily_goal) and await answered_today(session, learner, now) >= (
-        learner.daily_goal or 0
-    )
+    return bool(learner.daily_goal) and answered_today(learner, now) >= (learner.daily_goal or 0)
+
+
+async def recount(session: Session, learner: Learner, now: datetime) -> None:
+    """Count today's and this week's answers again from the log (after a change of time zone: the
+    local days change with it)."""
+    today = local_day(now, learner.timezone)
+    times = await repo.answer_times(session, learner.id, start_of_week(now, learner.timezone))
+    day, week = answered_since(times, learner.timezone, now)
+    learner.answers_day, learner.answers_on_day = today.isoformat(), day
+    learner.answers_week, learner.answers_in_week = _monday(today).isoformat(), week

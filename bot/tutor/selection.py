@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.tutor.evidence import AreaEvidence, area_adjustment, area_evidence, item_recall
-from bot.tutor.memory import DESIRED_RETENTION, ItemMemory, missed_last, recall
+from bot.tutor.evidence import AreaEvidence, course_of, weigh
+from bot.tutor.memory import DESIRED_RETENTION, ItemFacts, ItemMemory, facts_of, micros, missed_last
 from content.schema import Answerable, ConceptCard
 
 MAX_RUN = 2  # prompts in a row from one area before another area must come
 RETRY_GAP = 2  # other prompts between a miss and its retry in the same set, when the set has room
 REST = timedelta(hours=12)  # an item answered this recently is not served again (retries aside)
+_REST_US = REST // timedelta(microseconds=1)
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
 READINESS_WEIGHT = 2.0  # how much an area's unreadiness (coverage and memory) raises its items' gain
 RECALL_WEIGHT = 2.0  # how much an area's low recall of the items met raises it
@@ -94,9 +95,9 @@ class Selection:
     reason: Reason
 
 
-def _ready(item: Answerable, eligible_ids: set[str], memories: Mapping[str, ItemMemory]) -> bool:
-    """Met before, or every concept that teaches it (among those the learner meets) was seen."""
-    return item.id in memories or all(ref in memories or ref not in eligible_ids for ref in item.tests)
+def _ready(item_id: str, teachers: tuple[str, ...], memories: Mapping[str, ItemFacts]) -> bool:
+    """Met before, or every concept that teaches it (`teachers`: those the learner meets) was seen."""
+    return item_id in memories or all(ref in memories for ref in teachers)
 
 
 def _interleaved(candidates: list[Answerable], recent_areas: Sequence[str]) -> list[Answerable]:
@@ -131,9 +132,28 @@ def next_item(
     Returns:
         The selection, or None when `items` is empty.
     """
+    facts = {item_id: facts_of(memory) for item_id, memory in memories.items()}
+    return choose(items, facts, now, recent, focus=focus, in_set=in_set)
+
+
+def choose(
+    items: Sequence[Answerable],
+    facts: Mapping[str, ItemFacts],
+    now: datetime,
+    recent: Sequence[str] = (),
+    *,
+    focus: bool = False,
+    in_set: SetContext | None = None,
+) -> Selection | None:
+    """`next_item` on the learner's memories as read in bulk (`ItemFacts`): the same rules.
+
+    FSRS's recall is worked out once for each item met (the areas' weakness needs every one),
+    from stability and elapsed time in plain arithmetic.
+    """
     if not items:
         return None
-    by_id = {item.id: item for item in items}
+    course = course_of(items)
+    by_id = course.by_id
     retry_id = due_retry(in_set) if in_set is not None else None
     if retry_id is not None and retry_id in by_id:
         # A retry waits rather than make a third prompt in a row from one area; when it waits at
@@ -147,54 +167,62 @@ def next_item(
     if not focus:
         recent_areas = [by_id[i].area for i in recent if i in by_id]
         candidates = _interleaved(candidates, recent_areas)
-    eligible_ids = set(by_id)
-    candidates = [item for item in candidates if _ready(item, eligible_ids, memories)] or candidates
-    evidence = area_evidence(items, memories, now)
-    adjustment = area_adjustment(items, memories)
-
-    def weakness(area: str) -> float:
-        return _weakness(evidence[area])
+    teachers = course.teachers
+    candidates = [
+        item
+        for item in candidates
+        if item.id in facts or not (refs := teachers[item.id]) or _ready(item.id, refs, facts)
+    ] or candidates
+    now_us = micros(now)
+    weighed = weigh(items, facts, now_us)
+    weakness = {area: _weakness(evidence) for area, evidence in weighed.evidence.items()}
 
     if in_set is None:
         retries = [
             item
             for item in candidates
-            if (r := memories.get(item.id)) and r.relearning and r.due_at is not None and r.due_at <= now
+            if (r := facts.get(item.id)) is not None
+            and r.relearning
+            and r.due_us is not None
+            and r.due_us <= now_us
         ]
         if retries:
-            chosen = min(retries, key=lambda item: (-weakness(item.area), memories[item.id].due_at))
+            chosen = min(retries, key=lambda item: (-weakness[item.area], facts[item.id].due_us or 0))
             return Selection(chosen, Reason.RETRY)
-    candidates = [item for item in candidates if _rested(memories.get(item.id), now)] or candidates
+    rested_before = now_us - _REST_US  # answered at or before this, or never: rested
+    candidates = [
+        item
+        for item in candidates
+        if (memory := facts.get(item.id)) is None
+        or memory.answered_us is None
+        or memory.answered_us <= rested_before
+    ] or candidates
+
+    # The highest gain wins (rounded, so that float noise never decides), then variety, then bank
+    # order: the gains first, variety only for the items that tie.
+    known = weighed.known
+    lift = {area: 1 + value for area, value in weakness.items()}
+    gains = [-round((1 - known.get(item.id, UNSEEN_RECALL)) * lift[item.area], 9) for item in candidates]
+    best = min(gains)
+    tied = [index for index, gain in enumerate(gains) if gain == best]
 
     def variety(item: Answerable) -> int:
         # Among equals: first test what was just taught (a challenge whose concepts are met),
         # then teach something new, then other challenges.
-        if item.id in memories:
+        if item.id in facts:
             return 2
-        if item.tests and all(ref in memories for ref in item.tests):
+        if item.tests and all(ref in facts for ref in item.tests):
             return 0
         return 1 if isinstance(item, ConceptCard) else 2
 
-    def score(pair: tuple[int, Answerable]) -> tuple[float, int, int]:
-        index, item = pair
-        memory = memories.get(item.id)
-        known = item_recall(memory, now, adjustment=adjustment[item.area]) if memory else UNSEEN_RECALL
-        gain = (1 - known) * (1 + weakness(item.area))
-        return (-round(gain, 9), variety(item), index)
-
-    _, chosen = min(enumerate(candidates), key=score)
-    memory = memories.get(chosen.id)
+    chosen = candidates[min(tied, key=lambda index: (variety(candidates[index]), index))]
+    memory = facts.get(chosen.id)
     if memory is None:
         return Selection(chosen, Reason.NEW)
-    due = missed_last(memory) or recall(memory, now) < DESIRED_RETENTION
+    due = missed_last(memory) or memory.recall(now_us) < DESIRED_RETENTION
     return Selection(chosen, Reason.DUE if due else Reason.AHEAD)
 
 
 def _weakness(evidence: AreaEvidence) -> float:
     held = evidence.recall if evidence.recall is not None else UNSEEN_RECALL
     return READINESS_WEIGHT * (1 - evidence.readiness) + RECALL_WEIGHT * (1 - held)
-
-
-def _rested(memory: ItemMemory | None, now: datetime) -> bool:
-    """Never answered, or not within the last REST hours."""
-    return memory is None or memory.last_answered_at is None or now - memory.last_answered_at >= REST

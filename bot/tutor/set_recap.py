@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.tutor.memory import ItemMemory
+from bot.tutor.memory import ItemFacts, micros
 from bot.tutor.results import SetRecap
-from bot.tutor.sets import SetState
+from bot.tutor.sets import SetPrompt, SetState
 from content.schema import Bank
-from storage.models import Learner, Prompt
+from storage.models import Learner
 
 
 def end_of_tomorrow(now: datetime, timezone: str) -> datetime:
@@ -24,8 +24,8 @@ def end_of_tomorrow(now: datetime, timezone: str) -> datetime:
 def recap_of(
     bank: Bank,
     state: SetState,
-    prompts: Sequence[Prompt],
-    memories: Mapping[str, ItemMemory],
+    prompts: Sequence[SetPrompt],
+    memories: Mapping[str, ItemFacts],
     learner: Learner,
     answered_today: int,
     now: datetime,
@@ -34,12 +34,16 @@ def recap_of(
     misses: Counter[str] = Counter()
     for prompt in prompts:
         item = bank.answerable(prompt.item_id)
-        if item is not None and prompt.answered_at is not None and prompt.correct is False:
+        if item is not None and prompt.answered and prompt.correct is False:
             misses[item.area] += 1
     weakest = bank.area(misses.most_common(1)[0][0]) if misses else None
-    horizon = end_of_tomorrow(now, learner.timezone)
+    horizon = micros(end_of_tomorrow(now, learner.timezone))
     items = {prompt.item_id for prompt in prompts}
-    back = sum(1 for item_id in items if (m := memories.get(item_id)) and m.due_at and m.due_at < horizon)
+    back = sum(
+        1
+        for item_id in items
+        if (m := memories.get(item_id)) is not None and m.due_us is not None and m.due_us < horizon
+    )
     return SetRecap(
         state.set_id,
         state.served,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.tutor.selection import SetContext
-from storage.models import PracticeSet, Prompt
 
 MIN_SET, MAX_SET = 5, 30
 DEFAULT_SET = 10
@@ -39,26 +39,34 @@ class SetState:
         return SetContext(self.served + 1, max(self.total, self.served + 1), self.retries)
 
 
-def pending_retries(prompts: Sequence[Prompt]) -> tuple[tuple[str, int], ...]:
+class SetPrompt(NamedTuple):
+    """A prompt of a set, as far as the set's state goes."""
+
+    prompt_id: int
+    item_id: str
+    answered: bool
+    correct: bool | None  # None before an answer
+    position: int | None
+
+
+def pending_retries(prompts: Sequence[SetPrompt]) -> tuple[tuple[str, int], ...]:
     """Items missed in the set that have not come back since, oldest first (one retry per item)."""
     served = Counter(p.item_id for p in prompts)
     pending = []
     for prompt in prompts:
-        missed = prompt.answered_at is not None and prompt.correct is False
+        missed = prompt.answered and prompt.correct is False
         if missed and served[prompt.item_id] == 1 and prompt.position is not None:
             pending.append((prompt.item_id, prompt.position))
     return tuple(pending)
 
 
-def state_of(row: PracticeSet, prompts: Sequence[Prompt]) -> SetState:
-    """A stored set and its prompts (in serving order) as a state."""
-    if row.id is None:
-        raise ValueError("a stored set has an id")
-    answered = [p for p in prompts if p.answered_at is not None]
+def state_of(set_id: int, size: int, total: int, prompts: Sequence[SetPrompt]) -> SetState:
+    """A stored set (its id, size and planned length) and its prompts (in serving order) as a state."""
+    answered = [p for p in prompts if p.answered]
     return SetState(
-        row.id,
-        row.size,
-        row.total,
+        set_id,
+        size,
+        total,
         len(prompts),
         len(answered),
         sum(1 for p in answered if p.correct),

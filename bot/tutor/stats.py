@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.tutor.evidence import AreaEvidence, area_evidence, weakest_area
-from bot.tutor.memory import ItemMemory, missed_last
+from bot.tutor.evidence import AreaEvidence, weakest_area, weigh
+from bot.tutor.memory import ItemFacts, micros, missed_last, moment_of
 from content.schema import Answerable, Area
 
 RECENT_ANSWERS = 10  # "right 4 of 6 recently": an area's latest answers, at most this many
@@ -76,12 +76,13 @@ def recent_by_area(
 def learner_stats(
     areas: Sequence[Area],
     items: Sequence[Answerable],
-    memories: Mapping[str, ItemMemory],
+    memories: Mapping[str, ItemFacts],
     recent: Sequence[tuple[str, bool]],
     now: datetime,
 ) -> LearnerStats:
     """Summarise a learner's record per area (in the order of `areas`) at `now`."""
-    evidence = area_evidence(items, memories, now)
+    now_us = micros(now)
+    evidence = weigh(items, memories, now_us).evidence
     recent_counts = recent_by_area(recent, {item.id: item.area for item in items})
     per_area = [
         AreaProgress(area, evidence[area.id], *recent_counts.get(area.id, (0, 0)))
@@ -90,19 +91,24 @@ def learner_stats(
     ]
     weakest_evidence = weakest_area(evidence)
     weakest = next((a for a in per_area if weakest_evidence and a.area.id == weakest_evidence.area), None)
-    missed = [i for i in items if (m := memories.get(i.id)) and missed_last(m)]
-    due = [
-        i for i in items if (m := memories.get(i.id)) and m.due_at and m.due_at <= now and not missed_last(m)
-    ]
-    never = datetime.max.replace(tzinfo=now.tzinfo)
-    due.sort(key=lambda i: memories[i.id].due_at or never)
-    upcoming = [m.due_at for i in items if (m := memories.get(i.id)) and m.due_at and m.due_at > now]
+    missed, due, upcoming = [], [], []
+    for item in items:
+        memory = memories.get(item.id)
+        if memory is None:
+            continue
+        if missed_last(memory):
+            missed.append(item)
+        elif memory.due_us is not None and memory.due_us <= now_us:
+            due.append((memory.due_us, item))
+        if memory.due_us is not None and memory.due_us > now_us:
+            upcoming.append(memory.due_us)
+    due.sort(key=lambda pair: pair[0])
     return LearnerStats(
         areas=per_area,
         weakest=weakest,
-        to_revise=(missed + due)[:TO_REVISE],
+        to_revise=(missed + [item for _, item in due])[:TO_REVISE],
         due_now=len(missed) + len(due),
-        next_due_at=min(upcoming) if upcoming else None,
+        next_due_at=moment_of(min(upcoming)) if upcoming else None,
         answers=sum(a.evidence.answers for a in per_area),
         not_started=[a.area for a in per_area if not a.evidence.started],
     )

@@ -31,15 +31,15 @@ async def next_tip(
         return None
     shown = await repo.tips_shown(session, learner.id)
     tip = min(tips, key=lambda t: (t.id in shown, shown.get(t.id, _NEVER), t.area != area))
-    await repo.mark_tip_shown(session, learner.id, tip.id, now)
+    await repo.mark_tip_shown(session, learner.id, tip.id, now, new=tip.id not in shown)
     return tip
 
 
 async def streak_tip(
     session: Session, bank: Bank, learner: Learner, area: str, now: datetime
 ) -> tuple[ExamTip, int] | None:
-    """After a right answer: a tip and the run length, when the run just reached 5, 10 or 20."""
-    run = await repo.right_in_a_row(session, learner.id, max(TIP_STREAKS) + 1)
+    """After a right answer (recorded): a tip and the run length, when the run just reached 5, 10 or 20."""
+    run = learner.right_run
     if run not in TIP_STREAKS:
         return None
     tip = await next_tip(session, bank, learner, area, now)
