@@ -214,16 +214,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+READ_ONLY = "retain_read_only"  # an execution option: units of work that only read
+POOL_SIZE = 32  # connections kept open: one per update handled at once (bot/updates.py's WORKING)
+
+
 def _sqlite_begin(connection: Connection) -> None:
     # Updates are handled in parallel. A deferred transaction that reads and then writes fails at
     # once ("database is locked") when another wrote in between; an immediate one waits its turn.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # One that only reads never waits for the writers: WAL gives it a snapshot.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(database_url: str) -> AsyncEngine:
     """Create the async engine for `database_url`; SQLite gets WAL mode and a busy timeout."""
     _ensure_sqlite_folder(database_url)
-    engine = create_async_engine(async_url(database_url))
+    url = async_url(database_url)
+    # Enough pooled connections for every update handled at once: an overflow connection is
+    # closed when returned, and opening one costs a thread, a connect and three PRAGMAs.
+    pooled = {} if ":memory:" in url or "mode=memory" in url else {"pool_size": POOL_SIZE, "max_overflow": 8}
+    engine = create_async_engine(url, **pooled)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -284,6 +296,7 @@ class Database:
         except OSError as exc:
             raise DatabaseUnusable(f"cannot create {exc.filename}: {exc.strerror}") from exc
         self.sessions = session_factory(self.engine)
+        self.reads = session_factory(self.engine.execution_options(**{READ_ONLY: True}))
 
     async def prepare(self) -> None:
         """Check the database can be written, then create or upgrade the tables (at start-up).

@@ -21,6 +21,12 @@ class Core:
     clock: Clock = system_clock
     rng: random.Random = field(default_factory=random.Random)
     memories: KeptMemories = field(default_factory=KeptMemories)  # learners' memories, read once
+    read_only: SessionFactory | None = None  # units of work that only read (never wait for writers)
+
+    @property
+    def reads(self) -> SessionFactory:
+        """The factory for a unit of work that only reads."""
+        return self.read_only or self.sessions
 
 
 class InvalidChoice(ValueError):

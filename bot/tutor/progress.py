@@ -40,7 +40,7 @@ class ProgressReports:
         now = self.core.clock()
         kept = self.core.memories
         known = kept.get(user_id)
-        async with self.core.sessions() as session:
+        async with self.core.reads() as session:
             rows = await repo.progress_rows(session, user_id, RECENT_LOG, known[0] if known else None)
         if rows is None or rows.learner.awarding_body is None:
             return None

@@ -45,9 +45,11 @@ class Tutor:
         rng: random.Random | None = None,
         nudge_lease: timedelta = LEASE,
         keep_inactive: timedelta = KEEP_INACTIVE,
+        read_only: SessionFactory | None = None,
     ) -> Tutor:
-        """Wire the services over one database, one bank and one clock."""
-        core = Core(sessions, bank, default_timezone, clock, rng or random.Random())
+        """Wire the services over one database, one bank and one clock (`read_only`: sessions for
+        units of work that only read)."""
+        core = Core(sessions, bank, default_timezone, clock, rng or random.Random(), read_only=read_only)
         practice = Practice(core)
         return cls(
             core=core,
@@ -73,7 +75,9 @@ class Tutor:
         keep_inactive: timedelta = KEEP_INACTIVE,
     ) -> Tutor:
         """The tutor over `database` (call `database.prepare()` before the first unit of work)."""
-        built = cls.build(database.sessions, bank, default_timezone, clock, rng, nudge_lease, keep_inactive)
+        built = cls.build(
+            database.sessions, bank, default_timezone, clock, rng, nudge_lease, keep_inactive, database.reads
+        )
         return replace(built, database=database)
 
     @property
