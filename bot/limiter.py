@@ -24,6 +24,7 @@ import contextlib
 import contextvars
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from datetime import timedelta
@@ -237,7 +238,9 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
                 if attempt == retries:
                     log.warning("%s: still limited by Telegram after %d retries", endpoint, retries)
                     raise
-                asked = exc.retry_after
+                with warnings.catch_warnings():  # an int today, a timedelta in the next major release
+                    warnings.simplefilter("ignore")
+                    asked = exc.retry_after
                 seconds = (
                     asked.total_seconds() if isinstance(asked, timedelta) else float(asked)
                 ) + PAUSE_MARGIN

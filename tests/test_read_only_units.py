@@ -15,7 +15,8 @@ async def test_a_read_goes_ahead_while_another_update_holds_the_write_lock(tmp_p
     await database.prepare()
     try:
         async with database.sessions() as writer, writer.begin():
-            await writer.execute(text("UPDATE learner SET active = active"))  # holds the write lock
+            connection = await writer.connection()
+            await connection.execute(text("UPDATE learner SET active = active"))  # holds the write lock
             async with database.reads() as reader:
                 count = await asyncio.wait_for(reader.scalar(text("SELECT count(*) FROM learner")), 1.0)
             assert count == 0
