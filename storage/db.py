@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import sqlite3
 from collections import deque
@@ -100,6 +102,30 @@ def _run(
         cursor.close()
 
 
+class WriterTurn:
+    """Writers of one process take turns in order, in the event loop, before asking SQLite.
+
+    SQLite has one writer at a time. Without this, a writer that finds the lock taken sleeps in
+    SQLite's busy handler (1, 2, 5, 10 ms... at a time) and the lock can sit free while every
+    waiter sleeps; here the next writer starts the moment the last one commits. Other processes
+    on the same file still meet SQLite's busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        """Wait for the turn; like SQLite's busy timeout, give up after it with "database is locked"."""
+        try:
+            await asyncio.wait_for(self._lock.acquire(), SQLITE_BUSY_TIMEOUT_MS / 1000)
+        except TimeoutError as exc:
+            raise sqlite3.OperationalError("database is locked") from exc
+
+    def give(self) -> None:
+        """End this writer's turn."""
+        self._lock.release()
+
+
 class _OneTripCursor:
     """An aiosqlite cursor that costs one trip to the connection's thread per statement.
 
@@ -133,6 +159,8 @@ class _OneTripCursor:
             self._rows.clear()
             return self
         begin, connection.begin = connection.begin, None
+        if begin is not None and "IMMEDIATE" in begin:
+            await connection.take_writer()
         try:
             found = await connection.inner._execute(_run, connection.inner, begin, many, sql, parameters)
         except BaseException:
@@ -174,37 +202,62 @@ class _OneTripConnection:
       commit) is skipped: SQLite's own flag, read in the thread after each statement, says so.
     """
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, writers: WriterTurn) -> None:
         self.inner = connection  # the aiosqlite.Connection
         self.begin: str | None = None  # a BEGIN waiting for the first statement of its transaction
         self.in_transaction = False
+        self._writers = writers
+        self._writing = False
 
     def cursor(self) -> _OneTripCursor:
         return _OneTripCursor(self)
+
+    async def take_writer(self) -> None:
+        """Wait for this process's turn to write before asking SQLite for its write lock."""
+        if not self._writing:
+            await self._writers.take()
+            self._writing = True
+
+    def _done_writing(self) -> None:
+        if self._writing:
+            self._writing = False
+            self._writers.give()
 
     async def commit(self) -> None:
         if self.begin is not None:  # a transaction without a statement: nothing began
             self.begin = None
             return
-        await self.inner.commit()
-        self.in_transaction = False
+        try:
+            await self.inner.commit()
+            self.in_transaction = False
+        finally:
+            self._done_writing()
 
     async def rollback(self) -> None:
         if self.begin is not None:
             self.begin = None
+            self._done_writing()
             return
-        if not self.in_transaction:
-            return
-        await self.inner.rollback()
-        self.in_transaction = False
+        try:
+            if self.in_transaction:
+                await self.inner.rollback()
+                self.in_transaction = False
+        finally:
+            self._done_writing()
+
+    async def close(self) -> None:
+        try:
+            await self.inner.close()
+        finally:
+            self._done_writing()  # a connection dropped mid-transaction never keeps the turn
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(writers: WriterTurn, dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy's adapter of the aiosqlite connection: its statements go through one-trip cursors.
-    dbapi_connection._connection = _OneTripConnection(dbapi_connection._connection)
+    dbapi_connection._connection = _OneTripConnection(dbapi_connection._connection, writers)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -237,7 +290,7 @@ def create_engine(database_url: str) -> AsyncEngine:
     pooled = {} if ":memory:" in url or "mode=memory" in url else {"pool_size": POOL_SIZE, "max_overflow": 8}
     engine = create_async_engine(url, **pooled)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, WriterTurn()))
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
 
