@@ -112,7 +112,6 @@ def serve(args: dict[str, Any], ready: Any, go: Any, results: Any) -> None:
         await asyncio.gather(
             *(learner(fake, u, args["every"], until, random.Random(rng.random()), waits) for u in users)
         )
-        learners_done = time.monotonic() - started
         results.send("learners done")
         while not go.poll():  # noqa: ASYNC110  (the bot says when its sweep is done and it has stopped)
             await asyncio.sleep(0.05)
@@ -120,9 +119,7 @@ def serve(args: dict[str, Any], ready: Any, go: Any, results: Any) -> None:
         for r in fake.requests:
             if r.method == "sendMessage" and int(r.params["chat_id"]) >= NUDGE_ID:
                 counts[int(r.params["chat_id"])] = counts.get(int(r.params["chat_id"]), 0) + 1
-        results.send(
-            {"waits": waits, "nudges": counts, "too_many": fake.too_many, "learners_done_s": learners_done}
-        )
+        results.send({"waits": waits, "nudges": counts, "too_many": fake.too_many})
         await fake.stop()
 
     asyncio.run(main())

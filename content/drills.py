@@ -454,9 +454,6 @@ class Typed:
         exponent = self.value.as_tuple().exponent
         return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
-    def __str__(self) -> str:
-        return f"{self.value}{self.unit}"
-
 
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 _PERCENT = re.compile(r"(%|per\s*cent|percent|pct)$", re.IGNORECASE)

@@ -15,6 +15,7 @@ from bot.views.common import LETTERS, button, echo, heading
 from content.drills import (
     METRICS,
     Mark,
+    Nature,
     example_answer,
     format_number,
     mark,
@@ -206,9 +207,9 @@ def unreadable_number(text: str, drill: MetricDrill) -> str:
 
 _UNIT_NAMES = {"%": "a percentage", "£": "an amount in pounds"}
 _WHAT_IT_IS = {
-    "score": "a score from \u2212100 to 100",
-    "rate": "a percentage",
-    "money": "an amount in pounds",
+    Nature.SCORE: "a score from \u2212100 to 100",
+    Nature.RATE: "a percentage",
+    Nature.MONEY: "an amount in pounds",
 }
 
 
@@ -217,7 +218,7 @@ def wrong_unit(drill: MetricDrill, typed_unit: str) -> str:
     metric = METRICS[drill.metric]
     sign = f" (a {drill.unit} sign is fine)" if drill.unit else ""
     return (
-        f"{metric.label} is {_WHAT_IT_IS[metric.nature.value]}, not {_UNIT_NAMES[typed_unit]}. "
+        f"{metric.label} is {_WHAT_IT_IS[metric.nature]}, not {_UNIT_NAMES[typed_unit]}. "
         f"Type just the number, like {example_answer(drill)}{sign}: the question is still open."
     )
 
