@@ -208,6 +208,8 @@ class GroupSettings(SQLModel, table=True):
     anyone_can_start: bool = False
     seconds_per_question: int = 30
     default_count: int = 10
+    course: str | None = Field(default=None, sa_type=String(16))  # awarding body id; None: every body
+    title: str | None = Field(default=None, sa_type=String(128))  # the group's name, as last seen
 
 
 class QuizRound(SQLModel, table=True):
