@@ -45,6 +45,7 @@ class Action(StrEnum):
     NEW_SET = "s"  # the set just finished: start another
     BREAK = "z"  # the set just finished: done for now
     PRIVACY = "p"  # arg: what to do with the learner's data (export, erase, keep, link, unlink)
+    CLASS_COURSE = "o"  # arg: a class group's awarding body id or "all" (admins' taps only)
 
 
 _REF_ACTIONS = {
@@ -66,7 +67,7 @@ _VALUES = {
     Action.DRILL: _INDEXES,
     Action.QUIZ: _INDEXES,
 }
-_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY}
+_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY, Action.CLASS_COURSE}
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,8 @@ class QuizRunner:
         elif isinstance(effect, CloseQuestion):
             await self._close(effect)
         elif isinstance(effect, PostBoard):
-            await self.bot.send_message(
-                effect.chat_id, views.round_summary(effect.summary), parse_mode=ParseMode.HTML
-            )
+            text = views.round_summary(effect.summary, self.bot.username)
+            await self.bot.send_message(effect.chat_id, text, parse_mode=ParseMode.HTML)
         else:
             await self._withdraw(effect.chat_id, effect.message_id)
 

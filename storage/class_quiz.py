@@ -154,6 +154,12 @@ async def waiting_answers(session: AsyncSession, poll_id: str) -> Sequence[Waiti
     return result.all()
 
 
+async def waiting_since(session: AsyncSession, since: datetime) -> Sequence[WaitingPollAnswer]:
+    """Answers waiting for their poll to be known, given at or after `since`."""
+    result = await session.exec(select(WaitingPollAnswer).where(col(WaitingPollAnswer.answered_at) >= since))
+    return result.all()
+
+
 async def get_waiting(session: AsyncSession, poll_id: str, user_id: int) -> WaitingPollAnswer | None:
     """A member's waiting answer to a poll."""
     return await session.get(WaitingPollAnswer, (poll_id, user_id))

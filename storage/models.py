@@ -265,11 +265,20 @@ class DuplicatePoll(SQLModel, table=True):
 
 
 class QuizAnswer(SQLModel, table=True):
-    """A member's answer to a question: one per member and question."""
+    """A member's answer to a question: one per member and question.
+
+    While the round runs, `user_id` is the member's Telegram id and `name` their first name. When
+    the round ends (`bot.tutor.class_quiz.board.finish`), a pupil who has not agreed that class
+    answers join their own record (`Learner.class_consent_at`) keeps neither: `name` becomes
+    "a classmate" and `user_id` a **negative** pseudonym, distinct per pupil within the round and
+    never shared with another round (so answers and players can be counted per round, but the same
+    pupil in two rounds counts as two). `/forget` leaves a negative stand-in too. Only answers of
+    pupils who agreed keep a positive Telegram id after their round.
+    """
 
     question_id: int = Field(primary_key=True)
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    name: str  # shown on the board (unless the member chose /quizname off)
+    name: str  # shown on the board (unless the member chose /quizname off); "a classmate" after the round
     option: int
     correct: bool
     points: int

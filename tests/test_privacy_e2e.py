@@ -23,7 +23,7 @@ def rows(bot: Harness, sql: str, *args: object) -> list[tuple[object, ...]]:
 
 async def test_privacy_says_what_is_kept_and_offers_export_and_erase(bot: Harness) -> None:
     [before] = await bot.send(ANNA, "/privacy")
-    assert "keeps only your class quiz answers" in before.text and not before.buttons  # none here
+    assert "keeps no record of you" in before.text and not before.buttons  # none here
     await onboard(bot, ANNA)
     [summary] = await bot.send(ANNA, "/privacy")
     assert "never keeps what you type" in summary.text and "18 months" in summary.text
@@ -74,12 +74,11 @@ async def test_forget_asks_then_erases_everything_and_boards_keep_anonymous_tota
 
 async def test_class_answers_join_a_pupils_record_only_after_they_agree(bot: Harness) -> None:
     first = await start_round(bot, count=1)
-    await answer(bot, BEN, first, right=False)  # Ben never started Retain
+    await answer(bot, BEN, first, right=True)  # Ben never started Retain
     assert "Ben" in board(await time_up(bot))  # he is on the round's board...
     assert rows(bot, "SELECT count(*) FROM learner WHERE id = ?", BEN.id) == [(0,)]  # ...and nowhere else
-    assert rows(bot, "SELECT name FROM quizanswer") == [
-        ("a classmate",)
-    ]  # his name only for the round's life
+    # his name and his Telegram id only for the round's life
+    assert rows(bot, "SELECT name, user_id < 0 FROM quizanswer") == [("a classmate", 1)]
 
     [announcement] = [r for r in bot.fake.calls("sendMessage") if "A quiz round" in r.params["text"]]
     assert 'href="https://t.me/retain_test_bot?start=class"' in announcement.params["text"]
@@ -119,21 +118,31 @@ async def test_a_class_answer_to_a_poll_never_seen_is_deleted_after_a_day(bot: H
     assert rows(bot, "SELECT name FROM waitingpollanswer") == []  # no first name kept for nothing
 
 
-async def test_a_pupil_who_only_played_in_class_can_see_and_erase_those_answers(bot: Harness) -> None:
-    first = await start_round(bot, count=1)
+async def test_a_pupil_who_only_played_in_class_can_see_and_erase_those_answers_while_the_round_runs(
+    bot: Harness,
+) -> None:
+    first = await start_round(bot, count=2)
     await answer(bot, BEN, first, right=True)
-    await time_up(bot)
     [summary] = await bot.send(BEN, "/privacy")
     assert [label for label, _ in summary.buttons] == ["Export my data", "Erase my data…"]
     [file] = await bot.send(BEN, "/export")
     [kept] = json.loads(file.document)["tables"]["quizanswer"]
-    assert kept["correct"] is True and kept["name"] == "a classmate"  # the name went with the round
+    assert kept["correct"] is True and kept["name"] == "Ben"  # his name, for the round's board
     [question] = await bot.send(BEN, "/forget")
     await bot.tap(BEN, question, "Yes, erase everything")
     assert rows(bot, "SELECT count(*) FROM quizanswer WHERE user_id = ?", BEN.id) == [(0,)]
     assert rows(bot, "SELECT count(*), sum(correct) FROM quizanswer") == [(1, 1)]  # the board's total stays
     [after] = await bot.send(BEN, "/export")
     assert "Retain stores nothing about you" in after.text
+
+
+async def test_after_the_round_nothing_is_kept_under_the_id_of_a_pupil_who_never_agreed(bot: Harness) -> None:
+    first = await start_round(bot, count=1)
+    await answer(bot, BEN, first, right=True)
+    await time_up(bot)
+    [after] = await bot.send(BEN, "/export")
+    assert "Retain stores nothing about you" in after.text
+    assert rows(bot, "SELECT name, user_id < 0, correct FROM quizanswer") == [("a classmate", 1, 1)]
 
 
 async def test_a_teacher_can_erase_the_rounds_they_started_from_their_id(bot: Harness) -> None:

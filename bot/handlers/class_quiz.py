@@ -1,4 +1,5 @@
-"""Class quiz rounds in a group: /quiz, poll and button answers, settings, the report, the sweep.
+"""Class quiz rounds in a group: /quiz, poll and button answers, settings, the report, the sweep;
+and the group's greeting, /help, and the pointer from Retain's private commands to the private chat.
 
 Each handler makes one core call and hands the effects it returns to `bot.runner.QuizRunner`.
 """
@@ -6,14 +7,16 @@ Each handler makes one core call and hands the effects it returns to `bot.runner
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from telegram import Chat, ChatMember, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    MessageHandler,
     PollAnswerHandler,
     PollHandler,
     filters,
@@ -23,15 +26,23 @@ from bot.charts import chart_png
 from bot.codec import Action, decode, matches
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, send, user_id
+from bot.presenters import router
 from bot.tutor.class_quiz.results import (
+    SettingsStatus,
     StartStatus,
 )
 from bot.views import class_quiz as views
-from bot.views.common import CAPTION_LIMIT
+from bot.views import commands as command_views
+from bot.views.common import CAPTION_LIMIT, stale_button
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 2.0  # seconds between checks for questions whose time is up
+GROUP_CHATS = (ChatType.GROUP, ChatType.SUPERGROUP)
+# Retain's own commands that work only in a private chat: in a group they get a pointer there.
+# Anything else (another bot's command, a typo) gets no answer: other bots share the group.
+PRIVATE_ONLY = frozenset(router.COMMANDS) - {name for name, _ in command_views.GROUP_COMMANDS} - {"start"}
+HELP, POINTER = "help", "private"  # replies throttled like refusals, each kind on its own
 
 
 async def is_admin(context: RetainContext, chat_id: int, member_id: int) -> bool:
@@ -72,7 +83,8 @@ async def quiz_command(update: Update, context: RetainContext) -> None:
         await send(context, chat.id, views.quiz_unknown_area(result.areas))
     elif status is StartStatus.OK and result.first is not None:
         area = result.area.name if result.area else None
-        await send(context, chat.id, views.quiz_started(result.first, area, context.bot.username))
+        course = views.class_course(context.tutor.bank, result.course)
+        await send(context, chat.id, views.quiz_started(result.first, area, course, context.bot.username))
     context.bot_data.quiz_runner.submit(result.effects)
 
 
@@ -120,26 +132,93 @@ async def on_quiz_button(update: Update, context: RetainContext) -> None:
     context.bot_data.quiz_runner.submit(outcome.effects)
 
 
-async def _admin_in_group(update: Update, context: RetainContext) -> Chat | None:
+async def _admin_in_group(
+    update: Update, context: RetainContext, refusal: Callable[[], str] = views.quiz_admins_only
+) -> Chat | None:
     """The group, when the command came from one of its admins; otherwise say why not (None)."""
     chat = update.effective_chat
     if chat is None or context.bot_data.refusals.recent(chat.id, user_id(update)):
         return None
     if not await is_admin(context, chat.id, user_id(update)):
         context.bot_data.refusals.note(chat.id, user_id(update))
-        await send(context, chat.id, views.quiz_admins_only())
+        await send(context, chat.id, refusal())
         return None
     return chat
 
 
 async def quizsettings_command(update: Update, context: RetainContext) -> None:
-    """/quizsettings [anyone on|off | time N | count N] (admins)."""
-    chat = await _admin_in_group(update, context)
+    """/quizsettings [course <body>|all | anyone on|off | time N | count N] (admins)."""
+    chat = await _admin_in_group(update, context, views.quizsettings_admins_only)
     if chat is None:
         return
-    settings = await context.tutor.class_quiz.change_settings(chat.id, context.args or [])
-    context.bot_data.refusals.forget(chat.id)
-    await send(context, chat.id, views.quiz_settings_text(settings))
+    result = await context.tutor.class_quiz.change_settings(chat.id, context.args or [])
+    if result.status is SettingsStatus.CHANGED:
+        context.bot_data.refusals.forget(chat.id)
+    text, keyboard = views.settings_reply(context.tutor.bank, result)
+    await send(context, chat.id, text, keyboard)
+
+
+async def on_course_button(update: Update, context: RetainContext) -> None:
+    """A course button under the greeting or /quizsettings course: an admin's tap sets the class's course."""
+    query = update.callback_query
+    if query is None:
+        return
+    message, member = query.message, query.from_user
+    if message is None or message.chat.type not in GROUP_CHATS:
+        await acknowledge(query, stale_button())  # copied into a private chat, or an inline message
+        return
+    chat_id = message.chat.id
+    try:
+        admin = await is_admin(context, chat_id, member.id)
+    except Exception:
+        await acknowledge(query)
+        raise
+    if not admin:
+        await acknowledge(query, views.course_admins_only())
+        return
+    try:
+        result = await context.tutor.class_quiz.set_course(chat_id, decode(query.data).value or "")
+    except Exception:
+        await acknowledge(query)
+        raise
+    await acknowledge(query)
+    if result.status is SettingsStatus.CHANGED:
+        context.bot_data.refusals.forget(chat_id)
+    text, _ = views.settings_reply(context.tutor.bank, result)
+    await send(context, chat_id, text)
+
+
+async def group_help_command(update: Update, context: RetainContext) -> None:
+    """/help or /start in a group: the group's commands, what each does and who may use it."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    refusals = context.bot_data.refusals
+    if refusals.recent(chat.id, 0, HELP):
+        return  # answered for the whole group a moment ago: it is still on screen
+    refusals.note(chat.id, 0, HELP)
+    settings = await context.tutor.class_quiz.settings(chat.id)
+    await send(context, chat.id, command_views.group_help(settings.anyone_can_start, context.bot.username))
+
+
+async def on_other_group_command(update: Update, context: RetainContext) -> None:
+    """Any other command in a group: Retain's private ones get a pointer to the private chat; the
+    rest (other bots', typos) no answer at all."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None or not message.text:
+        return
+    head = message.text.split(maxsplit=1)[0]
+    name, _, addressee = head[1:].partition("@")
+    if addressee and addressee.casefold() != (context.bot.username or "").casefold():
+        return  # another bot's
+    if name.casefold() not in PRIVATE_ONLY:
+        return
+    refusals, member = context.bot_data.refusals, user_id(update)
+    if refusals.recent(chat.id, member, POINTER):
+        return
+    refusals.note(chat.id, member, POINTER)
+    text = command_views.private_only_in_group(f"/{name.casefold()}", context.bot.username)
+    await send(context, chat.id, text)
 
 
 async def classreport_command(update: Update, context: RetainContext) -> None:
@@ -177,12 +256,25 @@ async def classreport_command(update: Update, context: RetainContext) -> None:
 
 
 async def on_group_membership(update: Update, context: RetainContext) -> None:
-    """The bot was removed from a group: end its round cleanly (nothing can be posted there)."""
+    """The bot was added to a group: greet it and ask for its course. Removed: end its round cleanly
+    (nothing can be posted there)."""
     change = update.my_chat_member
     if change is None or change.chat.type == ChatType.PRIVATE:
         return
-    if change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    if new in (ChatMember.LEFT, ChatMember.BANNED):
         await context.tutor.class_quiz.end(change.chat.id)
+    elif new in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR) and old in (ChatMember.LEFT, ChatMember.BANNED):
+        bank = context.tutor.bank
+        try:
+            await send(
+                context,
+                change.chat.id,
+                views.group_greeting(context.bot.username),
+                views.course_keyboard(bank),
+            )
+        except TelegramError as exc:  # a group where the bot may not post: it says nothing
+            log.info("Could not greet a group: %s", exc)
 
 
 def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
@@ -191,10 +283,14 @@ def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
     app.add_handler(CommandHandler("quiz", quiz_command, filters=groups))
     app.add_handler(CommandHandler("quizsettings", quizsettings_command, filters=groups))
     app.add_handler(CommandHandler("classreport", classreport_command, filters=groups))
+    app.add_handler(CommandHandler(["help", "start"], group_help_command, filters=groups))
+    app.add_handler(CallbackQueryHandler(on_course_button, pattern=matches(Action.CLASS_COURSE)))
     app.add_handler(PollAnswerHandler(on_poll_answer))
     app.add_handler(PollHandler(on_poll))
     app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=matches(Action.QUIZ)))
     app.add_handler(ChatMemberHandler(on_group_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
+    # Its own group: a command another feature handles in a group is not answered twice.
+    app.add_handler(MessageHandler(groups & filters.COMMAND, on_other_group_command), group=2)
     if app.job_queue is not None and every is not None:
         app.job_queue.run_repeating(
             sweep_job,

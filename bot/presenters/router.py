@@ -18,7 +18,12 @@ CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's ann
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
 
 
+PRIVACY_LINK = class_quiz.PRIVACY_LINK  # /start's payload in the group greeting's "What I keep" link
+
+
 async def _start(tutor: Tutor, user_id: int, text: str) -> Reply:
+    if text.strip() == PRIVACY_LINK:  # from a group's greeting: what is kept, and nothing stored for asking
+        return await privacy.summary(tutor, user_id)
     reply = await onboarding.start(tutor, user_id)
     if text.strip() == CLASS_LINK:  # opened from a class group's link: ask about class answers too
         reply += privacy.ask_consent()

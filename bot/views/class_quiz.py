@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import quote
 
 from bot.codec import Action, Callback
-from bot.tutor.class_quiz.results import ClassReport, Question, QuizSettings, QuizStatus, RoundSummary
+from bot.tutor.class_quiz.results import (
+    ClassReport,
+    Question,
+    QuizSettings,
+    QuizStatus,
+    RoundSummary,
+    Setting,
+    SettingsResult,
+    SettingsStatus,
+)
 from bot.tutor.class_quiz.rules import (
     MAX_QUESTIONS,
     MAX_SECONDS,
@@ -16,11 +24,73 @@ from bot.tutor.class_quiz.rules import (
     SPEED_BONUS_MAX,
 )
 from bot.ui import Keyboard, keyboard
-from bot.views.common import LETTERS, button
-from content.schema import Area, Bank, TrueFalse
+from bot.views.commands import bot_link
+from bot.views.common import LETTERS, button, course_name
+from content.schema import ALL_BODIES, Area, Bank, TrueFalse
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 CLASS_LINK = "class"  # /start's payload in the link a round's announcement carries
+PRIVACY_LINK = "privacy"  # /start's payload that shows what Retain keeps (from the group's greeting)
+COURSE_HINT = "Rounds then ask only its questions."
+
+
+def consent_line(bot_username: str | None) -> str:
+    """The line that lets a pupil's class answers count in their own practice (empty without a link)."""
+    link = bot_link(bot_username, CLASS_LINK)
+    if not link:
+        return ""
+    return (
+        "Want your class answers to count in your own Retain practice? "
+        f'<a href="{link}">Open Retain</a> and say yes.'
+    )
+
+
+def class_course(bank: Bank, course: str | None) -> str:
+    """The class's course as teachers read it."""
+    return "all courses" if course is None else course_name(bank, course)
+
+
+def group_greeting(bot_username: str | None) -> str:
+    """Posted when Retain is added to a group: what it does, how to run a round, what it keeps."""
+    privacy = bot_link(bot_username, PRIVACY_LINK)
+    what_i_keep = f'<a href="{privacy}">What I keep</a>' if privacy else "/privacy in private says more"
+    lines = [
+        "👋 <b>Hi, I'm Retain.</b> I run quick quiz rounds on <i>Understand customers and customer "
+        "retention</i> for the whole class, with a board and a card on your weakest area at the end.",
+        "An admin starts a round with /quiz (or /quiz 10 retention); /help lists every command.",
+        "While a round runs I show pupils' first names on its board; afterwards I keep their answers "
+        "with no name or Telegram id, unless a pupil chooses to count them in their own practice. "
+        f"{what_i_keep}.",
+    ]
+    consent = consent_line(bot_username)
+    if consent:
+        lines.append(consent)
+    lines += ["", f"<b>Admins: which course is this class on?</b> {COURSE_HINT}"]
+    return "\n".join(lines)
+
+
+def course_keyboard(bank: Bank) -> Keyboard:
+    """One button per awarding body, and one for every course."""
+    bodies = [
+        button(body.name, Callback(Action.CLASS_COURSE, value=body.id))
+        for body in bank.catalogue.awarding_bodies
+    ]
+    rows = [bodies[n : n + 2] for n in range(0, len(bodies), 2)]
+    rows.append([button("All courses", Callback(Action.CLASS_COURSE, value=ALL_BODIES))])
+    return keyboard(rows)
+
+
+def course_question(bank: Bank, settings: QuizSettings) -> str:
+    """/quizsettings course: the class's course now, and the buttons to change it."""
+    return (
+        f"This class's course: <b>{escape(class_course(bank, settings.course))}</b>. "
+        f"Which course is it on? {COURSE_HINT}"
+    )
+
+
+def course_admins_only() -> str:
+    """The toast when a member who is not an admin taps a course button."""
+    return "Only group admins can choose the class's course."
 
 
 def quiz_description(bank: Bank, question: Question) -> str:
@@ -57,20 +127,17 @@ def quiz_buttons_closed(bank: Bank, question: Question) -> str:
     )
 
 
-def quiz_started(question: Question, area: str | None, bot_username: str | None) -> str:
-    """Announces a round, with the link that lets a pupil's answers count in their own practice."""
+def quiz_started(question: Question, area: str | None, course: str, bot_username: str | None) -> str:
+    """Announces a round (its course, and area if asked), with the link that lets a pupil's answers
+    count in their own practice."""
     topic = f" on <b>{escape(area)}</b>" if area else ""
     text = (
-        f"📝 A quiz round{topic}: {question.total} questions, {question.seconds} seconds each. "
+        f"📝 A quiz round{topic} for <b>{escape(course)}</b>: {question.total} questions, "
+        f"{question.seconds} seconds each. "
         f"Right answers score {POINTS_RIGHT}, plus up to {SPEED_BONUS_MAX} for speed."
     )
-    if bot_username:
-        link = f"https://t.me/{quote(bot_username)}?start={CLASS_LINK}"
-        text += (
-            "\nWant your class answers to count in your own Retain practice? "
-            f'<a href="{link}">Open Retain</a> and say yes.'
-        )
-    return text
+    consent = consent_line(bot_username)
+    return f"{text}\n{consent}" if consent else text
 
 
 def quiz_running() -> str:
@@ -87,9 +154,12 @@ def quiz_not_allowed() -> str:
 
 
 def quiz_unknown_area(areas: list[Area]) -> str:
-    """/quiz with an area that does not exist."""
+    """/quiz with an area that does not exist (or that the class's course does not have)."""
     names = ", ".join(f"<code>{a.id}</code>" for a in areas)
-    return f"I don't know that topic area. Try one of: {names}. For example <code>/quiz 10 retention</code>."
+    return (
+        f"I don't know that topic area for this class's course. Try one of: {names}. "
+        "For example <code>/quiz 10 retention</code>."
+    )
 
 
 def quiz_usage() -> str:
@@ -113,8 +183,9 @@ def quiz_private_only() -> str:
     )
 
 
-def round_summary(summary: RoundSummary) -> str:
-    """The leaderboard after a round: top ten (ties shared), the fastest right answer, the weakest area."""
+def round_summary(summary: RoundSummary, bot_username: str | None = None) -> str:
+    """The board after a round: the top ten with a right answer (ties shared), how many others took
+    part (never named), the fastest right answer, the weakest area and a card to close on."""
     if summary.status is QuizStatus.STOPPED:
         head = (
             f"⏹ <b>Round stopped</b> after {summary.asked} of {summary.planned} questions: the scores so far."
@@ -127,12 +198,18 @@ def round_summary(summary: RoundSummary) -> str:
     else:
         head = f"🏁 <b>Round over</b> · {summary.planned} questions"
     lines = [head, ""]
-    if not summary.board:
+    if not summary.players:
         lines.append("Nobody answered this round.")
+    elif not summary.board:
+        took_part = "1 of you" if summary.players == 1 else f"{summary.players} of you"
+        lines.append(f"{took_part} took part. No right answers this time: the card below is a good start.")
     for standing, name in summary.board:
         medal = MEDALS.get(standing.rank, "  ")
         right = f"{standing.right} right"
         lines.append(f"{medal} {standing.rank}. {escape(name)} · {standing.points} points ({right})")
+    if summary.board and summary.others:
+        others = "1 other" if summary.others == 1 else f"{summary.others} others"
+        lines.append(f"…and {others} took part. Thanks for playing!")
     if summary.fastest is not None:
         lines.append("")
         lines.append(
@@ -147,24 +224,89 @@ def round_summary(summary: RoundSummary) -> str:
     if summary.closing_card is not None:
         card = summary.closing_card
         lines += ["", f"📖 <b>To close on:</b> {escape(card.question)}", f"{escape(card.answer)}"]
+    consent = consent_line(bot_username)
+    if consent and summary.players:
+        lines += ["", consent]
     return "\n".join(lines)
 
 
-def quiz_settings_text(settings: QuizSettings) -> str:
+def quiz_settings_text(bank: Bank, settings: QuizSettings) -> str:
     """/quizsettings: the group's settings and how to change them."""
     who = "anyone" if settings.anyone_can_start else "admins only"
     return (
-        f"<b>Quiz settings</b>\nWho can start or stop rounds: {who}\nTime per question: "
+        f"<b>Quiz settings</b>\nCourse: {escape(class_course(bank, settings.course))}\n"
+        f"Who can start or stop rounds: {who}\nTime per question: "
         f"{settings.seconds_per_question} seconds\nQuestions per round: {settings.default_count}\n\n"
-        "Change with <code>/quizsettings anyone on</code> (or off), <code>/quizsettings time 30</code> "
-        f"({MIN_SECONDS} to {MAX_SECONDS} seconds), <code>/quizsettings count 10</code> "
-        f"({MIN_QUESTIONS} to {MAX_QUESTIONS})."
+        "Change with <code>/quizsettings course pearson</code> (or <code>all</code>; "
+        "<code>/quizsettings course</code> shows buttons), <code>/quizsettings anyone on</code> (or off), "
+        f"<code>/quizsettings time 30</code> ({MIN_SECONDS} to {MAX_SECONDS} seconds), "
+        f"<code>/quizsettings count 10</code> ({MIN_QUESTIONS} to {MAX_QUESTIONS})."
     )
+
+
+def settings_changed(bank: Bank, result: SettingsResult) -> str:
+    """One line confirming a changed setting, in its new value."""
+    settings = result.settings
+    if result.setting is Setting.TIME:
+        return f"✅ Time per question is now {settings.seconds_per_question} seconds."
+    if result.setting is Setting.COUNT:
+        return f"✅ Rounds now have {settings.default_count} questions (unless /quiz asks for a number)."
+    if result.setting is Setting.ANYONE:
+        if settings.anyone_can_start:
+            return "✅ Anyone in the group can now start and stop quiz rounds."
+        return "✅ Only admins can now start and stop quiz rounds."
+    if settings.course is None:
+        return "✅ This class is now on all courses: rounds ask questions from every awarding body."
+    name = escape(class_course(bank, settings.course))
+    return f"✅ This class's course is now <b>{name}</b>: rounds ask only its questions."
+
+
+def settings_refused(bank: Bank, result: SettingsResult) -> str:
+    """Why a setting was not changed, with what it accepts (and what it stays at)."""
+    settings = result.settings
+    if result.setting is Setting.TIME:
+        return (
+            f"Time per question stays at {settings.seconds_per_question} seconds: send a whole number "
+            f"from {MIN_SECONDS} to {MAX_SECONDS}, e.g. <code>/quizsettings time 20</code>."
+        )
+    if result.setting is Setting.COUNT:
+        return (
+            f"Rounds stay at {settings.default_count} questions: send a whole number from {MIN_QUESTIONS} "
+            f"to {MAX_QUESTIONS}, e.g. <code>/quizsettings count 10</code>."
+        )
+    if result.setting is Setting.ANYONE:
+        return "Nothing changed: send <code>/quizsettings anyone on</code> or <code>anyone off</code>."
+    ids = ", ".join(f"<code>{body.id}</code>" for body in bank.catalogue.awarding_bodies)
+    return (
+        f"I don't know that course, so the class stays on {escape(class_course(bank, settings.course))}. "
+        f"Try {ids} or <code>all</code>, or tap one below."
+    )
+
+
+def settings_reply(bank: Bank, result: SettingsResult) -> tuple[str, Keyboard | None]:
+    """The reply to /quizsettings: the settings, a confirmation, a refusal, or the course question."""
+    status = result.status
+    if status is SettingsStatus.CHANGED:
+        return settings_changed(bank, result), None
+    if status is SettingsStatus.CHOOSE_COURSE:
+        return course_question(bank, result.settings), course_keyboard(bank)
+    if status is SettingsStatus.REFUSED:
+        course = result.setting is Setting.COURSE
+        return settings_refused(bank, result), course_keyboard(bank) if course else None
+    text = quiz_settings_text(bank, result.settings)
+    if status is SettingsStatus.UNKNOWN:
+        text = "I can't change that setting; nothing changed.\n\n" + text
+    return text, None
 
 
 def quiz_admins_only() -> str:
     """A settings or report command from a member."""
     return "Only group admins can do that."
+
+
+def quizsettings_admins_only() -> str:
+    """/quizsettings from a member."""
+    return "Only group admins can change the quiz settings. Ask your teacher if something needs changing."
 
 
 def quiz_answer_ack(recorded: bool) -> str:

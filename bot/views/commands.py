@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from html import escape
+from urllib.parse import quote
+
 from bot.views.common import echo
 
-# (command, description) for Telegram's command menus.
+# (command, description) for Telegram's command menus; the group's /help lists them too.
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("quiz", "Start a class quiz round, e.g. /quiz 10 retention"),
+    ("quiz", "Start a class quiz round, e.g. /quiz 10 retention; /quiz stop ends it"),
     ("classreport", "Where the class is weak (admins)"),
-    ("quizsettings", "Who can start rounds, time, length (admins)"),
+    ("quizsettings", "Course, time per question, questions per round, who starts rounds (admins)"),
+    ("help", "What Retain does here, and who can use each command"),
 )
 
 
@@ -73,3 +77,32 @@ def free_text_hint(awaiting_answer: bool) -> str:
 def unknown_command(command: str) -> str:
     """The reply to a command Retain does not have."""
     return f"Sorry, I don't know {echo(command)}. Try /next, /stats or /help."
+
+
+def bot_link(bot_username: str | None, payload: str | None = None) -> str:
+    """The link that opens Retain's private chat (with a /start payload)."""
+    if not bot_username:
+        return ""
+    start = f"?start={quote(payload)}" if payload else ""
+    return f"https://t.me/{quote(bot_username)}{start}"
+
+
+def group_help(anyone_can_start: bool, bot_username: str | None) -> str:
+    """/help (and /start) in a class group: the group's commands, what each does and who may use it."""
+    lines = ["<b>Retain in this group</b>: quick quiz rounds for the whole class."]
+    for name, description in GROUP_COMMANDS:
+        who = ""
+        if name == "quiz":
+            who = " (anyone here)" if anyone_can_start else " (admins)"
+        lines.append(f"/{name} – {escape(description)}{who}")
+    link = bot_link(bot_username)
+    if link:
+        lines.append(f'Revise on your own in our private chat: <a href="{link}">open Retain</a>.')
+    return "\n".join(lines)
+
+
+def private_only_in_group(command: str, bot_username: str | None) -> str:
+    """One of Retain's private commands (/next, /stats...) sent in a group."""
+    link = bot_link(bot_username)
+    where = f'<a href="{link}">our private chat</a>' if link else "our private chat"
+    return f"{echo(command)} is for {where}, so your own revision stays yours."

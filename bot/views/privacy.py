@@ -26,8 +26,9 @@ def summary(started: bool, linked: bool, keep_months: int) -> str:
         "",
         link
         if started
-        else "Send /start to begin. Until you do, Retain keeps only your class quiz answers, if any: "
-        "against your Telegram id, for your class's report, with your name only until the round ends.",
+        else "Send /start to begin. Until you do, Retain keeps no record of you: in a class quiz, your "
+        "Telegram id and first name are kept only while the round runs; then your answers stay on your "
+        "class's report with neither.",
         "",
         "/export sends you a file of everything stored about you; /forget erases it all.",
         f"More: {PRIVACY_DOC}.",

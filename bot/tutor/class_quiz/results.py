@@ -38,6 +38,35 @@ class QuizSettings:
     anyone_can_start: bool
     seconds_per_question: int
     default_count: int
+    course: str | None = None  # the class's awarding body id; None: every body
+
+
+class Setting(StrEnum):
+    """What /quizsettings can change, by the word an admin types."""
+
+    ANYONE = "anyone"
+    TIME = "time"
+    COUNT = "count"
+    COURSE = "course"
+
+
+class SettingsStatus(StrEnum):
+    """How /quizsettings (or a course button) went."""
+
+    SHOWN = "shown"  # no arguments: the settings and how to change them
+    CHANGED = "changed"  # the new value is in force (or already was)
+    REFUSED = "refused"  # a value it cannot read, or out of range: nothing changed
+    UNKNOWN = "unknown"  # no such setting: nothing changed
+    CHOOSE_COURSE = "choose_course"  # `course` alone: the courses to choose from
+
+
+@dataclass(frozen=True)
+class SettingsResult:
+    """The outcome of /quizsettings: what happened to which setting, and the settings now."""
+
+    status: SettingsStatus
+    settings: QuizSettings
+    setting: Setting | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +115,9 @@ class RoundSummary:
     status: QuizStatus
     asked: int
     planned: int
-    board: list[tuple[Standing, str]]  # standing and display name
+    board: list[tuple[Standing, str]]  # standing and display name: only players with a right answer
     players: int
+    others: int  # players not named on the board (no right answer, or below the top places)
     fastest: Fastest | None
     weakest: Area | None
     weakest_accuracy: float | None
@@ -137,6 +167,7 @@ class CommandResult:
     status: StartStatus
     first: Question | None = None
     area: Area | None = None  # the area the round was asked for
+    course: str | None = None  # the class's awarding body the round's items come from (None: every body)
     areas: list[Area] = field(default_factory=list)  # for an unknown area: what exists
     effects: list[Effect] = field(default_factory=list)
 

@@ -28,6 +28,9 @@ from bot.tutor.class_quiz.results import (
     Question,
     QuizSettings,
     QuizStatus,
+    Setting,
+    SettingsResult,
+    SettingsStatus,
     StartStatus,
     WithdrawPost,
 )
@@ -37,8 +40,10 @@ from bot.tutor.class_quiz.rules import (
     MIN_QUESTIONS,
     MIN_SECONDS,
     RECENT_ROUNDS,
+    QuizItem,
     choose_round,
     fits_poll,
+    match_body,
     points,
     poll_options,
 )
@@ -46,7 +51,7 @@ from bot.tutor.core import Core
 from bot.tutor.profile import match_area
 from bot.tutor.record import AnswerContext, record_answer
 from bot.tutor.text import parse_count
-from content.schema import MultipleChoice, TrueFalse
+from content.schema import ALL_BODIES, Area, MultipleChoice, TrueFalse
 from storage import class_quiz as store
 from storage import repo
 from storage.db import Session
@@ -65,11 +70,12 @@ POSTING = timedelta(seconds=30)  # a claim to post a question: longer than any s
 
 MAX_NAME = 64
 STOP_WORD = "stop"
+SWITCH = {"on": True, "off": False}
 
 
 def _settings_of(row: GroupSettings | None, chat_id: int) -> QuizSettings:
     found = row or GroupSettings(chat_id=chat_id)
-    return QuizSettings(found.anyone_can_start, found.seconds_per_question, found.default_count)
+    return QuizSettings(found.anyone_can_start, found.seconds_per_question, found.default_count, found.course)
 
 
 class ClassQuiz:
@@ -78,14 +84,25 @@ class ClassQuiz:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.bank = core.bank
-        self.items = [
-            item
-            for item in core.bank.for_body(None)
-            if isinstance(item, TrueFalse | MultipleChoice) and fits_poll(item)
-        ]
+        self._items: dict[str | None, list[QuizItem]] = {}
         # Polls known to be matched to their question. Telegram sends a poll's new state with every
         # answer: remembering the ones already known spares the database a lookup per answer.
         self._known_polls: OrderedDict[str, None] = OrderedDict()
+
+    def items(self, course: str | None) -> list[QuizItem]:
+        """The items a class on `course` (None: every body) meets in rounds: those that fit a poll."""
+        if course not in self._items:
+            self._items[course] = [
+                item
+                for item in self.bank.for_body(course)
+                if isinstance(item, TrueFalse | MultipleChoice) and fits_poll(item)
+            ]
+        return self._items[course]
+
+    def areas(self, course: str | None) -> list[Area]:
+        """The topic areas a class on `course` can be quizzed on, in catalogue order."""
+        present = {item.area for item in self.items(course)}
+        return [area for area in self.bank.areas if area.id in present]
 
     def _know(self, poll_ref: str) -> None:
         self._known_polls[poll_ref] = None
@@ -100,30 +117,55 @@ class ClassQuiz:
         async with self.core.sessions() as session:
             return _settings_of(await store.group_settings(session, chat_id), chat_id)
 
-    async def change_settings(self, chat_id: int, args: Sequence[str]) -> QuizSettings:
-        """/quizsettings `anyone on|off`, `time N` or `count N`; anything else changes nothing."""
-        words = [a.casefold() for a in args]
-        if len(words) != 2:
-            return await self.settings(chat_id)
-        name, value = words
+    async def change_settings(self, chat_id: int, args: Sequence[str]) -> SettingsResult:
+        """/quizsettings: `anyone on|off`, `time N`, `count N` or `course <body>|all`.
+
+        No arguments show the settings; `course` alone asks for the course; a value it cannot read,
+        or out of range, changes nothing and says which setting it was.
+        """
+        if not args:
+            return SettingsResult(SettingsStatus.SHOWN, await self.settings(chat_id))
+        try:
+            setting = Setting(args[0].casefold())
+        except ValueError:
+            return SettingsResult(SettingsStatus.UNKNOWN, await self.settings(chat_id))
+        rest = list(args[1:])
+        if setting is Setting.COURSE:
+            if not rest:
+                return SettingsResult(SettingsStatus.CHOOSE_COURSE, await self.settings(chat_id), setting)
+            return await self.set_course(chat_id, " ".join(rest))
+        value = rest[0].casefold() if len(rest) == 1 else ""
         number = parse_count(value)
         change: dict[str, object] = {}
-        if name == "anyone" and value in ("on", "off"):
-            change["anyone_can_start"] = value == "on"
-        elif name == "time" and number is not None and MIN_SECONDS <= number <= MAX_SECONDS:
+        if setting is Setting.ANYONE and value in SWITCH:
+            change["anyone_can_start"] = SWITCH[value]
+        elif setting is Setting.TIME and number is not None and MIN_SECONDS <= number <= MAX_SECONDS:
             change["seconds_per_question"] = number
-        elif name == "count" and number is not None and MIN_QUESTIONS <= number <= MAX_QUESTIONS:
+        elif setting is Setting.COUNT and number is not None and MIN_QUESTIONS <= number <= MAX_QUESTIONS:
             change["default_count"] = number
         else:
-            return await self.settings(chat_id)
+            return SettingsResult(SettingsStatus.REFUSED, await self.settings(chat_id), setting)
+        return await self._change(chat_id, setting, change)
+
+    async def set_course(self, chat_id: int, text: str) -> SettingsResult:
+        """The class's course from an admin's words or button: a body's id or name, or "all" (every body)."""
+        body = match_body(self.bank.catalogue.awarding_bodies, text)
+        if body is None:
+            return SettingsResult(SettingsStatus.REFUSED, await self.settings(chat_id), Setting.COURSE)
+        return await self._change(chat_id, Setting.COURSE, {"course": None if body == ALL_BODIES else body})
+
+    async def _change(self, chat_id: int, setting: Setting, change: dict[str, object]) -> SettingsResult:
+        """Store a change (nothing is written when the value is already in force)."""
         async with self.core.sessions() as session, session.begin():
             row = await store.group_settings(session, chat_id)
-            if row is None:
-                row = GroupSettings(chat_id=chat_id)
-                session.add(row)
-            for field_name, field_value in change.items():
-                setattr(row, field_name, field_value)
-            return _settings_of(row, chat_id)
+            current = row or GroupSettings(chat_id=chat_id)
+            if any(getattr(current, name) != value for name, value in change.items()):
+                if row is None:
+                    row = current
+                    session.add(row)
+                for field_name, field_value in change.items():
+                    setattr(row, field_name, field_value)
+            return SettingsResult(SettingsStatus.CHANGED, _settings_of(current, chat_id), setting)
 
     # --- rounds -------------------------------------------------------------------------------
 
@@ -146,16 +188,19 @@ class ClassQuiz:
                 if not MIN_QUESTIONS <= count <= MAX_QUESTIONS:
                     return CommandResult(StartStatus.USAGE)
             area = None
+            course = settings.course
             if words:
-                area = match_area(self.bank.areas, " ".join(words))
+                area = match_area(self.areas(course), " ".join(words))
                 if area is None:
-                    return CommandResult(StartStatus.UNKNOWN_AREA, areas=self.bank.areas)
+                    return CommandResult(StartStatus.UNKNOWN_AREA, areas=self.areas(course), course=course)
             if running is not None:
                 return CommandResult(StartStatus.RUNNING)
             first = await self._start(session, chat_id, user_id, settings, count, area.id if area else None)
             if first is None:
                 return CommandResult(StartStatus.EMPTY)
-            return CommandResult(StartStatus.OK, first, area, effects=[PostQuestion(chat_id, first)])
+            return CommandResult(
+                StartStatus.OK, first, area, course=course, effects=[PostQuestion(chat_id, first)]
+            )
 
     async def _start(
         self,
@@ -166,12 +211,16 @@ class ClassQuiz:
         count: int | None,
         area: str | None,
     ) -> Question | None:
-        candidates = [item for item in self.items if area is None or item.area == area]
-        accuracy = {
-            a.area.id: a.accuracy
-            for a in area_accuracy(self.bank, await store.answers_in_chat(session, chat_id))
-            if a.answers
-        }
+        course = settings.course
+        candidates = [item for item in self.items(course) if area is None or item.area == area]
+        # The class's weak areas, judged on what its course asks (answers from before a change of
+        # course to items outside it say nothing about this specification).
+        pairs = [
+            (answer, question)
+            for answer, question in await store.answers_in_chat(session, chat_id)
+            if (item := self.bank.answerable(question.item_id)) is not None and item.applies_to(course)
+        ]
+        accuracy = {a.area.id: a.accuracy for a in area_accuracy(self.bank, pairs) if a.answers}
         avoid = await store.recent_round_items(session, chat_id, RECENT_ROUNDS)
         seed = self.core.rng.randrange(2**31)
         chosen = choose_round(
@@ -391,6 +440,9 @@ class ClassQuiz:
         quiz_round = await store.get_round(session, question.round_id)
         item = self.bank.answerable(question.item_id)
         if quiz_round is None or item is None or not 0 <= option < len(json.loads(question.options)):
+            return AnswerOutcome(False)
+        if quiz_round.status != QuizStatus.RUNNING:
+            # The board is out and its answers are no longer anyone's: a late one counts for nothing.
             return AnswerOutcome(False)
         correct = option == question.correct_option
         seconds = max(0.0, (now - question.sent_at).total_seconds())

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from content import limits
-from content.schema import Answerable, MultipleChoice, TrueFalse
+from content.schema import ALL_BODIES, Answerable, AwardingBody, MultipleChoice, TrueFalse
 
 POINTS_RIGHT = 100
 SPEED_BONUS_MAX = POINTS_RIGHT // 4
@@ -49,6 +49,18 @@ def poll_options(item: QuizItem, seed: int) -> tuple[str, list[str], int]:
     if item.shuffle:
         random.Random(seed).shuffle(order)
     return item.question, [item.options[i] for i in order], order.index(0)
+
+
+def match_body(bodies: Sequence[AwardingBody], text: str) -> str | None:
+    """The awarding body `text` names (its id or name, any case, or one word of its name), `ALL_BODIES`
+    for "all", or None when it names none (or more than one)."""
+    wanted = " ".join(text.split()).casefold()
+    if wanted in (ALL_BODIES, "all courses"):
+        return ALL_BODIES
+    exact = [b.id for b in bodies if wanted in (b.id, b.name.casefold())]
+    loose = [b.id for b in bodies if wanted and wanted in b.name.casefold().split()]
+    found = exact or loose
+    return found[0] if len(found) == 1 else None
 
 
 def points(correct: bool, elapsed: float, open_period: float) -> int:
