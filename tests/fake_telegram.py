@@ -1049,6 +1049,28 @@ class FakeTelegram:
             }
         )
 
+    async def bot_added(self, chat_id: int, by: FakeUser, status: str = "member", old: str = "left") -> None:
+        """Someone adds the bot to a group (`status` "administrator": as an admin), or changes its
+        status there (`old` "member", say, for a promotion)."""
+        new = _member(status)
+        if status == "administrator":
+            rights = ["manage_chat", "delete_messages", "manage_video_chats", "restrict_members",
+                      "promote_members", "change_info", "invite_users", "post_stories", "edit_stories",
+                      "delete_stories"]  # fmt: skip
+            new.update({f"can_{right}": False for right in rights})
+            new.update(can_be_edited=False, is_anonymous=False)
+        await self.push(
+            {
+                "my_chat_member": {
+                    "chat": _chat(chat_id),
+                    "from": by.as_json(),
+                    "date": int(time.time()),
+                    "old_chat_member": _member(old),
+                    "new_chat_member": new,
+                }
+            }
+        )
+
     async def member_update(self, user: FakeUser, old: str, new: str) -> None:
         """The user blocks ("kicked") or unblocks ("member") the bot in their private chat."""
         await self.push(

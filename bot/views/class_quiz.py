@@ -34,6 +34,10 @@ PRIVACY_LINK = "privacy"  # /start's payload that shows what Retain keeps (from 
 COURSE_HINT = "Rounds then ask only its questions."
 
 
+def _questions(count: int) -> str:
+    return "1 question" if count == 1 else f"{count} questions"
+
+
 def consent_line(bot_username: str | None) -> str:
     """The line that lets a pupil's class answers count in their own practice (empty without a link)."""
     link = bot_link(bot_username, CLASS_LINK)
@@ -53,14 +57,14 @@ def class_course(bank: Bank, course: str | None) -> str:
 def group_greeting(bot_username: str | None) -> str:
     """Posted when Retain is added to a group: what it does, how to run a round, what it keeps."""
     privacy = bot_link(bot_username, PRIVACY_LINK)
-    what_i_keep = f'<a href="{privacy}">What I keep</a>' if privacy else "/privacy in private says more"
+    what_i_keep = f' <a href="{privacy}">What I keep</a>' if privacy else ""
     lines = [
-        "👋 <b>Hi, I'm Retain.</b> I run quick quiz rounds on <i>Understand customers and customer "
-        "retention</i> for the whole class, with a board and a card on your weakest area at the end.",
-        "An admin starts a round with /quiz (or /quiz 10 retention); /help lists every command.",
-        "While a round runs I show pupils' first names on its board; afterwards I keep their answers "
-        "with no name or Telegram id, unless a pupil chooses to count them in their own practice. "
-        f"{what_i_keep}.",
+        "👋 <b>Hi, I'm Retain!</b> I run quick quiz rounds for the whole class on <i>Understand "
+        "customers and customer retention</i>.",
+        "An admin chooses the class's course below, then starts a round with /quiz (or /quiz 10 "
+        "retention). /help lists every command.",
+        "Pupils' first names show on a round's board while it runs; after it, their answers keep no name "
+        f"or Telegram id, unless a pupil chooses to count them in their own practice.{what_i_keep}",
     ]
     consent = consent_line(bot_username)
     if consent:
@@ -132,7 +136,7 @@ def quiz_started(question: Question, area: str | None, course: str, bot_username
     count in their own practice."""
     topic = f" on <b>{escape(area)}</b>" if area else ""
     text = (
-        f"📝 A quiz round{topic} for <b>{escape(course)}</b>: {question.total} questions, "
+        f"📝 A quiz round{topic} for <b>{escape(course)}</b>: {_questions(question.total)}, "
         f"{question.seconds} seconds each. "
         f"Right answers score {POINTS_RIGHT}, plus up to {SPEED_BONUS_MAX} for speed."
     )
@@ -196,7 +200,7 @@ def round_summary(summary: RoundSummary, bot_username: str | None = None) -> str
             "I was away too long to carry on. The scores so far:"
         )
     else:
-        head = f"🏁 <b>Round over</b> · {summary.planned} questions"
+        head = f"🏁 <b>Round over</b> · {_questions(summary.planned)}"
     lines = [head, ""]
     if not summary.players:
         lines.append("Nobody answered this round.")
@@ -250,7 +254,7 @@ def settings_changed(bank: Bank, result: SettingsResult) -> str:
     if result.setting is Setting.TIME:
         return f"✅ Time per question is now {settings.seconds_per_question} seconds."
     if result.setting is Setting.COUNT:
-        return f"✅ Rounds now have {settings.default_count} questions (unless /quiz asks for a number)."
+        return f"✅ Rounds now have {_questions(settings.default_count)} (unless /quiz asks for a number)."
     if result.setting is Setting.ANYONE:
         if settings.anyone_can_start:
             return "✅ Anyone in the group can now start and stop quiz rounds."
@@ -271,7 +275,7 @@ def settings_refused(bank: Bank, result: SettingsResult) -> str:
         )
     if result.setting is Setting.COUNT:
         return (
-            f"Rounds stay at {settings.default_count} questions: send a whole number from {MIN_QUESTIONS} "
+            f"Rounds stay at {_questions(settings.default_count)}: send a whole number from {MIN_QUESTIONS} "
             f"to {MAX_QUESTIONS}, e.g. <code>/quizsettings count 10</code>."
         )
     if result.setting is Setting.ANYONE:
