@@ -12,6 +12,7 @@ from bot.tutor.class_quiz.rules import (
     choose_round,
     fits_poll,
     leaderboard,
+    match_body,
     points,
     poll_options,
 )
@@ -80,3 +81,13 @@ def test_a_round_avoids_items_from_recent_rounds() -> None:
     assert not {i.id for i in first} & {i.id for i in second}
     only = [ITEMS[0]]
     assert choose_round(only, {}, {ITEMS[0].id}, 3, random.Random(3)) == only  # better than nothing
+
+
+def test_a_course_is_named_by_id_name_or_one_word_of_its_name_in_any_case() -> None:
+    bodies = shipped_bank().catalogue.awarding_bodies
+    assert match_body(bodies, "pearson") == "pearson"
+    assert match_body(bodies, "  PEARSON   btec ") == "pearson"
+    assert match_body(bodies, "BTEC") == "pearson"
+    assert match_body(bodies, "ProQual") == "proqual"
+    assert match_body(bodies, "All") == "all" and match_body(bodies, "all courses") == "all"
+    assert match_body(bodies, "astrology") is None and match_body(bodies, "") is None
