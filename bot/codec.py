@@ -45,6 +45,7 @@ class Action(StrEnum):
     NEW_SET = "s"  # the set just finished: start another
     BREAK = "z"  # the set just finished: done for now
     PRIVACY = "p"  # arg: what to do with the learner's data (export, erase, keep, link, unlink)
+    HOMEWORK = "h"  # homework id: carry on with it (under its reminder)
 
 
 _REF_ACTIONS = {
@@ -57,6 +58,7 @@ _REF_ACTIONS = {
     Action.QUIZ,
     Action.NEW_SET,
     Action.BREAK,
+    Action.HOMEWORK,
 }
 _INDEXES = {str(i) for i in range(limits.POLL_MAX_OPTIONS)}
 _VALUES = {

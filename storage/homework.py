@@ -204,9 +204,9 @@ async def cancel_undelivered(session: AsyncSession, homework_id: int) -> None:
 async def set_progress(session: AsyncSession, set_id: int) -> tuple[int, int]:
     """Prompts of a set answered, and answered right."""
     result = await session.exec(
-        select(func.count(), func.coalesce(func.sum(case((col(Prompt.correct).is_(True), 1), else_=0)), 0)).where(
-            Prompt.set_id == set_id, col(Prompt.answered_at).is_not(None)
-        )
+        select(
+            func.count(), func.coalesce(func.sum(case((col(Prompt.correct).is_(True), 1), else_=0)), 0)
+        ).where(Prompt.set_id == set_id, col(Prompt.answered_at).is_not(None))
     )
     found = result.first()
     if found is None:

@@ -420,7 +420,9 @@ class Homework:
             due = await store.leasable_reminders(session, now, limit)
             ids = {row.homework_id for row in [*rows, *due]}
             homeworks = await store.homeworks(session, list(ids))
-            learners = {one.id: one for one in await repo.learners(session, [r.learner_id for r in [*rows, *due]])}
+            learners = {
+                one.id: one for one in await repo.learners(session, [r.learner_id for r in [*rows, *due]])
+            }
             for n, row in enumerate(rows):
                 if n % YIELD_EVERY == 0:
                     await asyncio.sleep(0)  # choosing prompts is CPU work: let sends under way go on
@@ -584,7 +586,8 @@ class Homework:
             row.error = outcome.error[:200]
             if outcome.permanent:
                 row.reminded_at = now  # it will not go: do not try again
-            # otherwise the next sweep tries again (the lease is off)
+            else:
+                row.lease_until = now + RETRY_SOON  # tried again a minute later
 
     @staticmethod
     async def _blocked(session: Session, learner_id: int) -> None:

@@ -9,6 +9,7 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("quiz", "Start a class quiz round, e.g. /quiz 10 retention"),
     ("classreport", "Where the class is weak (admins)"),
     ("quizsettings", "Who can start rounds, time, length (admins)"),
+    ("homework", "Set homework, e.g. /homework 10 until Friday (admins)"),
 )
 
 
@@ -23,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", "Your time zone, e.g. /timezone Europe/London"),
     ("pause", "Pause nudges, e.g. /pause 3"),
     ("quizname", "Show your name on class quiz boards: on or off"),
+    ("homework", "Carry on with your homework"),
     ("privacy", "What Retain keeps about you; export or erase it"),
     ("start", "Set up, or change your course"),
     ("help", "How Retain works"),
