@@ -354,6 +354,18 @@ class Practice:
         if learner.current_set_id != set_id:
             learner.current_set_id = set_id
             await session.flush()
+        elif learner.live_prompt_id is not None:  # its prompt is still open: that one again, not the next
+            live = await repo.get_prompt(session, learner.live_prompt_id)
+            if (
+                live is not None
+                and live.id is not None
+                and live.set_id == set_id
+                and live.answered_at is None
+            ):
+                served = await self.served(session, live.id) if not live.superseded else None
+                if served is not None:
+                    gone = (live.message_id,) if live.message_id is not None else ()
+                    return PromptResult(Status.OK, served, replaced=gone)
         return await self.serve(session, learner)
 
     async def served(self, session: Session, prompt_id: int) -> ServedPrompt | None:
