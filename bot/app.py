@@ -11,7 +11,7 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
-from bot.handlers import class_quiz, errors, housekeeping, nudges, private
+from bot.handlers import class_quiz, errors, homework, housekeeping, nudges, private
 from bot.limiter import PriorityRateLimiter
 from bot.receipts import Receipts
 from bot.refusals import Refusals
@@ -106,9 +106,11 @@ def build_application(
     app.bot_data.receipts = Receipts(tutor)
     app.bot_data.refusals = Refusals()
     app.bot_data.nudge_sweep = asyncio.Lock()
+    app.bot_data.homework_sweep = asyncio.Lock()
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
     housekeeping.register(app, HOUSEKEEPING_EVERY if schedule_jobs else None)
+    homework.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
     private.register(app)  # last: its button handler takes every button the features left
     errors.register(app, updates.skipped)  # the screen goes before every feature's handlers
     return app

@@ -46,6 +46,7 @@ class Action(StrEnum):
     BREAK = "z"  # the set just finished: done for now
     PRIVACY = "p"  # arg: what to do with the learner's data (export, erase, keep, link, unlink)
     CLASS_COURSE = "o"  # arg: a class group's awarding body id or "all" (admins' taps only)
+    HOMEWORK = "h"  # homework id: carry on with it (under its reminder)
 
 
 _REF_ACTIONS = {
@@ -58,6 +59,7 @@ _REF_ACTIONS = {
     Action.QUIZ,
     Action.NEW_SET,
     Action.BREAK,
+    Action.HOMEWORK,
 }
 _INDEXES = {str(i) for i in range(limits.POLL_MAX_OPTIONS)}
 _VALUES = {

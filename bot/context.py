@@ -23,6 +23,7 @@ class BotData:
     receipts: Receipts
     refusals: Refusals
     nudge_sweep: asyncio.Lock
+    homework_sweep: asyncio.Lock
 
 
 class RetainContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

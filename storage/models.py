@@ -158,9 +158,13 @@ class PracticeSet(SQLModel, table=True):
     learner_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     size: int  # prompts asked for
     total: int  # planned length: the size, extended when a late miss needs its retry
-    source: str = Field(default="private", sa_type=String(16))  # private or nudge
+    source: str = Field(default="private", sa_type=String(16))  # private, nudge or homework
     started_at: datetime = _utc_column(nullable=False)
     ended_at: datetime | None = _utc_column()
+    # What a homework set draws on: its class's course (an awarding body id, or "all") and area.
+    # None: the learner's own course and focus.
+    course: str | None = Field(default=None, sa_type=String(16))
+    area: str | None = Field(default=None, sa_type=String(64))
 
 
 class NudgeSend(SQLModel, table=True):
@@ -284,3 +288,54 @@ class QuizAnswer(SQLModel, table=True):
     points: int
     seconds: float
     answered_at: datetime = _utc_column(nullable=False)
+
+
+class Homework(SQLModel, table=True):
+    """Homework a teacher set in a class group (/homework): a set of prompts for each pupil who agreed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    title: str | None = Field(default=None, sa_type=String(128))  # the group's name when it was set
+    set_by: int = Field(sa_column=Column(BigInteger, nullable=False))
+    size: int  # prompts in each pupil's set
+    course: str | None = Field(default=None, sa_type=String(16))  # the class's course then (None: all)
+    area: str | None = Field(default=None, sa_type=String(64))  # a topic area id, None: every area
+    due_at: datetime = _utc_column(nullable=False)  # the end of the due day, teacher's zone
+    timezone: str = Field(sa_type=String(64))  # the zone the due date was read in (the teacher's)
+    created_at: datetime = _utc_column(nullable=False)
+    cancelled_at: datetime | None = _utc_column()
+
+
+class HomeworkPupil(SQLModel, table=True):
+    """One pupil's copy of a homework, from enrolment until it is done (an outbox, like `NudgeSend`).
+
+    status: waiting (opened the group's link but has not agreed yet), pending (to send at
+    `attempt_at`), sending (leased until `lease_until`: a crash leaves it to be sent again once the
+    lease runs out), sent (confirmed), unsure (the send timed out: Telegram probably delivered it,
+    so it is not sent again), failed, blocked, or cancelled (the homework was, before it was sent).
+    Once delivered, `lease_until` leases the reminder instead.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    homework_id: int = Field(nullable=False)
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    name: str | None = Field(default=None, sa_type=String(128))  # as the teacher's report shows them
+    status: str = Field(default="pending", sa_type=String(16))
+    attempt_at: datetime = _utc_column(nullable=False)
+    lease_until: datetime | None = _utc_column()
+    attempts: int = 0
+    set_id: int | None = Field(default=None, index=True)
+    prompt_id: int | None = None  # the set's first prompt (sent again, the same, after a crash)
+    delivered_at: datetime | None = _utc_column()
+    remind_at: datetime | None = _utc_column()  # None: no reminder (set too close to the deadline)
+    reminded_at: datetime | None = _utc_column()
+    completed_at: datetime | None = _utc_column()
+    answered: int = 0
+    right: int = 0
+    error: str | None = None
+
+    __table_args__ = (
+        Index("ux_homeworkpupil_homework_learner", "homework_id", "learner_id", unique=True),
+        Index("ix_homeworkpupil_status_attempt", "status", "attempt_at"),
+        Index("ix_homeworkpupil_remind", "remind_at"),
+    )

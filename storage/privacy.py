@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Answer,
+    HomeworkPupil,
     ItemState,
     Learner,
     NudgeSend,
@@ -33,6 +34,7 @@ BY_LEARNER: tuple[tuple[str, type[SQLModel], Any], ...] = (
     ("practiceset", PracticeSet, PracticeSet.learner_id),
     ("nudgesend", NudgeSend, NudgeSend.learner_id),
     ("tipshown", TipShown, TipShown.learner_id),
+    ("homeworkpupil", HomeworkPupil, HomeworkPupil.learner_id),
 )
 ANONYMOUS = "a classmate"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.context import RetainApp
+from bot.handlers.homework import HomeworkSweepReport, run_homework_sweep
 from bot.handlers.nudges import SweepReport, run_sweep
 from bot.updates import ChatOrderedProcessor
 from content.schema import Bank
@@ -91,6 +92,11 @@ class Harness:
         """Run the nudge sweep now (what the repeating job does every minute)."""
         assert self.app is not None
         return await run_sweep(self.app.bot, self.app.bot_data, retry_base=0.01)
+
+    async def homework_sweep(self) -> HomeworkSweepReport:
+        """Deliver homework and reminders due now (what the repeating job does every minute)."""
+        assert self.app is not None
+        return await run_homework_sweep(self.app.bot, self.app.bot_data, retry_base=0.01)
 
     async def quiz_sweep(self) -> None:
         """Close quiz questions whose time is up (what the repeating job does every two seconds)."""

@@ -273,3 +273,31 @@ async def test_a_database_of_0006_gets_its_answer_counts_from_its_answers(tmp_pa
         )
         monday = today - timedelta(days=today.weekday())
         assert found[learner] == (run, today.isoformat(), on_day, monday.isoformat(), in_week), learner
+
+
+async def test_a_database_of_0008_gains_homework_and_keeps_its_sets(tmp_path: Path) -> None:
+    """0009 adds the homework tables and the pool a homework set draws on; existing sets keep theirs."""
+    path = tmp_path / "retain.db"
+    _upgrade_to(path, "0008")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO practiceset (id, learner_id, size, total, source, started_at) "
+            "VALUES (1, 7001, 10, 10, 'private', ?)",
+            (NOW,),
+        )
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        await migrate(engine)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_differences) == []
+            indexes = await conn.run_sync(
+                lambda c: {i["name"] for i in inspect(c).get_indexes("homeworkpupil")}
+            )
+    finally:
+        await engine.dispose()
+    assert "ux_homeworkpupil_homework_learner" in indexes
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT source, course, area FROM practiceset").fetchall() == [
+            ("private", None, None)
+        ]
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0009",)

@@ -226,6 +226,7 @@ async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
         "quiz",
         "classreport",
         "quizsettings",
+        "homework",
         "help",
     ]
     assert commands[:5] == ["next", "stats", "focus", "define", "goal"]

@@ -9,7 +9,7 @@ buttons: serving a new one replaces an unanswered one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.tutor.core import Core
@@ -23,7 +23,8 @@ from bot.tutor.set_recap import recap_of
 from bot.tutor.sets import SetPrompt, SetState, extended_total, state_of
 from bot.tutor.tips import streak_tip
 from content.drills import DrillInstance, Mark, Typed, generate, mark, parse_answer
-from content.schema import Answerable, ConceptCard, ItemKind, MetricDrill
+from content.schema import ALL_BODIES, Answerable, ConceptCard, ItemKind, MetricDrill
+from storage import homework as homework_store
 from storage import repo
 from storage.db import Session
 from storage.models import Learner, PracticeSet, Prompt
@@ -31,6 +32,7 @@ from storage.models import Learner, PracticeSet, Prompt
 YIELD_EVERY = 10  # learners prepared between yields to the event loop in a nudge batch
 MAX_ECHO = 40  # characters of an unreadable typed answer quoted back
 MOVES_ON = (ItemKind.CONCEPT, ItemKind.TRUE_FALSE, ItemKind.MCQ)  # answered in one tap: the next follows
+HOMEWORK = "homework"  # a set's source when a teacher set it (an unfinished one is never ended)
 
 
 @dataclass
@@ -150,39 +152,55 @@ class Practice:
         learner.last_active_at = now  # asking for practice is activity; a nudge is not
         state = None if new_set else self._current_set(loaded)
         if state is not None and state.complete:
-            return self._finish(loaded, state, now)
+            return self._finish(loaded, state, now, await self._hand_in(session, loaded, state, now))
         replaced = self._replace_live(loaded)
         if state is None:
-            state = await self._start_set(session, loaded, AnswerContext.PRIVATE, now)
+            state = await self._start_set(session, loaded, AnswerContext.PRIVATE.value, now)
         result = await self._serve_in(session, loaded, state, AnswerContext.PRIVATE, now)
         return PromptResult(result.status, result.prompt, replaced=replaced)
 
     def _current_set(self, loaded: Loaded) -> SetState | None:
         started = loaded.started
         if started is not None and loaded.learner.current_set_id == started.set_id:
-            return state_of(started.set_id, started.size, started.total, loaded.set_prompts)
+            return state_of(
+                started.set_id, started.size, started.total, loaded.set_prompts, started.course, started.area
+            )
         row = loaded.current_set
         if loaded.learner.current_set_id is None or row is None or row.ended_at is not None or row.id is None:
             return None
-        return state_of(row.id, row.size, row.total, loaded.set_prompts)
+        return state_of(row.id, row.size, row.total, loaded.set_prompts, row.course, row.area)
 
     async def _start_set(
-        self, session: Session, loaded: Loaded, source: AnswerContext, now: datetime
+        self,
+        session: Session,
+        loaded: Loaded,
+        source: str,
+        now: datetime,
+        *,
+        size: int | None = None,
+        course: str | None = None,
+        area: str | None = None,
     ) -> SetState:
         learner = loaded.learner
         previous = loaded.current_set
-        if learner.current_set_id is not None and previous is not None and previous.ended_at is None:
-            previous.ended_at = now
+        open_before = (
+            learner.current_set_id is not None and previous is not None and previous.ended_at is None
+        )
+        if open_before and previous is not None and previous.source != HOMEWORK:
+            previous.ended_at = now  # an unfinished homework set stays open: it can be carried on
+        size = size or learner.set_size
         set_id = await repo.add_set(
             session,
             learner_id=learner.id,
-            size=learner.set_size,
-            total=learner.set_size,
-            source=source.value,
+            size=size,
+            total=size,
+            source=source,
             started_at=now,
+            course=course,
+            area=area,
         )
         learner.current_set_id = set_id
-        loaded.started = SetState(set_id, learner.set_size, learner.set_size, 0, 0, 0, ())
+        loaded.started = SetState(set_id, size, size, 0, 0, 0, (), course, area)
         loaded.current_set, loaded.set_prompts = None, []
         return loaded.started
 
@@ -210,11 +228,11 @@ class Practice:
         learner = loaded.learner
         in_set = state.context()
         selection = choose(
-            self._items_for(learner),
+            self._items_for(learner, state),
             loaded.memories,
             now,
             loaded.recent,
-            focus=bool(learner.focus_area),
+            focus=bool(state.area) if state.course is not None else bool(learner.focus_area),
             in_set=in_set,
         )
         if selection is None:
@@ -251,39 +269,104 @@ class Practice:
             return loaded.current_set
         return await repo.get_set(session, set_id)
 
-    def _finish(self, loaded: Loaded, state: SetState, now: datetime) -> PromptResult:
-        """End a completed set: its recap."""
+    def _finish(
+        self, loaded: Loaded, state: SetState, now: datetime, homework: str | None = None
+    ) -> PromptResult:
+        """End a completed set: its recap (saying so when it was homework, now handed in)."""
         learner = loaded.learner
         if loaded.current_set is not None:
             loaded.current_set.ended_at = now
         learner.current_set_id = None
         today = answered_today(learner, now)
         recap = recap_of(self.core.bank, state, loaded.set_prompts, loaded.memories, learner, today, now)
-        return PromptResult(Status.DONE, recap=recap)
+        return PromptResult(Status.DONE, recap=replace(recap, homework=homework))
 
-    def _items_for(self, learner: Learner) -> Sequence[Answerable]:
-        items = self.core.bank.for_body(learner.awarding_body)
-        if learner.focus_area:
-            key = (learner.awarding_body, learner.focus_area)
+    async def _hand_in(self, session: Session, loaded: Loaded, state: SetState, now: datetime) -> str | None:
+        """A homework set just completed: its result recorded for the teacher; the group's name (None
+        when the set was not homework, or its homework was cancelled)."""
+        row = loaded.current_set
+        if row is None or row.source != HOMEWORK:
+            return None
+        pupil = await homework_store.pupil_of_set(session, state.set_id)
+        if pupil is None:
+            return None
+        if pupil.completed_at is None:
+            pupil.completed_at, pupil.answered, pupil.right = now, state.answered, state.right
+        homework = await homework_store.get_homework(session, pupil.homework_id)
+        if homework is None or homework.cancelled_at is not None:
+            return None
+        return homework.title or "your class"
+
+    def _items_for(self, learner: Learner, state: SetState | None = None) -> Sequence[Answerable]:
+        if state is not None and state.course is not None:  # homework: the class's course and area
+            items = self.core.bank.for_body(state.course)
+            area = state.area
+        else:
+            items = self.core.bank.for_body(learner.awarding_body)
+            area = learner.focus_area
+        if area:
+            key = (state.course if state is not None and state.course else learner.awarding_body, area)
             focused = self._focused.get(key)
             if focused is None:
-                focused = self._focused[key] = tuple(
-                    item for item in items if item.area == learner.focus_area
-                )
+                focused = self._focused[key] = tuple(item for item in items if item.area == area)
             return focused or items
         return items
 
     # --- nudges -------------------------------------------------------------------------------
 
     async def nudge_prompt(self, session: Session, learner: Learner, now: datetime) -> PromptResult:
-        """Inside the caller's unit of work: a nudge starts a set; its first prompt (context "nudge")."""
+        """Inside the caller's unit of work: a nudge starts a set (or carries on unfinished homework);
+        its first prompt (context "nudge")."""
         loaded = await load(session, self.core.memories, learner.id)
         if loaded is None:
             raise RuntimeError(f"learner {learner.id} has no record to nudge")
         replaced = self._replace_live(loaded)
-        state = await self._start_set(session, loaded, AnswerContext.NUDGE, now)
+        state = self._current_set(loaded)
+        homework = loaded.current_set is not None and loaded.current_set.source == HOMEWORK
+        if state is None or not homework or state.complete:
+            state = await self._start_set(session, loaded, AnswerContext.NUDGE.value, now)
         result = await self._serve_in(session, loaded, state, AnswerContext.NUDGE, now)
         return PromptResult(result.status, result.prompt, replaced=replaced)
+
+    async def homework_prompt(
+        self,
+        session: Session,
+        learner: Learner,
+        now: datetime,
+        size: int,
+        course: str | None,
+        area: str | None,
+    ) -> PromptResult:
+        """Inside the caller's unit of work: a homework set of `size` prompts from the class's course
+        (None: every body) and area; its first prompt."""
+        loaded = await load(session, self.core.memories, learner.id)
+        if loaded is None:
+            raise RuntimeError(f"learner {learner.id} has no record to set homework for")
+        replaced = self._replace_live(loaded)
+        pool = course or ALL_BODIES
+        state = await self._start_set(session, loaded, HOMEWORK, now, size=size, course=pool, area=area)
+        result = await self._serve_in(session, loaded, state, AnswerContext.PRIVATE, now)
+        return PromptResult(result.status, result.prompt, replaced=replaced)
+
+    async def resume(self, session: Session, learner: Learner, set_id: int) -> PromptResult:
+        """Inside the caller's unit of work: carry on an unfinished set (homework put aside for another
+        set): the next prompt of it, or its recap if nothing is left."""
+        if learner.current_set_id != set_id:
+            learner.current_set_id = set_id
+            await session.flush()
+        elif learner.live_prompt_id is not None:  # its prompt is still open: that one again, not the next
+            live = await repo.get_prompt(session, learner.live_prompt_id)
+            if (
+                live is not None
+                and live.id is not None
+                and live.set_id == set_id
+                and live.answered_at is None
+            ):
+                served = await self.served(session, live.id) if not live.superseded else None
+                if served is not None:
+                    gone = (live.message_id,) if live.message_id is not None else ()
+                    return PromptResult(Status.OK, served, replaced=gone)
+        return await self.serve(session, learner)
 
     async def served(self, session: Session, prompt_id: int) -> ServedPrompt | None:
         """A stored prompt as it was served (to send it again, the same, after a crash)."""

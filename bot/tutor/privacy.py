@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.tutor.core import Core
+from bot.tutor.homework import enrol_waiting
 from storage import privacy, repo
 
 KEEP_INACTIVE = timedelta(days=548)  # about 18 months without any activity, then the record goes
@@ -63,7 +64,10 @@ class Privacy:
             learner = await repo.get_learner(session, user_id)
             if learner is None:
                 return False
-            learner.class_consent_at = self.core.clock() if agree else None
+            now = self.core.clock()
+            learner.class_consent_at = now if agree else None
+            if agree:  # homework whose link they opened before agreeing is on its way now
+                await enrol_waiting(session, learner, now)
             return agree
 
     async def sweep_inactive(self, now: datetime) -> int:

@@ -86,6 +86,7 @@ class SetRecap:
     back_by_tomorrow: int  # items of the set due again by the end of tomorrow (the learner's time)
     answered_today: int
     daily_goal: int | None
+    homework: str | None = None  # the set was homework from this group (its name): now handed in
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ class SetState:
     answered: int
     right: int
     retries: tuple[tuple[str, int], ...]  # missed items still to come back, with where they were missed
+    course: str | None = None  # a homework set's pool: its class's course ("all": every body)...
+    area: str | None = None  # ...and topic area (None: every area); no course: the learner's own
 
     @property
     def complete(self) -> bool:
@@ -60,8 +62,15 @@ def pending_retries(prompts: Sequence[SetPrompt]) -> tuple[tuple[str, int], ...]
     return tuple(pending)
 
 
-def state_of(set_id: int, size: int, total: int, prompts: Sequence[SetPrompt]) -> SetState:
-    """A stored set (its id, size and planned length) and its prompts (in serving order) as a state."""
+def state_of(
+    set_id: int,
+    size: int,
+    total: int,
+    prompts: Sequence[SetPrompt],
+    course: str | None = None,
+    area: str | None = None,
+) -> SetState:
+    """A stored set (its id, size, planned length and pool) and its prompts (in serving order) as a state."""
     answered = [p for p in prompts if p.answered]
     return SetState(
         set_id,
@@ -71,6 +80,8 @@ def state_of(set_id: int, size: int, total: int, prompts: Sequence[SetPrompt]) -
         len(answered),
         sum(1 for p in answered if p.correct),
         pending_retries(prompts),
+        course,
+        area,
     )
 
 

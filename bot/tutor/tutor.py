@@ -11,6 +11,7 @@ from bot.tutor.class_quiz.rounds import ClassQuiz
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.core import Core
 from bot.tutor.glossary import Glossary
+from bot.tutor.homework import Homework
 from bot.tutor.nudging import LEASE, Nudger
 from bot.tutor.practice import Practice
 from bot.tutor.privacy import KEEP_INACTIVE, Privacy
@@ -33,6 +34,7 @@ class Tutor:
     class_reports: ClassReports
     glossary: Glossary
     privacy: Privacy
+    homework: Homework
     database: Database | None = None  # set by `open`; None when built over a bare session factory
 
     @classmethod
@@ -61,6 +63,7 @@ class Tutor:
             class_reports=ClassReports(core),
             glossary=Glossary(bank),
             privacy=Privacy(core, keep_inactive),
+            homework=Homework(core, practice, nudge_lease),
         )
 
     @classmethod

@@ -12,6 +12,7 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("quiz", "Start a class quiz round, e.g. /quiz 10 retention; /quiz stop ends it"),
     ("classreport", "Where the class is weak (admins)"),
     ("quizsettings", "Course, time per question, questions per round, who starts rounds (admins)"),
+    ("homework", "Set homework, e.g. /homework 10 until Friday (admins)"),
     ("help", "What Retain does here, and who can use each command"),
 )
 
@@ -27,6 +28,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", "Your time zone, e.g. /timezone Europe/London"),
     ("pause", "Pause nudges, e.g. /pause 3"),
     ("quizname", "Show your name on class quiz boards: on or off"),
+    ("homework", "Carry on with your homework"),
     ("privacy", "What Retain keeps about you; export or erase it"),
     ("start", "Set up, or change your course"),
     ("help", "How Retain works"),
@@ -89,7 +91,7 @@ def bot_link(bot_username: str | None, payload: str | None = None) -> str:
 
 def group_help(anyone_can_start: bool, bot_username: str | None) -> str:
     """/help (and /start) in a class group: the group's commands, what each does and who may use it."""
-    lines = ["<b>Retain in this group</b>: quick quiz rounds for the whole class."]
+    lines = ["<b>Retain in this group</b>: quick quiz rounds and homework for the whole class."]
     for name, description in GROUP_COMMANDS:
         who = ""
         if name == "quiz":

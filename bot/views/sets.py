@@ -13,7 +13,8 @@ from bot.views.common import button, echo, when
 
 def recap_text(recap: SetRecap) -> str:
     """ "Set done: 7/10 right · Customer retention needs work · 3 items back by tomorrow"."""
-    lines = [f"🏁 <b>Set done: {recap.right}/{recap.answered} right</b>"]
+    done = "Homework done" if recap.homework is not None else "Set done"
+    lines = [f"🏁 <b>{done}: {recap.right}/{recap.answered} right</b>"]
     skipped = recap.served - recap.answered
     if skipped:
         lines[0] += f" ({skipped} skipped)"
@@ -27,6 +28,8 @@ def recap_text(recap: SetRecap) -> str:
     if recap.daily_goal:
         tick = " ✅" if recap.answered_today >= recap.daily_goal else ""
         lines.append(f"🎯 Today: {min(recap.answered_today, recap.daily_goal)} of {recap.daily_goal}{tick}")
+    if recap.homework is not None:
+        lines.append(f"📚 Handed in to {escape(recap.homework)}. Nice work!")
     lines.append("\nAnother set, or a break?")
     return "\n".join(lines)
 
