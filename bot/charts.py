@@ -2,8 +2,9 @@
 
 Drawn straight onto pixels with Pillow, in a few milliseconds (`bench/charts.py` times it), off the
 event loop (`chart_png`). Each area gets its name (bold) with its share at the right, a bar on a
-track with the "ready" mark at 80 %, and a line of detail under it. Text never runs off the image:
-a line too long for it is wrapped (the image grows taller), never shrunk.
+track with the "ready" mark at 80 % (optional: a class's accuracy has no "ready"), and a line of
+detail under it. Text never runs off the image: a line too long for it is wrapped (the image grows
+taller), never shrunk.
 
 A chart whose picture has not changed is not drawn again: the last `CACHE_ENTRIES` charts are kept,
 keyed by what they show (`Picture`).
@@ -107,16 +108,20 @@ class Picture:
     title: str
     axis: str
     rows: tuple[Row, ...]
+    mark: float | None = MASTERED  # where the "ready" mark is drawn on every track (None: no mark)
 
 
-def picture(bars: Sequence[tuple[str, float, str]], title: str, axis: str) -> Picture:
-    """What the chart of these (name, share 0 to 1, detail) rows, top to bottom, shows."""
+def picture(
+    bars: Sequence[tuple[str, float, str]], title: str, axis: str, mark: float | None = MASTERED
+) -> Picture:
+    """What the chart of these (name, share 0 to 1, detail) rows, top to bottom, shows; `mark`: the
+    share where the "ready" mark is drawn (None for a chart where no share means ready)."""
     rows = []
     for name, share, detail in bars:
         filled = max(MIN_BAR, round(TRACK * min(max(share, 0.0), 1.0)))
         percent = round(100 * share)
         rows.append(Row(name, f"{percent}%", filled, _band(percent), detail))
-    return Picture(title, axis, tuple(rows))
+    return Picture(title, axis, tuple(rows), mark)
 
 
 @functools.cache
@@ -194,12 +199,13 @@ def render(chart: Picture) -> bytes:
         draw = ImageDraw.Draw(image)
         for x, y, text, font, grey, anchor in texts:
             draw.text((x, y), text, fill=grey, font=font, anchor=anchor)
-    mark = MARGIN + round(TRACK * MASTERED)
+    mark = None if chart.mark is None else MARGIN + round(TRACK * chart.mark)
     for top, row in bars:
         bottom = top + BAR_PX - 1
         draw.rectangle((MARGIN, top, MARGIN + TRACK - 1, bottom), fill=_TRACK)
         draw.rectangle((MARGIN, top, MARGIN + row.filled - 1, bottom), fill=_BAND[row.band])
-        draw.rectangle((mark - 1, top - MARK_OVERHANG, mark, bottom + MARK_OVERHANG), fill=_MARK)
+        if mark is not None:
+            draw.rectangle((mark - 1, top - MARK_OVERHANG, mark, bottom + MARK_OVERHANG), fill=_MARK)
     image.putpalette(_PALETTE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=PNG_LEVEL)
@@ -259,14 +265,18 @@ def _kept_or_drawn(chart: Picture) -> bytes:
     return png
 
 
-def area_chart(bars: Sequence[tuple[str, float, str]], title: str, axis: str) -> bytes:
+def area_chart(
+    bars: Sequence[tuple[str, float, str]], title: str, axis: str, mark: float | None = MASTERED
+) -> bytes:
     """One row per (name, share 0 to 1, detail), top to bottom, as PNG bytes: the kept chart if
     one shows the same, else drawn (and kept). Drawing blocks: off the event loop, use `chart_png`."""
-    return _kept_or_drawn(picture(bars, title, axis))
+    return _kept_or_drawn(picture(bars, title, axis, mark))
 
 
-async def chart_png(bars: Sequence[tuple[str, float, str]], title: str, axis: str) -> bytes:
+async def chart_png(
+    bars: Sequence[tuple[str, float, str]], title: str, axis: str, mark: float | None = MASTERED
+) -> bytes:
     """`area_chart` without blocking the event loop: a kept chart at once, else drawn in a thread."""
-    chart = picture(bars, title, axis)
+    chart = picture(bars, title, axis, mark)
     png = CACHE.get(chart)
     return png if png is not None else await asyncio.to_thread(_kept_or_drawn, chart)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and the callback data it carries (see `bot.codec`)."""
+    """An inline button: its label and the callback data it carries (see `bot.codec`), or a link
+    it opens instead (`url`, for a deep link into a private chat)."""
 
     label: str
     data: str
+    url: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]  # rows of buttons

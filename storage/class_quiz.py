@@ -128,6 +128,23 @@ async def answers_in_chat(session: AsyncSession, chat_id: int) -> list[tuple[Qui
     return list(result.all())
 
 
+async def rounds_in_chat(session: AsyncSession, chat_id: int) -> Sequence[QuizRound]:
+    """Every round of a group, oldest first."""
+    result = await session.exec(
+        select(QuizRound).where(QuizRound.chat_id == chat_id).order_by(col(QuizRound.id))
+    )
+    return result.all()
+
+
+async def set_group_title(session: AsyncSession, chat_id: int, title: str) -> None:
+    """Remember the group's name as last seen (its settings row is made if it has none)."""
+    row = await session.get(GroupSettings, chat_id)
+    if row is None:
+        session.add(GroupSettings(chat_id=chat_id, title=title))
+    elif row.title != title:
+        row.title = title
+
+
 async def recent_round_items(session: AsyncSession, chat_id: int, rounds: int) -> set[str]:
     """The item ids asked in the group's latest `rounds` rounds."""
     ids = (

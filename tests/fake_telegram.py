@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+GROUP_TITLE = "Class 3B"  # a group's name unless a test names it (`FakeTelegram.titles`)
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Retain", "username": "retain_test_bot"}
 
 # Telegram's limits (the Bot API documentation; the bot's own copy is pinned by tests/test_content.py).
@@ -570,6 +571,9 @@ class FakeTelegram:
     requests: list[Request] = field(default_factory=list)
     messages: dict[tuple[int, int], SentMessage] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    # Users who never opened a private chat with the bot: Telegram refuses to message them (403)
+    # until they send the bot something there.
+    strangers: set[int] = field(default_factory=set)
     failures: list[Fault] = field(default_factory=list)  # faults in force, first match wins
     queries: dict[str, CallbackQuery] = field(default_factory=dict)
     query_lifetime: float = 15.0  # seconds a callback query can be answered in
@@ -583,6 +587,7 @@ class FakeTelegram:
     _history: list[dict[str, Any]] = field(default_factory=list)
     _poll_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     admins: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> admin user ids
+    titles: dict[int, str] = field(default_factory=dict)  # group chat id -> its name (default "Class 3B")
     polls_barred: set[int] = field(default_factory=set)  # groups where the bot may not send polls
     # With each answer to a poll the bot sent, Telegram also sends the poll's new state, in no
     # promised order: "after" or "before" the answer (None: answers only).
@@ -801,6 +806,8 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.strangers:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat_id
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
@@ -924,7 +931,7 @@ class FakeTelegram:
         message: dict[str, Any] = {
             "message_id": sent.message_id,
             "date": int(time.time()),
-            "chat": _chat(sent.chat_id),
+            "chat": _chat(sent.chat_id, title=self.titles.get(sent.chat_id, GROUP_TITLE)),
             "from": BOT_USER,
         }
         if sent.photo:
@@ -980,7 +987,9 @@ class FakeTelegram:
         message: dict[str, Any] = {
             "message_id": 10_000 + next(self._update_ids),
             "date": int(time.time()),
-            "chat": _chat(chat_id, user.first_name if user else "Learner"),
+            "chat": _chat(
+                chat_id, user.first_name if user else "Learner", self.titles.get(chat_id, GROUP_TITLE)
+            ),
         }
         if user is not None:
             message["from"] = user.as_json()
@@ -1002,6 +1011,8 @@ class FakeTelegram:
 
     async def group_text(self, user: FakeUser, chat_id: int, text: str) -> int:
         """The user sends `text` in a chat: their private chat (their id) or a group (negative)."""
+        if chat_id == user.id:
+            self.strangers.discard(user.id)
         return await self.push({"message": self.text_message(user, chat_id, text)})
 
     async def poll_answer(self, user: FakeUser, poll_id: str, option_ids: list[int]) -> None:
@@ -1184,9 +1195,9 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _chat(chat_id: int, first_name: str = "Learner") -> dict[str, Any]:
+def _chat(chat_id: int, first_name: str = "Learner", title: str = "Class 3B") -> dict[str, Any]:
     if chat_id < 0:
-        return {"id": chat_id, "type": "supergroup", "title": "Class 3B"}
+        return {"id": chat_id, "type": "supergroup", "title": title}
     return {"id": chat_id, "type": "private", "first_name": first_name}
 
 

@@ -101,6 +101,14 @@ def test_each_area_gets_its_name_its_share_in_the_colour_of_its_band_the_ready_m
         above = bottom + 40
 
 
+def test_a_chart_without_the_ready_mark_leaves_the_track_clear_there() -> None:
+    image = pixels(area_chart([("Customer retention", 0.4, "8/20 right")], TITLE, AXIS, mark=None))
+    [(colour, top, bottom)] = bars_in(image)
+    assert colour == RED
+    assert image.getpixel((MARK_X, (top + bottom) // 2)) == TRACK_GREY
+    assert image.getpixel((MARK_X, top - 2)) == WHITE
+
+
 def test_notes_are_drawn_at_their_size_so_the_smallest_text_is_as_legible_as_it_says() -> None:
     image = pixels(area_chart([("Customer retention", 0.4, "lg")], TITLE, AXIS))
     [(_, _, bottom)] = bars_in(image)

@@ -218,28 +218,6 @@ async def test_removing_the_bot_ends_the_round_cleanly(bot: Harness) -> None:
     assert await time_up(bot) == []
 
 
-async def test_class_report_goes_to_the_admins_private_chat(bot: Harness) -> None:
-    await onboard(bot, TEACHER)  # the teacher has started the bot
-    first = await start_round(bot, count=2)
-    await answer(bot, AMIR, first, right=False)
-    await answer(bot, BEA, first, right=True)
-    second = next(r for r in await time_up(bot) if r.method == "sendPoll")
-    await answer(bot, AMIR, second, right=False)
-    await answer(bot, BEA, second, right=False)
-    refused = await say(bot, AMIR, "/classreport")
-    assert "Only group admins" in texts(refused)[0]
-    mark = bot.fake.mark()
-    in_group = await say(bot, TEACHER, "/classreport")
-    assert "sent the class report to you in a private chat" in texts(in_group)[0]
-    [report] = bot.sent_to(TEACHER, mark)
-    assert report.photo
-    assert "<b>Class report</b> · Class 3B" in report.text
-    assert "1 rounds · 2 members took part · 4 answers" in report.text
-    assert "<b>Accuracy by topic area</b>" in report.text and "% right (" in report.text
-    assert "<b>Most missed</b>\n1. " in report.text and "(2 of 2 wrong)" in report.text
-    assert "<b>Recent rounds</b>\nRound 1: 25% right, 2 taking part" in report.text
-
-
 async def test_two_groups_run_rounds_at_once(bot: Harness) -> None:
     other = -100_456
     bot.fake.admins[GROUP] = {TEACHER.id}

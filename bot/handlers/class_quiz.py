@@ -28,12 +28,14 @@ from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge, send, user_id
 from bot.presenters import router
 from bot.tutor.class_quiz.results import (
+    ClassReport,
     SettingsStatus,
     StartStatus,
 )
 from bot.views import class_quiz as views
+from bot.views import class_report as report_views
 from bot.views import commands as command_views
-from bot.views.common import CAPTION_LIMIT, stale_button
+from bot.views.common import stale_button
 
 log = logging.getLogger(__name__)
 
@@ -222,37 +224,69 @@ async def on_other_group_command(update: Update, context: RetainContext) -> None
 
 
 async def classreport_command(update: Update, context: RetainContext) -> None:
-    """/classreport (admins): to the admin's private chat if they have started the bot, else here."""
+    """/classreport (admins): the report goes to the admin privately, never to the group."""
     chat = await _admin_in_group(update, context)
     if chat is None:
         return
-    tutor, member = context.tutor, user_id(update)
-    report = await tutor.class_reports.report(chat.id)
-    text = views.class_report(report, chat.title or "this group")
+    report = await context.tutor.class_reports.report(chat.id, chat.title)
+    if await send_report(context, user_id(update), report):
+        await send(context, chat.id, report_views.report_sent_privately())
+        return
+    username = context.bot.username
+    await send(
+        context,
+        chat.id,
+        report_views.report_link_text(),
+        report_views.report_link_keyboard(username, chat.id),
+    )
+
+
+async def report_link_command(update: Update, context: RetainContext) -> None:
+    """/start report_m100123 in private (the group's report link): the report, if still an admin there."""
+    user = update.effective_user
+    chat_id = report_views.chat_of_payload(" ".join(context.args or []))
+    if user is None or chat_id is None:
+        return
+    try:
+        admin = await is_admin(context, chat_id, user.id)  # links get forwarded: ask Telegram, now
+    except (Forbidden, BadRequest):
+        await send(context, user.id, report_views.report_group_unreachable())
+        return
+    if not admin:
+        await send(context, user.id, report_views.report_admins_only())
+        return
+    await send_report(context, user.id, await context.tutor.class_reports.report(chat_id))
+
+
+async def send_report(context: RetainContext, target: int, report: ClassReport) -> bool:
+    """The chart, the report and its CSV, to a private chat; False if Telegram refuses the first send
+    (the admin never started Retain, or blocked it)."""
     png = None
-    if report.answers:
-        shares = [
-            (a.area.name, a.accuracy, f"{a.correct} of {a.answers} right") for a in report.areas if a.answers
-        ]
+    bars = report_views.chart_bars(report)
+    if bars:
         try:
-            png = await chart_png(shares, "Class accuracy by topic area", "Right answers (%)")
+            png = await chart_png(bars, report_views.CHART_TITLE, report_views.chart_axis(report), mark=None)
         except Exception:
             log.exception("Could not draw the class report chart; sending text")
-    profile = await tutor.profiles.profile(member)
-    targets = [member, chat.id] if profile is not None and profile.started else [chat.id]
-    for target in targets:
-        try:
-            if png is not None and len(text) <= CAPTION_LIMIT:
-                await context.bot.send_photo(target, png, caption=text, parse_mode=ParseMode.HTML)
-            else:
-                if png is not None:
-                    await context.bot.send_photo(target, png)
-                await send(context, target, text)
-            if target != chat.id:
-                await send(context, chat.id, views.class_report_sent_privately())
-            return
-        except (Forbidden, BadRequest):
-            continue
+    try:
+        if png is not None:
+            caption = report_views.report_caption(report)
+            await context.bot.send_photo(target, png, caption=caption, parse_mode=ParseMode.HTML)
+        else:
+            await send(context, target, report_views.report_text(report))
+    except (Forbidden, BadRequest) as exc:
+        log.info("The class report could not go to %s privately: %s", target, exc)
+        return False
+    if png is not None:
+        await send(context, target, report_views.report_text(report))
+    if report.pupils:
+        await context.bot.send_document(
+            target,
+            report_views.report_csv(report),
+            filename=report_views.report_filename(report),
+            caption=report_views.report_csv_caption(report),
+        )
+    return True
 
 
 async def on_group_membership(update: Update, context: RetainContext) -> None:
@@ -285,6 +319,11 @@ def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
     app.add_handler(CommandHandler("classreport", classreport_command, filters=groups))
     app.add_handler(CommandHandler(["help", "start"], group_help_command, filters=groups))
     app.add_handler(CallbackQueryHandler(on_course_button, pattern=matches(Action.CLASS_COURSE)))
+    # Before the private chat's handlers: /start with a report link's payload delivers the report.
+    report_link = filters.Regex(rf"^/start(@\w+)?\s+{report_views.REPORT_LINK}m?[0-9]+\s*$")
+    app.add_handler(
+        CommandHandler("start", report_link_command, filters=filters.ChatType.PRIVATE & report_link)
+    )
     app.add_handler(PollAnswerHandler(on_poll_answer))
     app.add_handler(PollHandler(on_poll))
     app.add_handler(CallbackQueryHandler(on_quiz_button, pattern=matches(Action.QUIZ)))

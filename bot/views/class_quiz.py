@@ -1,4 +1,4 @@
-"""Class quiz texts: questions, the board, settings, the teacher's report, quiz names."""
+"""Class quiz texts: questions, the board, settings, quiz names (the report's are in class_report.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from html import escape
 
 from bot.codec import Action, Callback
 from bot.tutor.class_quiz.results import (
-    ClassReport,
     Question,
     QuizSettings,
     QuizStatus,
@@ -26,7 +25,7 @@ from bot.tutor.class_quiz.rules import (
 from bot.ui import Keyboard, keyboard
 from bot.views.commands import bot_link
 from bot.views.common import LETTERS, button, course_name
-from content.schema import ALL_BODIES, Area, Bank, TrueFalse
+from content.schema import ALL_BODIES, Area, Bank
 
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 CLASS_LINK = "class"  # /start's payload in the link a round's announcement carries
@@ -318,11 +317,6 @@ def quiz_answer_ack(recorded: bool) -> str:
     return "Answer saved." if recorded else "You've answered this one, or it has closed."
 
 
-def class_report_sent_privately() -> str:
-    """In the group, after /classreport went to the admin's private chat."""
-    return "📊 I've sent the class report to you in a private chat."
-
-
 def quiz_name_usage() -> str:
     """/quizname without on or off."""
     return "Send <code>/quizname off</code> to appear as “a classmate”, or <code>/quizname on</code>."
@@ -336,25 +330,3 @@ def quiz_name_set(named: bool) -> str:
         "You'll appear as “a classmate” on class quiz leaderboards. "
         "Your answers still count in your practice."
     )
-
-
-def class_report(report: ClassReport, group: str) -> str:
-    """/classreport as text (it goes with a chart of accuracy per area)."""
-    lines = [f"<b>Class report</b> · {escape(group)}"]
-    if not report.answers:
-        return lines[0] + "\n\nNo quiz answers yet: start a round with /quiz."
-    lines.append(f"{report.rounds} rounds · {report.players} members took part · {report.answers} answers")
-    lines += ["", "<b>Accuracy by topic area</b>"]
-    for area in sorted(report.areas, key=lambda a: (a.answers == 0, a.accuracy)):
-        detail = f"{area.accuracy:.0%} right ({area.answers} answers)" if area.answers else "not quizzed yet"
-        lines.append(f"• {escape(area.area.name)}: {detail}")
-    if report.most_missed:
-        lines += ["", "<b>Most missed</b>"]
-        for n, (item, wrong, asked) in enumerate(report.most_missed, 1):
-            text = item.statement if isinstance(item, TrueFalse) else item.question
-            lines.append(f"{n}. {escape(text[:90])} ({wrong} of {asked} wrong)")
-    if report.trend:
-        lines += ["", "<b>Recent rounds</b>"]
-        for round_id, accuracy, players in report.trend:
-            lines.append(f"Round {round_id}: {accuracy:.0%} right, {players} taking part")
-    return "\n".join(lines)

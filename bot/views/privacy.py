@@ -87,8 +87,8 @@ def consent_question() -> str:
     return (
         "👥 <b>Class quiz answers</b>\n"
         "Should your answers in class quiz rounds count in your own practice here, so what you miss in "
-        "class comes back to you? Only whether each answer was right is kept. You can change this any "
-        "time in /privacy."
+        "class comes back to you? Only whether each answer was right is kept. Your teacher's class "
+        "report then shows your name and how you did by topic. You can change this any time in /privacy."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from bot.tutor.class_quiz.rules import QuizItem, Standing
@@ -195,12 +196,79 @@ class AreaAccuracy:
 
 
 @dataclass(frozen=True)
-class ClassReport:
-    """The teacher's view of a class."""
+class RoundFigures:
+    """One round as the report shows it: numbered within its class (1 is the class's first round)."""
 
-    areas: list[AreaAccuracy]
-    rounds: int
-    players: int
+    number: int
+    started_on: date  # local date
+    players: int  # distinct members who answered (a pseudonymised pupil counts once in their round)
     answers: int
-    most_missed: list[tuple[QuizItem, int, int]]  # item, wrong, answers
-    trend: list[tuple[int, float, int]]  # round id, accuracy, players (oldest first)
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share right (0 before any answer)."""
+        return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class MissedItem:
+    """An item the class got wrong most: the whole question, and the wrong answer most chosen."""
+
+    item: QuizItem
+    question: str  # the whole question, as the class saw it
+    answers: int
+    wrong: int
+    common_wrong: str  # the wrong option chosen most often
+    common_wrong_count: int  # how many chose it
+
+
+@dataclass(frozen=True)
+class PupilFigures:
+    """One pupil who agreed to their class answers counting: their record in the class's rounds."""
+
+    name: str
+    answers: int
+    correct: int
+    areas: dict[str, tuple[int, int]]  # area id -> (answers, right); areas never answered are absent
+
+    @property
+    def accuracy(self) -> float:
+        """Share right (0 before any answer)."""
+        return self.correct / self.answers if self.answers else 0.0
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """The teacher's view of a class, as plain data.
+
+    A new section (homework results, say) is one more field here, defaulting to empty, and one
+    more section function in `bot.views.class_report.SECTIONS`.
+    """
+
+    chat_id: int
+    title: str | None  # the group's name as last seen, None if never seen
+    course: str | None  # the awarding body's name when the class has one (the report covers only it)
+    made_on: date  # today, in the report's time zone
+    areas: list[AreaAccuracy]  # the areas the report covers, in catalogue order
+    rounds: list[RoundFigures]  # every round of the class, oldest first
+    answers: int
+    most_missed: list[MissedItem]
+    pupils: list[PupilFigures]  # pupils who agreed, by name
+    hidden_players: bool = False  # some answers came from pupils who did not agree (not listed)
+    trend_rounds: int = 5  # how many of the latest rounds the trend shows
+
+    @property
+    def first_day(self) -> date | None:
+        """The first round's date."""
+        return self.rounds[0].started_on if self.rounds else None
+
+    @property
+    def last_day(self) -> date | None:
+        """The latest round's date."""
+        return self.rounds[-1].started_on if self.rounds else None
+
+    @property
+    def trend(self) -> list[RoundFigures]:
+        """The latest rounds, oldest first."""
+        return self.rounds[-self.trend_rounds :]
