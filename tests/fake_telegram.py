@@ -587,6 +587,7 @@ class FakeTelegram:
     _history: list[dict[str, Any]] = field(default_factory=list)
     _poll_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     admins: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> admin user ids
+    outsiders: dict[int, set[int]] = field(default_factory=dict)  # group chat id -> users not in it
     titles: dict[int, str] = field(default_factory=dict)  # group chat id -> its name (default "Class 3B")
     polls_barred: set[int] = field(default_factory=set)  # groups where the bot may not send polls
     # With each answer to a poll the bot sent, Telegram also sends the poll's new state, in no
@@ -887,6 +888,8 @@ class FakeTelegram:
         user = {"id": params["user_id"], "is_bot": False, "first_name": "Member"}
         if params["user_id"] in self.admins.get(params["chat_id"], set()):
             return {"user": user, "status": "creator", "is_anonymous": False}
+        if params["user_id"] in self.outsiders.get(params["chat_id"], set()):
+            return {"user": user, "status": "left"}
         return {"user": user, "status": "member"}
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:

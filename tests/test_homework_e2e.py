@@ -88,6 +88,14 @@ async def test_homework_goes_to_pupils_who_agreed_and_to_one_who_agrees_later(bo
     assert any("You've got this one already" in m.text for m in again)
     assert (await bot.homework_sweep()).sent == 0
 
+    # A forwarded link opened by someone outside the class gets nothing of the homework.
+    stranger = FakeUser(699, "Eve")
+    bot.fake.outsiders[GROUP] = {stranger.id}
+    [refused] = await bot.send(stranger, "/start hw1")
+    assert "for the members of its class group" in refused.text
+    assert stranger.id not in pupil_rows(bot)
+    assert (await bot.homework_sweep()).sent == 0
+
 
 async def test_homework_is_sent_once_whatever_happens(bot: Harness) -> None:
     await class_with_a_round(bot)
@@ -184,6 +192,14 @@ async def test_the_set_ends_handed_in_and_the_evening_before_reminder_goes_once(
     assert f"✅ Finished 1 of 2, {round(100 * right / answered)}% right: Amir {right}/{answered}" in section
     assert "⏳ Not finished: Bea (1 done)" in section
     assert pupil_rows(bot)[AMIR.id] == ("sent", answered, right)
+
+    # The teacher's private class report carries the same results; the group sees none of them.
+    await onboard(bot, TEACHER)
+    mark = bot.fake.mark()
+    in_group = await quiz.say(bot, TEACHER, "/classreport")
+    assert not any("Finished" in t for t in quiz.texts(in_group))
+    [report_homework] = [m for m in bot.sent_to(TEACHER, mark) if m.text.startswith("📚 <b>Homework</b>")]
+    assert "✅ Finished 1 of 2" in report_homework.text and "⏳ Not finished: Bea" in report_homework.text
 
 
 async def test_homework_picked_up_again_after_another_set(bot: Harness) -> None:

@@ -35,6 +35,7 @@ from bot.tutor.class_quiz.results import (
 from bot.views import class_quiz as views
 from bot.views import class_report as report_views
 from bot.views import commands as command_views
+from bot.views import homework as homework_views
 from bot.views.common import stale_button
 
 log = logging.getLogger(__name__)
@@ -259,8 +260,8 @@ async def report_link_command(update: Update, context: RetainContext) -> None:
 
 
 async def send_report(context: RetainContext, target: int, report: ClassReport) -> bool:
-    """The chart, the report and its CSV, to a private chat; False if Telegram refuses the first send
-    (the admin never started Retain, or blocked it)."""
+    """The chart, the report, its homework results and its CSV, to a private chat; False if Telegram
+    refuses the first send (the admin never started Retain, or blocked it)."""
     png = None
     bars = report_views.chart_bars(report)
     if bars:
@@ -279,6 +280,9 @@ async def send_report(context: RetainContext, target: int, report: ClassReport) 
         return False
     if png is not None:
         await send(context, target, report_views.report_text(report))
+    homework = homework_views.homework_section(await context.tutor.homework.results(report.chat_id))
+    if homework:
+        await send(context, target, homework)
     if report.pupils:
         await context.bot.send_document(
             target,

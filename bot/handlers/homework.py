@@ -13,7 +13,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 from telegram.ext import CommandHandler, ExtBot, filters
@@ -111,11 +111,26 @@ async def homework_command(update: Update, context: RetainContext) -> None:
     await send(context, chat.id, _reply(result, link))
 
 
+async def is_member(context: RetainContext, chat_id: int, member_id: int) -> bool:
+    """Whether someone is in the group now (False too when Retain can no longer see the group)."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, member_id)
+    except TelegramError:
+        return False
+    if member.status == ChatMember.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+
+
 async def start_from_link(update: Update, context: RetainContext) -> None:
     """/start hw<id> in private: the welcome, then the homework (once they agree)."""
     user = update.effective_user
     homework_id = presenters.homework_id_of(" ".join(context.args or []))
     if user is None or homework_id is None:
+        return
+    group = await context.tutor.homework.group_of(homework_id)
+    if group is not None and not await is_member(context, group, user.id):
+        await send(context, user.id, views.not_in_class())  # a forwarded link: the class's only
         return
     await carry_out(
         update, context, await presenters.join(context.tutor, user.id, user.first_name, homework_id)

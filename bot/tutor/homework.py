@@ -361,6 +361,12 @@ class Homework:
 
     # --- joining by the group's link ----------------------------------------------------------
 
+    async def group_of(self, homework_id: int) -> int | None:
+        """The group a homework was set in (None if there is no such homework)."""
+        async with self.core.reads() as session:
+            homework = await store.get_homework(session, homework_id)
+            return homework.chat_id if homework is not None else None
+
     async def join(self, user_id: int, homework_id: int, name: str) -> JoinResult:
         """A pupil opened the link in the group's homework message (after /start made their record):
         on its way if they agreed to class answers, else once they do (`enrol_waiting`)."""

@@ -206,6 +206,14 @@ def carry_on_done(group: str) -> str:
     return f"You've already handed in the homework from {escape(group)}. Nice work! /next for more."
 
 
+def not_in_class() -> str:
+    """A homework link opened by someone who is not in the group it was set in."""
+    return (
+        "That homework is for the members of its class group, and I can't see you in it. "
+        "Send /next to practise on your own."
+    )
+
+
 def join_text(result: JoinResult) -> str:
     """Opening a homework's link."""
     if result.status is JoinStatus.CLOSED or result.due_at is None:
