@@ -34,8 +34,10 @@ class Harness:
     sweep_seconds: float | None = None  # run the repeating sweeps this often (None: tests run them)
     read_timeout: float | None = None  # how long the bot waits for an answer from the fake (default 5 s)
     polling: bool = True  # False: a second instance on the same database that takes no updates
-    # The limiter stays in the path; Telegram's real 30/s would only slow the suite down.
+    # The limiter stays in the path; Telegram's real 30/s, and 20 a minute in a group (a test that
+    # posts more would wait a real minute), would only slow the suite down.
     rate_limit_per_second: float = 10_000
+    rate_limit_group_per_minute: float = 10_000
 
     @property
     def settings(self) -> Settings:
@@ -45,6 +47,7 @@ class Harness:
             database_url=f"sqlite:///{self.db_path}",
             default_timezone="Europe/London",
             rate_limit_per_second=self.rate_limit_per_second,
+            rate_limit_group_per_minute=self.rate_limit_group_per_minute,
             nudge_sweep_seconds=self.sweep_seconds or 60,
             quiz_sweep_seconds=self.sweep_seconds or 2,
             _env_file=None,
