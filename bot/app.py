@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import signal
 from datetime import timedelta
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import class_quiz, errors, homework, housekeeping, nudges, private
 from bot.limiter import PriorityRateLimiter
+from bot.metrics import Metrics
+from bot.ops import OpsServer
 from bot.receipts import Receipts
 from bot.refusals import Refusals
 from bot.runner import QuizRunner
@@ -33,6 +38,8 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 
+
+log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 6 * 3600.0  # seconds between deletions of long-inactive records
 REQUESTS = 256  # connections to the Bot API at once (python-telegram-bot's own default)
@@ -60,6 +67,7 @@ def build_application(
     tutor = Tutor.open(
         database, bank, settings.default_timezone, clock, nudge_lease=lease, keep_inactive=keep
     )
+    metrics = Metrics(started_at=clock())
 
     async def post_init(app: RetainApp) -> None:
         await database.prepare()
@@ -92,11 +100,12 @@ def build_application(
                 settings.rate_limit_per_second,
                 settings.rate_limit_group_per_minute,
                 settings.rate_limit_max_retries,
+                on_limited=metrics.limited,
             )
         )
         .context_types(ContextTypes(context=RetainContext, bot_data=BotData))
         .job_queue(JobQueue[RetainContext]())
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(ChatOrderedProcessor(metrics=metrics))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -107,6 +116,8 @@ def build_application(
     app.bot_data.refusals = Refusals()
     app.bot_data.nudge_sweep = asyncio.Lock()
     app.bot_data.homework_sweep = asyncio.Lock()
+    app.bot_data.metrics = metrics
+    app.bot_data.readable = updates.readable
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
     housekeeping.register(app, HOUSEKEEPING_EVERY if schedule_jobs else None)
@@ -117,6 +128,76 @@ def build_application(
 
 
 def run(settings: Settings, bank: Bank) -> None:
-    """Build the bot and poll Telegram until interrupted, keeping updates sent while it was down."""
+    """Build the bot and run it until interrupted: polling Telegram, keeping updates sent while it
+    was down, or, with `WEBHOOK_URL` set, serving the webhook (and /healthz and /metrics)."""
     app = build_application(settings, bank)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1)
+    if settings.webhook_url is None and settings.metrics_port is None:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1)
+        return
+    asyncio.run(serve(app, settings))
+
+
+async def serve(app: RetainApp, settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run `app` until SIGINT or SIGTERM (or `stop`): webhook mode with `WEBHOOK_URL`, otherwise
+    polling with /healthz and /metrics on `METRICS_PORT`."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await app.initialize()
+    server: OpsServer | None = None
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        server = await start_server(app, settings)
+        if settings.webhook_url is None:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
+            )
+        await app.start()
+        await stop.wait()
+    finally:
+        if server is not None:
+            await server.stop()  # no more webhook requests; those accepted are still handled
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+async def start_server(app: RetainApp, settings: Settings) -> OpsServer:
+    """Serve /healthz and /metrics and, with `WEBHOOK_URL` set, the webhook, which Telegram is then
+    told of (setWebhook, retried until Telegram answers)."""
+    webhook = settings.webhook_url is not None
+    server = OpsServer(app, settings, webhook=webhook)
+    port = settings.webhook_port if webhook else (settings.metrics_port or 0)
+    await server.start(settings.webhook_listen, port)
+    if webhook:
+        await set_webhook(app, settings)
+    return server
+
+
+async def set_webhook(app: RetainApp, settings: Settings, first_wait: float = 1.0) -> None:
+    """Tell Telegram where to post updates and which kinds; pending updates are kept."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    wait = first_wait
+    while True:
+        try:
+            await app.bot.set_webhook(
+                url=settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=settings.webhook_max_connections,
+                drop_pending_updates=False,
+            )
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:  # Telegram not answering yet (the outage log says so once)
+            log.debug("setWebhook failed (%s); retrying in %.0f s", type(exc).__name__, wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 30.0)

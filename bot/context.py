@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.metrics import Metrics
 from bot.tutor.tutor import Tutor
 
 if TYPE_CHECKING:
@@ -24,6 +26,10 @@ class BotData:
     refusals: Refusals
     nudge_sweep: asyncio.Lock
     homework_sweep: asyncio.Lock
+    metrics: Metrics
+    # An update as received (JSON), as python-telegram-bot can read it: an unreadable one becomes an
+    # empty update with its id (bot/handlers/errors.py); the webhook uses it as polling does.
+    readable: Callable[[Any], Any]
 
 
 class RetainContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

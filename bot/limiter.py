@@ -180,7 +180,9 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_limited: Callable[[], None] | None = None,
     ) -> None:
+        self._on_limited = on_limited  # told of every 429 (the metrics count them)
         self._clock = clock
         self._sleep = sleep
         self._bucket = _Bucket(per_second, max(1.0, per_second * SLICE), clock, sleep)
@@ -235,6 +237,8 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                if self._on_limited is not None:
+                    self._on_limited()
                 if attempt == retries:
                     log.warning("%s: still limited by Telegram after %d retries", endpoint, retries)
                     raise

@@ -9,11 +9,17 @@ slots, so a chat with many waiting updates takes at most one slot.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.metrics import Metrics, chat_kind, update_kind
+
+log = logging.getLogger(__name__)
 
 QUEUED = 1024  # updates accepted at once (waiting for their chat or a slot)
 WORKING = 32  # updates being worked on at once
@@ -31,8 +37,9 @@ def _chat_of(update: object) -> int | None:
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Concurrent update processing that keeps each chat's updates in arrival order."""
 
-    def __init__(self, working: int = WORKING, queued: int = QUEUED) -> None:
+    def __init__(self, working: int = WORKING, queued: int = QUEUED, metrics: Metrics | None = None) -> None:
         super().__init__(queued)
+        self.metrics = metrics
         self._slots = asyncio.Semaphore(working)
         self._tails: dict[int | None, asyncio.Future[None]] = {}
         self._busy = 0
@@ -47,11 +54,26 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._tails[chat] = done
         self._busy += 1
         self._idle.clear()
+        arrived = time.perf_counter()
         try:
             if previous is not None:
                 await asyncio.shield(previous)
             async with self._slots:
+                began = time.perf_counter()
                 await coroutine
+            done_at = time.perf_counter()
+            kind = update_kind(update)
+            if self.metrics is not None:
+                self.metrics.updates.labels(kind).inc()
+                self.metrics.latency.labels(kind).observe(done_at - arrived)
+            if log.isEnabledFor(logging.DEBUG):  # never the text: its type, its chat's kind, timings
+                log.debug(
+                    "update type=%s chat=%s handler_ms=%.1f waited_ms=%.1f",
+                    kind,
+                    chat_kind(update),
+                    (done_at - began) * 1000,
+                    (began - arrived) * 1000,
+                )
         finally:
             done.set_result(None)
             if self._tails.get(chat) is done:
@@ -59,6 +81,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._busy -= 1
             if not self._busy:
                 self._idle.set()
+
+    @property
+    def pending(self) -> int:
+        """Updates waiting for their chat or a slot, or being handled."""
+        return self._busy
 
     async def idle(self) -> None:
         """Wait until no update is waiting or being handled."""

@@ -19,6 +19,11 @@ server answers like Telegram and is as strict as Telegram about what it accepts:
   recorded as `state`.
 - **Only the updates the bot asked for.** `getUpdates` remembers `allowed_updates` as Telegram
   does and never delivers an update of another type (those are kept in `withheld`).
+- **Webhooks.** After `setWebhook`, `getUpdates` is refused (409, as Telegram does) and pending
+  updates are POSTed to the webhook with its `X-Telegram-Bot-Api-Secret-Token`, one at a time,
+  each kept until it is answered 200. Unlike Telegram, which keeps one URL, every URL set is kept
+  and updates go to them in turn, as a load-balancing proxy in front of several instances would
+  (`push(update, to=url)` picks one); `post_update` posts anything, with any secret or none.
 - **Faults on demand**, per method, for the next N calls or a share of calls: answer slowly
   (`slow`), fail with an error code and description (`fail`; the call is not carried out), or time
   out (`time_out`: the call is carried out, as by a Telegram that received it, but the answer is
@@ -44,6 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import aiohttp
 from aiohttp import web
 
 GROUP_TITLE = "Class 3B"  # a group's name unless a test names it (`FakeTelegram.titles`)
@@ -356,6 +362,19 @@ _METHODS: dict[str, tuple[dict[str, Kind], set[str]]] = {
     "close": ({}, set()),
     "logOut": ({}, set()),
     "deleteWebhook": ({"drop_pending_updates": "bool"}, set()),
+    "setWebhook": (
+        {
+            "url": "str",
+            "certificate": "file",
+            "ip_address": "str",
+            "max_connections": "int",
+            "allowed_updates": "json",
+            "drop_pending_updates": "bool",
+            "secret_token": "str",
+        },
+        {"url"},
+    ),
+    "getWebhookInfo": ({}, set()),
     "getUpdates": (
         {"offset": "int", "limit": "int", "timeout": "int", "allowed_updates": "json"},
         set(),
@@ -552,13 +571,21 @@ def validate(method: str, params: dict[str, Any]) -> dict[str, Any]:
         raise _invalid("MESSAGE_TOO_LONG")
     elif method == "setMyCommands":
         _check_commands(typed["commands"])
-    elif method == "getUpdates":
+    elif method == "setWebhook":
+        secret = typed.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise _invalid("secret token contains unallowed characters")
+        if not 1 <= typed.get("max_connections", 40) <= 100:
+            raise _invalid("max_connections must be from 1 to 100")
+        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", typed["url"]):
+            raise _invalid("bad webhook: invalid URL")  # Telegram wants https; a loopback test, http
+    if method in ("getUpdates", "setWebhook"):
         allowed = typed.get("allowed_updates")
         if allowed is not None and (
             not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed)
         ):
             raise _invalid("allowed_updates must be a list of strings")
-        if not 1 <= typed.get("limit", 100) <= 100:
+        if method == "getUpdates" and not 1 <= typed.get("limit", 100) <= 100:
             raise _invalid("limit must be from 1 to 100")
     return typed
 
@@ -604,6 +631,12 @@ class FakeTelegram:
     _changed: asyncio.Condition | None = None
     _runner: web.AppRunner | None = None
     port: int = 0
+    webhooks: dict[str, str] = field(default_factory=dict)  # URL -> its secret token ("" for none)
+    webhook_params: dict[str, Any] = field(default_factory=dict)  # the latest setWebhook's
+    deliveries: list[tuple[int, str, int]] = field(default_factory=list)  # (update id, URL, HTTP status)
+    _routes: dict[int, str] = field(default_factory=dict)  # update id -> the URL a test sent it to
+    _turn: int = 0
+    _deliverer: asyncio.Task[None] | None = None
 
     # --- server -------------------------------------------------------------------------------
 
@@ -620,7 +653,12 @@ class FakeTelegram:
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening (and delivering to webhooks)."""
+        self.webhooks.clear()
+        if self._deliverer is not None:
+            self._deliverer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deliverer
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -755,8 +793,81 @@ class FakeTelegram:
     async def _api_getMe(self, _params: dict[str, Any]) -> Any:
         return BOT_USER
 
-    async def _api_deleteWebhook(self, _params: dict[str, Any]) -> Any:
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhooks.clear()
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
         return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook_params = params
+        self.webhooks[params["url"]] = params.get("secret_token", "")
+        allowed = params.get("allowed_updates")
+        if allowed is not None:
+            self.allowed_updates = frozenset(allowed) or DEFAULT_UPDATES
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.get_running_loop().create_task(self._deliver())
+        return True
+
+    async def _api_getWebhookInfo(self, _params: dict[str, Any]) -> Any:
+        info: dict[str, Any] = {
+            "url": next(reversed(self.webhooks), ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self.webhooks:
+            info["max_connections"] = self.webhook_params.get("max_connections", 40)
+            if self.allowed_updates is not None:
+                info["allowed_updates"] = sorted(self.allowed_updates)
+        return info
+
+    def forget_webhook(self, url: str) -> None:
+        """Stop delivering to `url` (as a proxy takes a stopped instance out of its pool)."""
+        self.webhooks.pop(url, None)
+
+    async def post_update(self, url: str, body: dict[str, Any] | bytes, secret: str | None) -> int:
+        """POST `body` (an update, or any bytes) to `url` with `secret` in the secret header (None:
+        no header); returns the HTTP status."""
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=data, headers=headers) as answer,
+        ):
+            return answer.status
+
+    async def _deliver(self) -> None:
+        """POST pending updates to the webhooks, in order, each until one answers 200."""
+        assert self._changed is not None
+        while self.webhooks:
+            pending = self._deliverable()
+            if not pending:
+                async with self._changed:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), 0.5)
+                continue
+            update = pending[0]
+            urls = list(self.webhooks)
+            url = self._routes.get(update["update_id"])
+            if url not in self.webhooks:
+                url = urls[self._turn % len(urls)]
+                self._turn += 1
+            try:
+                status = await self.post_update(url, update, self.webhooks[url] or None)
+            except (TimeoutError, OSError):  # nobody listening there: another try later
+                status = 0
+            self.deliveries.append((update["update_id"], url, status))
+            if status == 200:
+                self._routes.pop(update["update_id"], None)
+                self._updates = [u for u in self._updates if u is not update]
+                await self._notify()
+            else:
+                self._routes.pop(update["update_id"], None)  # a proxy tries another instance
+                await asyncio.sleep(0.05)
 
     async def _api_setMyCommands(self, _params: dict[str, Any]) -> Any:
         return True
@@ -781,6 +892,9 @@ class FakeTelegram:
         return kept
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhooks:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                           "use deleteWebhook to delete the webhook first")  # fmt: skip
         self.last_poll = params
         allowed = params.get("allowed_updates")
         if allowed is not None:  # as Telegram: not given, the previous setting stays
@@ -963,12 +1077,15 @@ class FakeTelegram:
         self._history.append(update)
         return update_id
 
-    async def push(self, update: dict[str, Any]) -> int:
+    async def push(self, update: dict[str, Any], to: str | None = None) -> int:
         """Deliver any update, well-formed or not (its `update_id` is assigned); returns the id.
 
-        A callback query in it with a string id can be answered like one from a tap.
+        A callback query in it with a string id can be answered like one from a tap. `to`: the
+        webhook URL to post it to (by default, the webhooks take turns).
         """
         update_id = self._push(update)
+        if to is not None:
+            self._routes[update_id] = to
         await self._notify()
         return update_id
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, start_server
 from bot.config import Settings
 from bot.context import RetainApp
 from bot.handlers.homework import HomeworkSweepReport, run_homework_sweep
 from bot.handlers.nudges import SweepReport, run_sweep
+from bot.ops import OpsServer
 from bot.updates import ChatOrderedProcessor
 from content.schema import Bank
 from tests.banks import shipped_bank
@@ -38,6 +40,23 @@ class Harness:
     # posts more would wait a real minute), would only slow the suite down.
     rate_limit_per_second: float = 10_000
     rate_limit_group_per_minute: float = 10_000
+    # Webhook mode: the fake posts updates to this instance's own server (the secret below) instead
+    # of being polled; `ops`: when polling, serve /healthz and /metrics all the same.
+    webhook: bool = False
+    webhook_secret: str = "test-webhook-secret"
+    ops: bool = False
+    server: OpsServer | None = None
+    port: int = field(default_factory=lambda: _free_port())  # this instance's server, when it has one
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the fake posts this instance's updates in webhook mode."""
+        return f"http://127.0.0.1:{self.port}/telegram"
+
+    @property
+    def ops_url(self) -> str:
+        """The address of this instance's /healthz and /metrics."""
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def settings(self) -> Settings:
@@ -50,6 +69,10 @@ class Harness:
             rate_limit_group_per_minute=self.rate_limit_group_per_minute,
             nudge_sweep_seconds=self.sweep_seconds or 60,
             quiz_sweep_seconds=self.sweep_seconds or 2,
+            webhook_url=self.webhook_url if self.webhook else None,
+            webhook_secret=self.webhook_secret if self.webhook else None,
+            webhook_port=self.port,
+            metrics_port=self.port if self.ops else None,
             _env_file=None,
         )
 
@@ -63,7 +86,9 @@ class Harness:
         if app.post_init:
             await app.post_init(app)
         assert app.updater is not None
-        if self.polling:
+        if self.webhook or self.ops:
+            self.server = await start_server(app, self.settings)
+        if self.polling and not self.webhook:
             await app.updater.start_polling(
                 poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
             )
@@ -76,6 +101,10 @@ class Harness:
         if app is None:
             return
         assert app.updater is not None
+        if self.server is not None:
+            self.fake.forget_webhook(self.webhook_url)
+            await self.server.stop()
+            self.server = None
         if app.updater.running:
             await self.fake.release_polls()
             await app.updater.stop()
@@ -114,9 +143,12 @@ class Harness:
         await self.quiz_sweep()
 
     async def settle(self) -> None:
-        """Wait until every update sent so far has been handled."""
+        """Wait until every update sent so far has been handled (in webhook mode: every update
+        sent so far to this instance)."""
         mark = self.fake.mark()
-        await self.fake.send_text(BARRIER, "/help")
+        to = self.webhook_url if self.webhook else None
+        self.fake.strangers.discard(BARRIER.id)
+        await self.fake.push({"message": self.fake.text_message(BARRIER, BARRIER.id, "/help")}, to=to)
         await self.fake.wait_for("sendMessage", lambda r: r.params["chat_id"] == BARRIER.id, after=mark)
         if self.app is not None:  # updates run in parallel, effects off the update's path: wait for all
             processor = self.app.update_processor
@@ -176,3 +208,10 @@ class Harness:
             for r in self.fake.requests[mark:]
             if r.params.get("chat_id") == user.id or r.method == "answerCallbackQuery"
         ]
+
+
+def _free_port() -> int:
+    """A port of 127.0.0.1 nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

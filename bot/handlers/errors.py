@@ -28,6 +28,7 @@ from telegram.request import HTTPXRequest
 from bot.codec import Action, BadCallback, decode
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge
+from bot.metrics import update_kind
 from bot.views.common import button_elsewhere, message_gone, something_went_wrong, stale_button
 
 log = logging.getLogger(__name__)
@@ -87,10 +88,10 @@ class UpdatesRequest(WatchedRequest):
         data = super().parse_json_payload(payload)
         result = data.get("result")
         if data.get("ok") and isinstance(result, list):
-            data["result"] = [self._readable(raw) for raw in result if _update_id(raw) is not None]
+            data["result"] = [self.readable(raw) for raw in result if _update_id(raw) is not None]
         return data
 
-    def _readable(self, raw: Any) -> Any:
+    def readable(self, raw: Any) -> Any:
         """`raw` if python-telegram-bot can parse it; otherwise an empty update with its id."""
         try:
             Update.de_json(dict(raw), None)
@@ -174,7 +175,12 @@ async def on_error(update: object, context: RetainContext) -> None:
     if update is None and isinstance(error, NetworkError):
         log.debug("Polling failed: %s", error)  # an outage: `UpdatesRequest` says so once
         return
-    log.error("Update failed", exc_info=error)
+    if isinstance(update, Update):
+        context.bot_data.metrics.failures.labels(update_kind(update)).inc()
+    if isinstance(error, NetworkError):  # expected: Telegram did not answer (timeouts included)
+        log.warning("Update failed: Telegram did not answer (%s: %s)", type(error).__name__, error)
+    else:
+        log.error("Update failed", exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
             await context.bot.send_message(update.effective_chat.id, something_went_wrong())

@@ -181,6 +181,15 @@ async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) ->
             if sending is not None:
                 await sending
             await writer.close()
+    data.metrics.sweep_finished(nudger.clock())
+    for outcome, count in (
+        ("sent", report.sent),
+        ("unsure", report.unsure),
+        ("blocked", report.blocked),
+        ("failed", report.failed),
+    ):
+        if count:
+            data.metrics.nudges.labels(outcome).inc(count)
     if report.sent or report.blocked or report.failed or report.unsure:
         log.info("Nudge sweep: %s", report)
     return report

@@ -13,6 +13,7 @@ from bot.tutor.core import Core
 from bot.tutor.glossary import Glossary
 from bot.tutor.homework import Homework
 from bot.tutor.nudging import LEASE, Nudger
+from bot.tutor.operations import Operations
 from bot.tutor.practice import Practice
 from bot.tutor.privacy import KEEP_INACTIVE, Privacy
 from bot.tutor.profile import Profiles
@@ -35,6 +36,7 @@ class Tutor:
     glossary: Glossary
     privacy: Privacy
     homework: Homework
+    operations: Operations
     database: Database | None = None  # set by `open`; None when built over a bare session factory
 
     @classmethod
@@ -64,6 +66,7 @@ class Tutor:
             glossary=Glossary(bank),
             privacy=Privacy(core, keep_inactive),
             homework=Homework(core, practice, nudge_lease),
+            operations=Operations(core),
         )
 
     @classmethod
