@@ -1,10 +1,12 @@
-"""`python -m bot`: check the bank, then run the bot; `python -m bot preview`: try it in a terminal."""
+"""`python -m bot`: check the bank, then run the bot; `python -m bot preview`: try it in a terminal;
+`python -m bot backup PATH`: copy the SQLite database while the bot runs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     preview = sub.add_parser("preview", help="try the tutor in this terminal, no Telegram needed")
     preview.add_argument("--content", type=Path, help="a bank folder to try (default: the configured one)")
     preview.add_argument("--body", help="an awarding body id to revise for (default: all of them)")
+    backup = sub.add_parser("backup", help="copy the SQLite database to PATH, safely while the bot runs")
+    backup.add_argument("path", type=Path, help="the file to write (it must not exist yet)")
     args = parser.parse_args(argv)
     try:
         settings = Settings()
@@ -81,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "preview":
         return _preview(args.content or settings.content_dir, args.body, settings.default_timezone)
+    if args.command == "backup":
+        return _backup(settings.database_url, args.path)
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
@@ -121,6 +127,25 @@ async def _check_database(url: str) -> None:
         await database.prepare()
     finally:
         await database.close()
+
+
+def _backup(database_url: str, path: Path) -> int:
+    from storage.ops import NotSQLite, backup_sqlite
+
+    try:
+        done = backup_sqlite(database_url, path)
+    except NotSQLite:
+        print(
+            f"`backup` copies a SQLite database; DATABASE_URL is {describe(database_url)}. "
+            "Back up PostgreSQL with pg_dump (see docs/deploy.md).",
+            file=sys.stderr,
+        )
+        return 2
+    except (OSError, sqlite3.Error) as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backed up {describe(database_url)} to {done.path} ({done.answers} answers recorded).")
+    return 0
 
 
 def _preview(content: Path, body: str | None, timezone: str) -> int:
