@@ -27,23 +27,28 @@ Retain needs a Telegram bot token to run.
 Then run the same command again."""
 
 
-def redact(text: str, token: str) -> str:
-    """`text` with the bot token (and its secret half, should it appear alone) blanked out."""
+def redact(text: str, token: str, others: tuple[str, ...] = ()) -> str:
+    """`text` with the bot token (and its secret half, should it appear alone) and any `others`
+    (the webhook's secret) blanked out."""
     secret = token.partition(":")[2]
     text = text.replace(token, "<token>")
-    return text.replace(secret, "<token>") if len(secret) >= 8 else text
+    text = text.replace(secret, "<token>") if len(secret) >= 8 else text
+    for other in others:
+        text = text.replace(other, "<secret>")
+    return text
 
 
 class RedactingFormatter(logging.Formatter):
     """Formats log lines, tracebacks included, with the bot token blanked out."""
 
-    def __init__(self, fmt: str, token: str) -> None:
+    def __init__(self, fmt: str, token: str, others: tuple[str, ...] = ()) -> None:
         super().__init__(fmt)
         self.token = token
+        self.others = others
 
     def format(self, record: logging.LogRecord) -> str:
         """The line as the standard formatter writes it, redacted."""
-        return redact(super().format(record), self.token)
+        return redact(super().format(record), self.token, self.others)
 
 
 class ExplainedElsewhere(logging.Filter):
@@ -55,10 +60,11 @@ class ExplainedElsewhere(logging.Filter):
         return type(error).__name__ != "InvalidToken"
 
 
-def configure_logging(level: str, token: str) -> None:
-    """Log to stderr at `level`, with the token redacted and request URLs kept quiet."""
+def configure_logging(level: str, token: str, others: tuple[str, ...] = ()) -> None:
+    """Log to stderr at `level`, with the token (and `others`) redacted and request URLs kept quiet."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token))
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(RedactingFormatter(fmt, token, others))
     handler.addFilter(ExplainedElsewhere())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
@@ -97,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     token = settings.telegram_bot_token.get_secret_value()
-    configure_logging(settings.log_level, token)
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    configure_logging(settings.log_level, token, (webhook_secret,) if webhook_secret else ())
     try:
         asyncio.run(_check_database(settings.database_url))
     except DatabaseUnusable as exc:
