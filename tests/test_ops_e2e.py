@@ -159,6 +159,23 @@ async def test_each_update_logs_one_debug_line_without_its_text(
     assert hooked.fake.token not in caplog.text
 
 
+async def test_an_update_that_telegram_fails_to_answer_logs_one_warning_without_traceback(
+    hooked: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await hooked.send(ANNA, "/start")
+    hooked.fake.fail("sendMessage", 502, "Bad Gateway", chat_id=ANNA.id)  # a network failure
+    with caplog.at_level(logging.DEBUG, logger="bot"):
+        sent = await hooked.send(ANNA, "/help")
+    [line] = [r for r in caplog.records if r.name == "bot.handlers.errors" and r.levelno >= logging.WARNING]
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    assert (
+        line.getMessage() == "Update failed type=message chat=private: Telegram did not answer (NetworkError)"
+    )
+    assert len(sent) == 1  # the learner is told something went wrong
+    _, text = await get(f"{hooked.ops_url}/metrics")
+    assert metric(text, "retain_update_failures_total", type="message") == 1
+
+
 async def test_polling_with_metrics_port_serves_health_and_metrics_but_no_webhook(
     fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:

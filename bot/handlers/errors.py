@@ -28,7 +28,7 @@ from telegram.request import HTTPXRequest
 from bot.codec import Action, BadCallback, decode
 from bot.context import RetainApp, RetainContext
 from bot.handlers.common import acknowledge
-from bot.metrics import update_kind
+from bot.metrics import chat_kind, update_kind
 from bot.views.common import button_elsewhere, message_gone, something_went_wrong, stale_button
 
 log = logging.getLogger(__name__)
@@ -175,12 +175,15 @@ async def on_error(update: object, context: RetainContext) -> None:
     if update is None and isinstance(error, NetworkError):
         log.debug("Polling failed: %s", error)  # an outage: `UpdatesRequest` says so once
         return
+    kind, chat = update_kind(update), chat_kind(update)
     if isinstance(update, Update):
-        context.bot_data.metrics.failures.labels(update_kind(update)).inc()
+        context.bot_data.metrics.failures.labels(kind).inc()
     if isinstance(error, NetworkError):  # expected: Telegram did not answer (timeouts included)
-        log.warning("Update failed: Telegram did not answer (%s: %s)", type(error).__name__, error)
-    else:
-        log.error("Update failed", exc_info=error)
+        log.warning(
+            "Update failed type=%s chat=%s: Telegram did not answer (%s)", kind, chat, type(error).__name__
+        )
+    else:  # a fault of ours: the traceback says where
+        log.warning("Update failed type=%s chat=%s", kind, chat, exc_info=error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
             await context.bot.send_message(update.effective_chat.id, something_went_wrong())
