@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from telegram.error import Conflict
 
 from bot.app import ALLOWED_UPDATES
 from tests.fake_telegram import FakeTelegram, FakeUser
@@ -61,6 +62,15 @@ async def test_webhook_mode_sets_the_webhook_and_answers_what_telegram_posts(hoo
     assert all(url == hooked.webhook_url for _, url, _ in fake.deliveries)
     [reply] = await hooked.send(ANNA, "/stats")
     assert "1 of" in reply.text
+
+
+async def test_telegram_reports_the_webhook_and_refuses_polling_while_it_is_set(hooked: Harness) -> None:
+    assert hooked.app is not None
+    info = await hooked.app.bot.get_webhook_info()
+    assert info.url == hooked.webhook_url and info.max_connections == 40
+    assert set(info.allowed_updates or ()) == set(ALLOWED_UPDATES) and info.pending_update_count == 0
+    with pytest.raises(Conflict):
+        await hooked.app.bot.get_updates(timeout=0)
 
 
 async def test_a_post_without_the_right_secret_is_refused_and_nothing_is_handled(hooked: Harness) -> None:
