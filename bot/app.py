@@ -6,10 +6,12 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import Settings
@@ -17,7 +19,6 @@ from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import class_quiz, errors, homework, housekeeping, nudges, private
 from bot.limiter import PriorityRateLimiter
 from bot.metrics import Metrics
-from bot.ops import OpsServer
 from bot.receipts import Receipts
 from bot.refusals import Refusals
 from bot.runner import QuizRunner
@@ -27,6 +28,9 @@ from bot.updates import ChatOrderedProcessor
 from bot.views.commands import COMMANDS, GROUP_COMMANDS
 from content.schema import Bank
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.ops import OpsServer
 
 # Telegram must be asked for every kind of update Retain handles (it sends only messages and
 # callbacks by default to bots that never said otherwise).
@@ -153,7 +157,10 @@ async def serve(app: RetainApp, settings: Settings, stop: asyncio.Event | None =
         if settings.webhook_url is None:
             assert app.updater is not None
             await app.updater.start_polling(
-                allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False, bootstrap_retries=-1
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                bootstrap_retries=-1,
+                error_callback=_polling_failed(app),
             )
         await app.start()
         await stop.wait()
@@ -169,9 +176,20 @@ async def serve(app: RetainApp, settings: Settings, stop: asyncio.Event | None =
             await app.post_shutdown(app)
 
 
+def _polling_failed(app: RetainApp) -> Callable[[TelegramError], None]:
+    """As run_polling does: a failed getUpdates goes to the error handler (an outage: one line)."""
+
+    def report(error: TelegramError) -> None:
+        app.create_task(app.process_error(update=None, error=error))
+
+    return report
+
+
 async def start_server(app: RetainApp, settings: Settings) -> OpsServer:
     """Serve /healthz and /metrics and, with `WEBHOOK_URL` set, the webhook, which Telegram is then
     told of (setWebhook, retried until Telegram answers)."""
+    from bot.ops import OpsServer  # late: aiohttp is loaded only by a bot that serves
+
     webhook = settings.webhook_url is not None
     server = OpsServer(app, settings, webhook=webhook)
     port = settings.webhook_port if webhook else (settings.metrics_port or 0)

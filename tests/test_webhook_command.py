@@ -81,3 +81,34 @@ async def test_a_webhook_url_without_a_secret_stops_the_start_with_one_line(tmp_
         assert child.returncode == 2 and "WEBHOOK_SECRET" in err and "Traceback" not in err, err
         if secret:
             assert secret not in err
+
+
+async def test_python_m_bot_polling_with_metrics_port_serves_health(
+    fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    port = _free_port()
+    env = environment(
+        TELEGRAM_BOT_TOKEN=fake_telegram.token,
+        TELEGRAM_API_BASE_URL=fake_telegram.base_url,
+        METRICS_PORT=str(port),
+    )
+    await fake_telegram.send_text(ANNA, "/start")
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        reply = await fake_telegram.wait_for(
+            "sendMessage", lambda r: r.params["chat_id"] == ANNA.id, within=30
+        )
+        assert "Welcome to Retain" in reply.params["text"] and fake_telegram.last_poll  # polled
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as answer,
+        ):
+            assert answer.status == 200 and (await answer.json())["database"] == "ok"
+    finally:
+        await fake_telegram.release_polls()
+        child.send_signal(signal.SIGINT)
+        _, stderr = await asyncio.wait_for(child.communicate(), 30)
+    assert child.returncode == 0, stderr.decode()
+    assert not fake_telegram.calls("setWebhook")
