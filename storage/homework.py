@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, update
-from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect
 from storage.models import Homework, HomeworkPupil, Learner, Prompt, QuizAnswer, QuizQuestion, QuizRound
 
 DELIVERED = ("sent", "unsure")
@@ -102,7 +102,7 @@ async def class_roster(session: AsyncSession, chat_id: int) -> list[tuple[int, s
 
 async def enrol(session: AsyncSession, **values: object) -> bool:
     """A pupil's row for a homework, unless they have one already (never two); whether it was added."""
-    statement = insert(HomeworkPupil).values(**values).on_conflict_do_nothing()
+    statement = dialect.insert(session, HomeworkPupil).values(**values).on_conflict_do_nothing()
     result = await session.exec(statement)
     return bool(result.rowcount)
 

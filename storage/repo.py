@@ -3,9 +3,10 @@
 The paths taken on every prompt read what they need in one statement (`practice_rows`,
 `progress_rows`): the learner's row and the rows around it as ORM objects, and the many small
 rows (item states, a set's prompts, the latest prompts or answers) as JSON arrays of plain values
-built by SQLite, so that no object is built per row. Times in those arrays are whole microseconds
-since 1970 (UTC), worked out exactly in SQL from the text SQLAlchemy stores; floats are written
-with all 17 digits (SQLite's JSON keeps only 15).
+built by the database, so that no object is built per row. Times in those arrays are whole
+microseconds since 1970 (UTC), worked out exactly in SQL; floats are written with every digit
+(SQLite's JSON keeps only 15 unless told). The few constructs that differ per engine compile per
+engine (`_Micros`, `_Exact`, `_JsonArray`, `_JsonRows`).
 """
 
 from __future__ import annotations
@@ -19,21 +20,20 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Integer,
     String,
     and_,
     bindparam,
     case,
-    cast,
     func,
     insert,
     null,
     or_,
-    type_coerce,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -48,20 +48,95 @@ SetPromptRow = tuple[int, str, bool, bool | None, int | None]
 """A prompt of a set: id, item id, answered, right (None before an answer), position."""
 
 
-def _micros(column: Any) -> ColumnElement[int]:
-    """A stored time (naive UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff') as whole microseconds since 1970.
+class _Micros(FunctionElement[int]):
+    """A stored time as whole microseconds since 1970 (UTC), NULL for NULL (compiled per engine)."""
 
-    The seconds come from SQLite's date functions on the text without its fraction (they keep only
-    milliseconds), the microseconds from the fraction's digits: exact, and NULL for NULL.
-    """
-    text = type_coerce(column, String)
-    seconds = cast(func.strftime("%s", func.substr(text, 1, 19)), Integer)
-    return seconds * 1_000_000 + cast(func.substr(text + "000000", 21, 6), Integer)
+    type = BigInteger()
+    inherit_cache = True
+    name = "retain_micros"
+
+
+@compiles(_Micros, "sqlite")
+def _micros_sqlite(element: _Micros, compiler: Any, **kw: Any) -> str:
+    # The text SQLAlchemy stores ('YYYY-MM-DD HH:MM:SS.ffffff'): the seconds from SQLite's date
+    # functions on the text without its fraction (they keep only milliseconds), the microseconds
+    # from the fraction's digits: exact.
+    text = compiler.process(element.clauses, **kw)
+    return (
+        f"CAST(strftime('%s', substr({text}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({text} || '000000', 21, 6) AS INTEGER)"
+    )
+
+
+@compiles(_Micros, "postgresql")
+def _micros_postgresql(element: _Micros, compiler: Any, **kw: Any) -> str:
+    # A timestamp without time zone holds naive UTC; its epoch is exact (numeric) in microseconds.
+    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) * 1000000 AS BIGINT)"
+
+
+def _micros(column: Any) -> ColumnElement[int]:
+    """A stored time (naive UTC) as whole microseconds since 1970, exactly; NULL for NULL."""
+    return _Micros(column)
+
+
+class _Exact(FunctionElement[Any]):
+    """A float as a JSON number with every digit it has, NULL for NULL (compiled per engine)."""
+
+    inherit_cache = True
+    name = "retain_exact"
+
+
+@compiles(_Exact, "sqlite")
+def _exact_sqlite(element: _Exact, compiler: Any, **kw: Any) -> str:
+    # SQLite's JSON keeps only 15 digits: write all 17.
+    column = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {column} IS NULL THEN NULL ELSE json(printf('%!.17g', {column})) END"
+
+
+@compiles(_Exact, "postgresql")
+def _exact_postgresql(element: _Exact, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL writes a float8 with the shortest digits that read back exactly.
+    return str(compiler.process(element.clauses, **kw))
 
 
 def _exact(column: Any) -> ColumnElement[Any]:
     """A REAL as a JSON number with every digit it has (JSON would round it to 15), NULL for NULL."""
-    return case((column.is_(None), None), else_=func.json(func.printf("%!.17g", column)))
+    return _Exact(column)
+
+
+class _JsonArray(FunctionElement[Any]):
+    """One row's values as a JSON array (SQLite's json_array, PostgreSQL's json_build_array)."""
+
+    inherit_cache = True
+    name = "json_array"
+
+
+@compiles(_JsonArray, "sqlite")
+def _json_array_sqlite(element: _JsonArray, compiler: Any, **kw: Any) -> str:
+    return f"json_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonArray, "postgresql")
+def _json_array_postgresql(element: _JsonArray, compiler: Any, **kw: Any) -> str:
+    return f"json_build_array({compiler.process(element.clauses, **kw)})"
+
+
+class _JsonRows(FunctionElement[Any]):
+    """An aggregate: the rows' JSON values as one JSON array (json_group_array, json_agg); its text."""
+
+    type = String()
+    inherit_cache = True
+    name = "json_group_array"
+
+
+@compiles(_JsonRows, "sqlite")
+def _json_rows_sqlite(element: _JsonRows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonRows, "postgresql")
+def _json_rows_postgresql(element: _JsonRows, compiler: Any, **kw: Any) -> str:
+    return f"CAST(json_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 async def _write(session: AsyncSession, statement: Any, values: dict[str, Any]) -> Any:
@@ -114,9 +189,7 @@ def _states_json() -> Any:
     and nothing read, when the learner's memory tag is the one the caller gave (`known_tag`): the
     caller holds them already."""
     states = (
-        select(func.json_group_array(func.json_array(*_STATE_JSON)))
-        .where(ItemState.learner_id == _LEARNER)
-        .scalar_subquery()
+        select(_JsonRows(_JsonArray(*_STATE_JSON))).where(ItemState.learner_id == _LEARNER).scalar_subquery()
     )
     return case((col(Learner.memory_tag) == bindparam("known_tag"), null()), else_=states)
 
@@ -130,7 +203,7 @@ def _latest_json(table: Any, count: int, *columns: Any) -> Any:
     latest = (
         select(table.id, *columns).where(table.learner_id == _LEARNER).order_by(table.id.desc()).limit(count)
     ).subquery()
-    return select(func.json_group_array(func.json_array(*latest.c))).scalar_subquery()
+    return select(_JsonRows(_JsonArray(*latest.c))).scalar_subquery()
 
 
 @dataclass
@@ -155,8 +228,8 @@ def _practice_statement(recent: int, asked: bool, last: bool) -> Any:
     last_prompt = aliased(Prompt, name="latest")
     set_prompts = (
         select(
-            func.json_group_array(
-                func.json_array(
+            _JsonRows(
+                _JsonArray(
                     Prompt.id,
                     Prompt.item_id,
                     col(Prompt.answered_at).is_not(None),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -42,8 +41,7 @@ async def answer(bot: Harness, prompt: SentMessage, right: bool) -> SentMessage:
     else:
         assert isinstance(item, MetricDrill)
         prompt_id = int(prompt.buttons[0][1].split(":")[1])
-        with sqlite3.connect(bot.db_path) as db:
-            (params,) = db.execute("SELECT params FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
+        [(params,)] = bot.sql.rows("SELECT params FROM prompt WHERE id = ?", prompt_id)
         drawn = drill_of(item, params, prompt_id)
         index = drawn.answer_index if right else (drawn.answer_index + 1) % len(drawn.options)
         await bot.tap_data(ANNA, prompt, prompt.buttons[index][1])

@@ -4,7 +4,6 @@ whether class answers count, and have it deleted after a long absence."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import timedelta
 
 from tests.fake_telegram import FakeUser
@@ -17,8 +16,7 @@ BEN = FakeUser(902, "Ben")
 
 
 def rows(bot: Harness, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(bot.db_path) as db:
-        return db.execute(sql, args).fetchall()
+    return bot.sql.rows(sql, *args)
 
 
 async def test_privacy_says_what_is_kept_and_offers_export_and_erase(bot: Harness) -> None:
