@@ -37,6 +37,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect, locks
 from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown, fresh_tag
 
 ItemStateRow = tuple[
@@ -281,6 +282,7 @@ async def practice_rows(
     the `Learner.memory_tag` of item states the caller holds (they are not read again if it is
     still the learner's).
     """
+    await locks.lock_learner(session, learner_id)  # first: what follows reads what it guards
     statement = _practice_statement(recent, prompt_id is not None, last)
     values: dict[str, Any] = {
         "learner_id": learner_id,
@@ -344,8 +346,10 @@ async def progress_rows(
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
-    """The learner with this Telegram user id, if any."""
-    return await session.get(Learner, learner_id)
+    """The learner with this Telegram user id, if any (held by the unit of work, on PostgreSQL:
+    `storage.locks`)."""
+    fresh = await locks.lock_learner(session, learner_id)
+    return await session.get(Learner, learner_id, populate_existing=fresh)
 
 
 async def item_state(session: AsyncSession, learner_id: int, item_id: str) -> ItemStateRow | None:
@@ -481,19 +485,43 @@ async def mark_tip_shown(
 
 
 async def due_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[Learner]:
-    """Learners whose next nudge is due, earliest first (one index range scan)."""
-    result = await session.exec(
+    """Learners whose next nudge is due, earliest first (one index range scan); on PostgreSQL only
+    those no other unit of work holds, held now and read after (`storage.locks`)."""
+    due = (
         select(Learner)
         .where(col(Learner.next_nudge_at) <= now)
         .order_by(col(Learner.next_nudge_at))
         .limit(limit)
     )
-    return result.all()
+    found = (await session.exec(due)).all()
+    if not dialect.is_postgres(session):
+        return found
+    free = await locks.try_lock_learners(session, [learner.id for learner in found])
+    if not free:
+        return []
+    again = await session.exec(
+        due.where(col(Learner.id).in_(sorted(free))).execution_options(populate_existing=True)
+    )
+    return again.all()
+
+
+async def free_learners(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Those of the learners the unit of work can hold now without waiting, held from now on (all
+    of them on SQLite, where writers take turns): a sweep leaves the others to its next pass."""
+    return await locks.try_lock_learners(session, ids)
+
+
+async def hold_group(session: AsyncSession, chat_id: int) -> None:
+    """Hold a class (a group chat) for the unit of work: its rounds and homework change one unit
+    of work at a time (PostgreSQL; SQLite's writers take turns anyway)."""
+    await locks.lock_group(session, chat_id)
 
 
 async def learners(session: AsyncSession, ids: Sequence[int]) -> Sequence[Learner]:
-    """The learners with these ids."""
-    result = await session.exec(select(Learner).where(col(Learner.id).in_(ids)))
+    """The learners with these ids (read afresh: the caller may have just taken their locks)."""
+    result = await session.exec(
+        select(Learner).where(col(Learner.id).in_(ids)).execution_options(populate_existing=True)
+    )
     return result.all()
 
 
@@ -515,9 +543,8 @@ async def leasable_nudges(session: AsyncSession, now: datetime, limit: int) -> S
     """Nudges to send now: pending ones whose time has come, and leases a crash left to run out."""
     pending = and_(col(NudgeSend.status) == "pending", col(NudgeSend.attempt_at) <= now)
     lost = and_(col(NudgeSend.status) == "sending", col(NudgeSend.lease_until) <= now)
-    result = await session.exec(
-        select(NudgeSend).where(or_(pending, lost)).order_by(col(NudgeSend.attempt_at)).limit(limit)
-    )
+    statement = select(NudgeSend).where(or_(pending, lost)).order_by(col(NudgeSend.attempt_at)).limit(limit)
+    result = await session.exec(locks.claim(session, statement))
     return result.all()
 
 

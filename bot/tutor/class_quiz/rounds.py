@@ -173,6 +173,7 @@ class ClassQuiz:
         """/quiz [count] [area] starts a round (leaning to the class's weak areas); /quiz stop ends it."""
         words = list(args)
         async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)  # one /quiz at a time per class (PostgreSQL)
             settings = _settings_of(await store.group_settings(session, chat_id), chat_id)
             if not settings.anyone_can_start and not is_admin:
                 return CommandResult(StartStatus.NOT_ALLOWED)
@@ -543,6 +544,7 @@ class ClassQuiz:
     async def end(self, chat_id: int) -> None:
         """The bot can no longer post in the group (removed, or blocked): end its round quietly."""
         async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)
             running = await store.running_round(session, chat_id)
             if running is not None:
                 await finish(session, self.bank, self.core.clock(), running, QuizStatus.CLOSED)
