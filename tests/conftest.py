@@ -26,6 +26,17 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def empty_database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Like `database_url`, with no table at all (for migrations)."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'retain.db'}"
+        return
+    url = await create_database(migrated=False)
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     """A fake Bot API server listening on 127.0.0.1."""
     fake = FakeTelegram()

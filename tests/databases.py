@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,17 +81,26 @@ async def _migrated_template() -> str:
     return _template
 
 
-async def create_database() -> str:
-    """A fresh, empty database's URL: a PostgreSQL database at the newest schema."""
-    template = await _migrated_template()
+async def create_database(*, migrated: bool = True) -> str:
+    """A fresh database's URL: a PostgreSQL database at the newest schema (or with no table at all)."""
     name = f"retain_test_{uuid.uuid4().hex[:16]}"
-    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    if migrated:
+        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{await _migrated_template()}"')
+    else:
+        await _admin(f'CREATE DATABASE "{name}"')
     return _dsn(name)
 
 
 async def drop_database(url: str) -> None:
     """Drop a database `create_database` made (closing any connection left to it)."""
     await _admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _as_sqlite(value: object) -> object:
+    """A value as SQLite hands it back: times as the text SQLAlchemy stores there."""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
+    return value
 
 
 def _numbered(sql: str) -> str:
@@ -100,7 +110,8 @@ def _numbered(sql: str) -> str:
 
 
 class Sql:
-    """Direct SQL on a test's database (SQLite's `?` placeholders, on either engine)."""
+    """Direct SQL on a test's database (SQLite's `?` placeholders, on either engine; rows come
+    back as SQLite gives them, times as text)."""
 
     def __init__(self, database_url: str) -> None:
         self.url = database_url
@@ -120,7 +131,7 @@ class Sql:
 
             connection = await asyncpg.connect(self.url)
             try:
-                return [tuple(row) for row in await connection.fetch(_numbered(sql), *args)]
+                return [tuple(map(_as_sqlite, row)) for row in await connection.fetch(_numbered(sql), *args)]
             finally:
                 await connection.close()
 

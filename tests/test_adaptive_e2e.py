@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from bot.tutor.class_quiz.results import Delivery, StartStatus
 from bot.tutor.grading import drill_of
@@ -94,8 +93,8 @@ async def test_a_daily_goal_is_announced_once_and_the_set_carries_on(bot: Harnes
     assert "Daily goal off" in off.text
 
 
-async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'retain.db'}")
+async def test_class_and_nudge_answers_shape_private_practice(database_url: str) -> None:
+    engine = create_engine(database_url)
     await create_tables(engine)
     clock = FakeClock()
     tutor = Tutor.build(session_factory(engine), shipped_bank(), "Europe/London", clock, random.Random(1))
