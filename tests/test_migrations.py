@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 from bot.tutor.streaks import answered_since
 from storage.db import create_engine, migrate
-from tests.databases import Sql
+from tests.databases import ON_POSTGRES, SQLITE_ONLY, Sql
 
 RELEASES = sorted((Path(__file__).parent / "data" / "releases").glob("v*.sql"))
 NOW = "2026-01-05 09:00:00.000000"
