@@ -301,7 +301,9 @@ def create_engine(database_url: str) -> AsyncEngine:
     _ensure_sqlite_folder(database_url)
     url = async_url(database_url)
     if make_url(url).get_backend_name() == "postgresql":
-        return create_async_engine(url, pool_size=POOL_SIZE // 2, max_overflow=8, pool_pre_ping=False)
+        # As many pooled connections as updates handled at once; mind the server's max_connections
+        # (100 by default) when running several instances.
+        return create_async_engine(url, pool_size=POOL_SIZE, max_overflow=8)
     # Enough pooled connections for every update handled at once: an overflow connection is
     # closed when returned, and opening one costs a thread, a connect and three PRAGMAs.
     pooled = {} if ":memory:" in url or "mode=memory" in url else {"pool_size": POOL_SIZE, "max_overflow": 8}

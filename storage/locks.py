@@ -37,15 +37,25 @@ _TRY = text("SELECT key FROM unnest(:keys) AS wanted(key) WHERE pg_try_advisory_
 
 
 def _held(session: AsyncSession) -> set[int] | None:
-    """The keys the unit of work holds; None where no lock is taken (SQLite, a read-only unit)."""
+    """The keys the unit of work's transaction holds; None where no lock is taken (SQLite, a
+    read-only unit). Advisory locks end with the transaction, so does this record of them."""
     bind = session.bind
     if bind is None or not is_postgres(session):
         return None
     options: dict[str, Any] = dict(bind.sync_engine.get_execution_options())
     if options.get(READ_ONLY):
         return None
-    held: set[int] = session.info.setdefault(_HELD, set())
-    return held
+    transaction = session.sync_session.get_transaction()
+    owner, held = session.info.get(_HELD, (None, set()))
+    if transaction is None or owner is not transaction:
+        held = set()
+        session.info[_HELD] = (transaction, held)
+    return cast(set[int], held)
+
+
+def _record(session: AsyncSession, held: set[int]) -> None:
+    """After a lock statement: the transaction it began (if it began one) owns what is held."""
+    session.info[_HELD] = (session.sync_session.get_transaction(), held)
 
 
 async def _lock(session: AsyncSession, key: int) -> bool:
@@ -55,6 +65,7 @@ async def _lock(session: AsyncSession, key: int) -> bool:
     with session.no_autoflush:  # what the unit of work changed so far is flushed at commit
         await session.exec(_LOCK, params={"key": key})  # type: ignore[call-overload]
     held.add(key)
+    _record(session, held)
     return True
 
 
@@ -80,6 +91,7 @@ async def try_lock_learners(session: AsyncSession, learner_ids: Iterable[int]) -
         with session.no_autoflush:
             result = await session.exec(_TRY, params={"keys": missing})  # type: ignore[call-overload]
         held.update(int(key) for key in result.scalars().all())
+        _record(session, held)
     return wanted & held
 
 
