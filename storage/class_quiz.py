@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage import locks
+from storage import dialect, locks
 from storage.models import (
     DuplicatePoll,
     GroupSettings,
@@ -184,6 +184,14 @@ async def waiting_since(session: AsyncSession, since: datetime) -> Sequence[Wait
     """Answers waiting for their poll to be known, given at or after `since`."""
     result = await session.exec(select(WaitingPollAnswer).where(col(WaitingPollAnswer.answered_at) >= since))
     return result.all()
+
+
+async def add_waiting(session: AsyncSession, **values: object) -> None:
+    """Keep a poll answer until its poll is known (nothing when one of that member's is kept already)."""
+    with session.no_autoflush:
+        await session.exec(
+            dialect.insert(session, WaitingPollAnswer).values(**values).on_conflict_do_nothing()
+        )
 
 
 async def get_waiting(session: AsyncSession, poll_id: str, user_id: int) -> WaitingPollAnswer | None:
