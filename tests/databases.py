@@ -6,6 +6,7 @@ whichever it is."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import re
 import sqlite3
@@ -78,6 +79,8 @@ async def _migrated_template() -> str:
         finally:
             await database.close()
         _template = name
+        # Dropped when the test process ends (on a server of one's own, none is left behind).
+        atexit.register(lambda: asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
     return _template
 
 
