@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect, locks
 from storage.models import (
     DuplicatePoll,
     GroupSettings,
@@ -45,18 +46,24 @@ async def get_round(session: AsyncSession, round_id: int) -> QuizRound | None:
 
 
 async def get_question(session: AsyncSession, question_id: int) -> QuizQuestion | None:
-    """A question by id."""
+    """A question by id (locked by a writing unit of work on PostgreSQL: answers, posting and
+    closing of one question take turns)."""
+    if locks.for_update(session):
+        return await session.get(QuizQuestion, question_id, with_for_update=True, populate_existing=True)
     return await session.get(QuizQuestion, question_id)
 
 
 async def question_by_poll(session: AsyncSession, poll_id: str) -> QuizQuestion | None:
     """The question a poll was posted for (as the question, or as a duplicate taken down)."""
-    result = await session.exec(select(QuizQuestion).where(QuizQuestion.poll_id == poll_id))
+    statement = select(QuizQuestion).where(QuizQuestion.poll_id == poll_id)
+    if locks.for_update(session):
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    result = await session.exec(statement)
     question = result.first()
     if question is not None:
         return question
     duplicate = await session.get(DuplicatePoll, poll_id)
-    return await session.get(QuizQuestion, duplicate.question_id) if duplicate is not None else None
+    return await get_question(session, duplicate.question_id) if duplicate is not None else None
 
 
 async def round_questions(session: AsyncSession, round_id: int) -> Sequence[QuizQuestion]:
@@ -96,7 +103,7 @@ async def members_who_answered(session: AsyncSession, question_id: int) -> set[i
 
 async def due_questions(session: AsyncSession, now: datetime) -> Sequence[QuizQuestion]:
     """Posted, open questions of running rounds whose time is up."""
-    result = await session.exec(
+    statement = (
         select(QuizQuestion)
         .join(QuizRound, col(QuizRound.id) == col(QuizQuestion.round_id))
         .where(
@@ -106,6 +113,8 @@ async def due_questions(session: AsyncSession, now: datetime) -> Sequence[QuizQu
         )
         .order_by(col(QuizQuestion.id))
     )
+    # Another instance closing one of them, or an answer being counted, keeps it: the next sweep sees it.
+    result = await session.exec(locks.claim(session, statement, of=QuizQuestion))
     return result.all()
 
 
@@ -175,6 +184,14 @@ async def waiting_since(session: AsyncSession, since: datetime) -> Sequence[Wait
     """Answers waiting for their poll to be known, given at or after `since`."""
     result = await session.exec(select(WaitingPollAnswer).where(col(WaitingPollAnswer.answered_at) >= since))
     return result.all()
+
+
+async def add_waiting(session: AsyncSession, **values: object) -> None:
+    """Keep a poll answer until its poll is known (nothing when one of that member's is kept already)."""
+    with session.no_autoflush:
+        await session.exec(
+            dialect.insert(session, WaitingPollAnswer).values(**values).on_conflict_do_nothing()
+        )
 
 
 async def get_waiting(session: AsyncSession, poll_id: str, user_id: int) -> WaitingPollAnswer | None:

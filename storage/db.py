@@ -1,4 +1,4 @@
-"""The database engine: async SQLite (WAL, busy timeout), migrations at start-up, sessions."""
+"""The database engine: async SQLite (WAL, busy timeout) or PostgreSQL, migrations at start-up, sessions."""
 
 from __future__ import annotations
 
@@ -31,11 +31,21 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def async_url(database_url: str) -> str:
-    """Turn a plain SQLAlchemy URL (`sqlite:///data/retain.db`) into its async-driver form."""
+    """Turn a plain SQLAlchemy URL (`sqlite:///data/retain.db`, `postgresql://user:pw@host/db`, or
+    the `postgres://` form hosting providers hand out) into its async-driver form."""
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url.removeprefix("postgres://")
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.get_driver_name() != "aiosqlite":
         url = url.set(drivername="sqlite+aiosqlite")
+    elif url.get_backend_name() == "postgresql" and url.get_driver_name() != "asyncpg":
+        url = url.set(drivername="postgresql+asyncpg")
     return url.render_as_string(hide_password=False)
+
+
+def is_postgres(database_url: str) -> bool:
+    """Whether `database_url` names a PostgreSQL database."""
+    return make_url(async_url(database_url)).get_backend_name() == "postgresql"
 
 
 def describe(database_url: str) -> str:
@@ -282,9 +292,18 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def create_engine(database_url: str) -> AsyncEngine:
-    """Create the async engine for `database_url`; SQLite gets WAL mode and a busy timeout."""
+    """Create the async engine for `database_url`; SQLite gets WAL mode and a busy timeout.
+
+    The SQLite tricks (one-trip cursor, writers taking turns, BEGIN IMMEDIATE) are SQLite's only:
+    PostgreSQL gets a plain pool, its units of work lock the rows they read to change
+    (`storage.locks`).
+    """
     _ensure_sqlite_folder(database_url)
     url = async_url(database_url)
+    if make_url(url).get_backend_name() == "postgresql":
+        # As many pooled connections as updates handled at once; mind the server's max_connections
+        # (100 by default) when running several instances.
+        return create_async_engine(url, pool_size=POOL_SIZE, max_overflow=8)
     # Enough pooled connections for every update handled at once: an overflow connection is
     # closed when returned, and opening one costs a thread, a connect and three PRAGMAs.
     pooled = {} if ":memory:" in url or "mode=memory" in url else {"pool_size": POOL_SIZE, "max_overflow": 8}

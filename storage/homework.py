@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, update
-from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect, locks
 from storage.models import Homework, HomeworkPupil, Learner, Prompt, QuizAnswer, QuizQuestion, QuizRound
 
 DELIVERED = ("sent", "unsure")
@@ -102,7 +102,7 @@ async def class_roster(session: AsyncSession, chat_id: int) -> list[tuple[int, s
 
 async def enrol(session: AsyncSession, **values: object) -> bool:
     """A pupil's row for a homework, unless they have one already (never two); whether it was added."""
-    statement = insert(HomeworkPupil).values(**values).on_conflict_do_nothing()
+    statement = dialect.insert(session, HomeworkPupil).values(**values).on_conflict_do_nothing()
     result = await session.exec(statement)
     return bool(result.rowcount)
 
@@ -166,15 +166,16 @@ async def leasable_deliveries(session: AsyncSession, now: datetime, limit: int) 
     """Homework to send now: pending rows whose time has come, and leases a crash left to run out."""
     pending = and_(col(HomeworkPupil.status) == "pending", col(HomeworkPupil.attempt_at) <= now)
     lost = and_(col(HomeworkPupil.status) == "sending", col(HomeworkPupil.lease_until) <= now)
-    result = await session.exec(
+    statement = (
         select(HomeworkPupil).where(or_(pending, lost)).order_by(col(HomeworkPupil.attempt_at)).limit(limit)
     )
+    result = await session.exec(locks.claim(session, statement))
     return result.all()
 
 
 async def leasable_reminders(session: AsyncSession, now: datetime, limit: int) -> Sequence[HomeworkPupil]:
     """Reminders due now: delivered, unfinished, not yet reminded, not leased (or a lease run out)."""
-    result = await session.exec(
+    statement = (
         select(HomeworkPupil)
         .where(
             col(HomeworkPupil.remind_at) <= now,
@@ -186,6 +187,7 @@ async def leasable_reminders(session: AsyncSession, now: datetime, limit: int) -
         .order_by(col(HomeworkPupil.remind_at))
         .limit(limit)
     )
+    result = await session.exec(locks.claim(session, statement))
     return result.all()
 
 

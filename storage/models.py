@@ -10,7 +10,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, String, TypeDecorator
+from sqlalchemy import BigInteger, Column, DateTime, Index, String, TypeDecorator, false
 from sqlmodel import Field, SQLModel
 
 
@@ -125,7 +125,7 @@ class Prompt(SQLModel, table=True):
     position: int | None = None
     message_id: int | None = None  # where it was shown (a delivery receipt), to take its buttons away
     # Replaced by a newer prompt before it was answered: its buttons are gone.
-    superseded: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    superseded: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
     __table_args__ = (
         Index("ix_prompt_learner_id", "learner_id", "id"),

@@ -3,9 +3,10 @@
 The paths taken on every prompt read what they need in one statement (`practice_rows`,
 `progress_rows`): the learner's row and the rows around it as ORM objects, and the many small
 rows (item states, a set's prompts, the latest prompts or answers) as JSON arrays of plain values
-built by SQLite, so that no object is built per row. Times in those arrays are whole microseconds
-since 1970 (UTC), worked out exactly in SQL from the text SQLAlchemy stores; floats are written
-with all 17 digits (SQLite's JSON keeps only 15).
+built by the database, so that no object is built per row. Times in those arrays are whole
+microseconds since 1970 (UTC), worked out exactly in SQL; floats are written with every digit
+(SQLite's JSON keeps only 15 unless told). The few constructs that differ per engine compile per
+engine (`_Micros`, `_Exact`, `_JsonArray`, `_JsonRows`).
 """
 
 from __future__ import annotations
@@ -19,24 +20,24 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Integer,
     String,
     and_,
     bindparam,
     case,
-    cast,
     func,
     insert,
     null,
     or_,
-    type_coerce,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import dialect, locks
 from storage.models import Answer, ItemState, Learner, NudgeSend, PracticeSet, Prompt, TipShown, fresh_tag
 
 ItemStateRow = tuple[
@@ -48,20 +49,95 @@ SetPromptRow = tuple[int, str, bool, bool | None, int | None]
 """A prompt of a set: id, item id, answered, right (None before an answer), position."""
 
 
-def _micros(column: Any) -> ColumnElement[int]:
-    """A stored time (naive UTC text, 'YYYY-MM-DD HH:MM:SS.ffffff') as whole microseconds since 1970.
+class _Micros(FunctionElement[int]):
+    """A stored time as whole microseconds since 1970 (UTC), NULL for NULL (compiled per engine)."""
 
-    The seconds come from SQLite's date functions on the text without its fraction (they keep only
-    milliseconds), the microseconds from the fraction's digits: exact, and NULL for NULL.
-    """
-    text = type_coerce(column, String)
-    seconds = cast(func.strftime("%s", func.substr(text, 1, 19)), Integer)
-    return seconds * 1_000_000 + cast(func.substr(text + "000000", 21, 6), Integer)
+    type = BigInteger()
+    inherit_cache = True
+    name = "retain_micros"
+
+
+@compiles(_Micros, "sqlite")
+def _micros_sqlite(element: _Micros, compiler: Any, **kw: Any) -> str:
+    # The text SQLAlchemy stores ('YYYY-MM-DD HH:MM:SS.ffffff'): the seconds from SQLite's date
+    # functions on the text without its fraction (they keep only milliseconds), the microseconds
+    # from the fraction's digits: exact.
+    text = compiler.process(element.clauses, **kw)
+    return (
+        f"CAST(strftime('%s', substr({text}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({text} || '000000', 21, 6) AS INTEGER)"
+    )
+
+
+@compiles(_Micros, "postgresql")
+def _micros_postgresql(element: _Micros, compiler: Any, **kw: Any) -> str:
+    # A timestamp without time zone holds naive UTC; its epoch is exact (numeric) in microseconds.
+    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) * 1000000 AS BIGINT)"
+
+
+def _micros(column: Any) -> ColumnElement[int]:
+    """A stored time (naive UTC) as whole microseconds since 1970, exactly; NULL for NULL."""
+    return _Micros(column)
+
+
+class _Exact(FunctionElement[Any]):
+    """A float as a JSON number with every digit it has, NULL for NULL (compiled per engine)."""
+
+    inherit_cache = True
+    name = "retain_exact"
+
+
+@compiles(_Exact, "sqlite")
+def _exact_sqlite(element: _Exact, compiler: Any, **kw: Any) -> str:
+    # SQLite's JSON keeps only 15 digits: write all 17.
+    column = compiler.process(element.clauses, **kw)
+    return f"CASE WHEN {column} IS NULL THEN NULL ELSE json(printf('%!.17g', {column})) END"
+
+
+@compiles(_Exact, "postgresql")
+def _exact_postgresql(element: _Exact, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL writes a float8 with the shortest digits that read back exactly.
+    return str(compiler.process(element.clauses, **kw))
 
 
 def _exact(column: Any) -> ColumnElement[Any]:
     """A REAL as a JSON number with every digit it has (JSON would round it to 15), NULL for NULL."""
-    return case((column.is_(None), None), else_=func.json(func.printf("%!.17g", column)))
+    return _Exact(column)
+
+
+class _JsonArray(FunctionElement[Any]):
+    """One row's values as a JSON array (SQLite's json_array, PostgreSQL's json_build_array)."""
+
+    inherit_cache = True
+    name = "json_array"
+
+
+@compiles(_JsonArray, "sqlite")
+def _json_array_sqlite(element: _JsonArray, compiler: Any, **kw: Any) -> str:
+    return f"json_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonArray, "postgresql")
+def _json_array_postgresql(element: _JsonArray, compiler: Any, **kw: Any) -> str:
+    return f"json_build_array({compiler.process(element.clauses, **kw)})"
+
+
+class _JsonRows(FunctionElement[Any]):
+    """An aggregate: the rows' JSON values as one JSON array (json_group_array, json_agg); its text."""
+
+    type = String()
+    inherit_cache = True
+    name = "json_group_array"
+
+
+@compiles(_JsonRows, "sqlite")
+def _json_rows_sqlite(element: _JsonRows, compiler: Any, **kw: Any) -> str:
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonRows, "postgresql")
+def _json_rows_postgresql(element: _JsonRows, compiler: Any, **kw: Any) -> str:
+    return f"CAST(json_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 async def _write(session: AsyncSession, statement: Any, values: dict[str, Any]) -> Any:
@@ -114,9 +190,7 @@ def _states_json() -> Any:
     and nothing read, when the learner's memory tag is the one the caller gave (`known_tag`): the
     caller holds them already."""
     states = (
-        select(func.json_group_array(func.json_array(*_STATE_JSON)))
-        .where(ItemState.learner_id == _LEARNER)
-        .scalar_subquery()
+        select(_JsonRows(_JsonArray(*_STATE_JSON))).where(ItemState.learner_id == _LEARNER).scalar_subquery()
     )
     return case((col(Learner.memory_tag) == bindparam("known_tag"), null()), else_=states)
 
@@ -130,7 +204,7 @@ def _latest_json(table: Any, count: int, *columns: Any) -> Any:
     latest = (
         select(table.id, *columns).where(table.learner_id == _LEARNER).order_by(table.id.desc()).limit(count)
     ).subquery()
-    return select(func.json_group_array(func.json_array(*latest.c))).scalar_subquery()
+    return select(_JsonRows(_JsonArray(*latest.c))).scalar_subquery()
 
 
 @dataclass
@@ -155,8 +229,8 @@ def _practice_statement(recent: int, asked: bool, last: bool) -> Any:
     last_prompt = aliased(Prompt, name="latest")
     set_prompts = (
         select(
-            func.json_group_array(
-                func.json_array(
+            _JsonRows(
+                _JsonArray(
                     Prompt.id,
                     Prompt.item_id,
                     col(Prompt.answered_at).is_not(None),
@@ -208,6 +282,7 @@ async def practice_rows(
     the `Learner.memory_tag` of item states the caller holds (they are not read again if it is
     still the learner's).
     """
+    await locks.lock_learner(session, learner_id)  # first: what follows reads what it guards
     statement = _practice_statement(recent, prompt_id is not None, last)
     values: dict[str, Any] = {
         "learner_id": learner_id,
@@ -271,8 +346,10 @@ async def progress_rows(
 
 
 async def get_learner(session: AsyncSession, learner_id: int) -> Learner | None:
-    """The learner with this Telegram user id, if any."""
-    return await session.get(Learner, learner_id)
+    """The learner with this Telegram user id, if any (held by the unit of work, on PostgreSQL:
+    `storage.locks`)."""
+    fresh = await locks.lock_learner(session, learner_id)
+    return await session.get(Learner, learner_id, populate_existing=fresh)
 
 
 async def item_state(session: AsyncSession, learner_id: int, item_id: str) -> ItemStateRow | None:
@@ -408,19 +485,43 @@ async def mark_tip_shown(
 
 
 async def due_nudges(session: AsyncSession, now: datetime, limit: int) -> Sequence[Learner]:
-    """Learners whose next nudge is due, earliest first (one index range scan)."""
-    result = await session.exec(
+    """Learners whose next nudge is due, earliest first (one index range scan); on PostgreSQL only
+    those no other unit of work holds, held now and read after (`storage.locks`)."""
+    due = (
         select(Learner)
         .where(col(Learner.next_nudge_at) <= now)
         .order_by(col(Learner.next_nudge_at))
         .limit(limit)
     )
-    return result.all()
+    found = (await session.exec(due)).all()
+    if not dialect.is_postgres(session):
+        return found
+    free = await locks.try_lock_learners(session, [learner.id for learner in found])
+    if not free:
+        return []
+    again = await session.exec(
+        due.where(col(Learner.id).in_(sorted(free))).execution_options(populate_existing=True)
+    )
+    return again.all()
+
+
+async def free_learners(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Those of the learners the unit of work can hold now without waiting, held from now on (all
+    of them on SQLite, where writers take turns): a sweep leaves the others to its next pass."""
+    return await locks.try_lock_learners(session, ids)
+
+
+async def hold_group(session: AsyncSession, chat_id: int) -> None:
+    """Hold a class (a group chat) for the unit of work: its rounds and homework change one unit
+    of work at a time (PostgreSQL; SQLite's writers take turns anyway)."""
+    await locks.lock_group(session, chat_id)
 
 
 async def learners(session: AsyncSession, ids: Sequence[int]) -> Sequence[Learner]:
-    """The learners with these ids."""
-    result = await session.exec(select(Learner).where(col(Learner.id).in_(ids)))
+    """The learners with these ids (read afresh: the caller may have just taken their locks)."""
+    result = await session.exec(
+        select(Learner).where(col(Learner.id).in_(ids)).execution_options(populate_existing=True)
+    )
     return result.all()
 
 
@@ -442,9 +543,8 @@ async def leasable_nudges(session: AsyncSession, now: datetime, limit: int) -> S
     """Nudges to send now: pending ones whose time has come, and leases a crash left to run out."""
     pending = and_(col(NudgeSend.status) == "pending", col(NudgeSend.attempt_at) <= now)
     lost = and_(col(NudgeSend.status) == "sending", col(NudgeSend.lease_until) <= now)
-    result = await session.exec(
-        select(NudgeSend).where(or_(pending, lost)).order_by(col(NudgeSend.attempt_at)).limit(limit)
-    )
+    statement = select(NudgeSend).where(or_(pending, lost)).order_by(col(NudgeSend.attempt_at)).limit(limit)
+    result = await session.exec(locks.claim(session, statement))
     return result.all()
 
 

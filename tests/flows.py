@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from content.schema import Answerable, ConceptCard, MetricDrill
 from tests.fake_telegram import FakeUser, SentMessage
 from tests.harness import Harness
@@ -12,11 +10,10 @@ RECAP = "Set done"
 
 
 def answers(bot: Harness, user: FakeUser) -> list[tuple[str, str, int, str]]:
-    """The answer log rows of one learner, read straight from the database file."""
-    with sqlite3.connect(bot.db_path) as db:
-        return db.execute(
-            "SELECT item_id, kind, correct, context FROM answer WHERE learner_id = ? ORDER BY id", (user.id,)
-        ).fetchall()
+    """The answer log rows of one learner, read straight from the database."""
+    return bot.sql.rows(
+        "SELECT item_id, kind, correct, context FROM answer WHERE learner_id = ? ORDER BY id", user.id
+    )
 
 
 async def onboard(
@@ -38,8 +35,7 @@ def prompt_id_of(prompt: SentMessage) -> int:
 
 def item_of(bot: Harness, prompt: SentMessage) -> Answerable:
     """The bank item a prompt message shows."""
-    with sqlite3.connect(bot.db_path) as db:
-        (item_id,) = db.execute("SELECT item_id FROM prompt WHERE id = ?", (prompt_id_of(prompt),)).fetchone()
+    [(item_id,)] = bot.sql.rows("SELECT item_id FROM prompt WHERE id = ?", prompt_id_of(prompt))
     item = bot.bank.answerable(item_id)
     assert item is not None
     return item

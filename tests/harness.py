@@ -1,4 +1,4 @@
-"""Runs the real Application against the fake Bot API server, with a fake clock and real SQLite."""
+"""Runs the real Application against the fake Bot API server, with a fake clock and a real database."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from bot.updates import ChatOrderedProcessor
 from content.schema import Bank
 from tests.banks import shipped_bank
 from tests.clock import FakeClock
+from tests.databases import Sql
 from tests.fake_telegram import FakeTelegram, FakeUser, Request, SentMessage
 
 # A user who never starts the bot; their /help is the barrier that says earlier updates are done
@@ -26,7 +27,7 @@ BARRIER = FakeUser(id=1, first_name="Barrier")
 
 @dataclass
 class Harness:
-    """One bot, one fake Telegram, one database file."""
+    """One bot, one fake Telegram, one database (a SQLite file, or `database_url`'s)."""
 
     fake: FakeTelegram
     db_path: Path
@@ -58,12 +59,24 @@ class Harness:
         """The address of this instance's /healthz and /metrics."""
         return f"http://127.0.0.1:{self.port}"
 
+    database_url: str | None = None  # None: the SQLite file at db_path
+
+    @property
+    def url(self) -> str:
+        """The database's URL."""
+        return self.database_url or f"sqlite:///{self.db_path}"
+
+    @property
+    def sql(self) -> Sql:
+        """Direct SQL on the bot's database (what a test checks or plants)."""
+        return Sql(self.url)
+
     @property
     def settings(self) -> Settings:
         return Settings(
             telegram_bot_token=self.fake.token,
             telegram_api_base_url=self.fake.base_url,
-            database_url=f"sqlite:///{self.db_path}",
+            database_url=self.url,
             default_timezone="Europe/London",
             rate_limit_per_second=self.rate_limit_per_second,
             rate_limit_group_per_minute=self.rate_limit_group_per_minute,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 from bot.tutor.class_quiz.results import Delivery, StartStatus
 from bot.tutor.grading import drill_of
@@ -42,8 +40,7 @@ async def answer(bot: Harness, prompt: SentMessage, right: bool) -> SentMessage:
     else:
         assert isinstance(item, MetricDrill)
         prompt_id = int(prompt.buttons[0][1].split(":")[1])
-        with sqlite3.connect(bot.db_path) as db:
-            (params,) = db.execute("SELECT params FROM prompt WHERE id = ?", (prompt_id,)).fetchone()
+        [(params,)] = bot.sql.rows("SELECT params FROM prompt WHERE id = ?", prompt_id)
         drawn = drill_of(item, params, prompt_id)
         index = drawn.answer_index if right else (drawn.answer_index + 1) % len(drawn.options)
         await bot.tap_data(ANNA, prompt, prompt.buttons[index][1])
@@ -96,8 +93,8 @@ async def test_a_daily_goal_is_announced_once_and_the_set_carries_on(bot: Harnes
     assert "Daily goal off" in off.text
 
 
-async def test_class_and_nudge_answers_shape_private_practice(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'retain.db'}")
+async def test_class_and_nudge_answers_shape_private_practice(database_url: str) -> None:
+    engine = create_engine(database_url)
     await create_tables(engine)
     clock = FakeClock()
     tutor = Tutor.build(session_factory(engine), shipped_bank(), "Europe/London", clock, random.Random(1))

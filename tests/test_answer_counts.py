@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -26,8 +25,8 @@ GROUP = -100_900
 
 
 @pytest.fixture
-async def tutor(tmp_path: Path) -> AsyncIterator[tuple[Tutor, Clock]]:
-    database = Database(f"sqlite:///{tmp_path / 'retain.db'}")
+async def tutor(database_url: str) -> AsyncIterator[tuple[Tutor, Clock]]:
+    database = Database(database_url)
     await database.prepare()
     clock = Clock()
     clock.now = datetime(2026, 3, 6, 21, 0, tzinfo=UTC)  # a Friday evening

@@ -4,7 +4,6 @@ personal kept about a pupil who has not agreed."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from typing import cast
 
@@ -39,8 +38,7 @@ def sent_messages(requests: list[Request]) -> list[Request]:
 
 
 def rows(bot: Harness, sql: str, *args: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(bot.db_path) as db:
-        return db.execute(sql, args).fetchall()
+    return bot.sql.rows(sql, *args)
 
 
 async def added(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from datetime import timedelta
 
@@ -174,11 +173,8 @@ async def test_group_answers_count_in_the_own_record_of_members_who_agreed(bot: 
     await answer(bot, AMIR, first, right=False)
     await answer(bot, BEA, first, right=False)  # Bea never agreed (nor started Retain)
     await time_up(bot)
-    with sqlite3.connect(bot.db_path) as db:
-        rows = db.execute(
-            "SELECT item_id, correct, context FROM answer WHERE learner_id = ?", (AMIR.id,)
-        ).fetchall()
-        assert db.execute("SELECT count(*) FROM learner WHERE id = ?", (BEA.id,)).fetchone() == (0,)
+    rows = bot.sql.rows("SELECT item_id, correct, context FROM answer WHERE learner_id = ?", AMIR.id)
+    assert bot.sql.rows("SELECT count(*) FROM learner WHERE id = ?", BEA.id) == [(0,)]
     assert len(rows) == 1 and rows[0][1:] == (0, "group")
     [stats] = await bot.send(AMIR, "/stats")
     assert "1 of" in stats.text and "items met" in stats.text
@@ -200,8 +196,7 @@ async def test_a_group_without_polls_gets_the_round_with_buttons(bot: Harness) -
     [question] = [r for r in sent if r.method == "sendMessage" and "Question 1 of 1" in r.params["text"]]
     message = bot.fake.message(question)
     assert message.buttons and message.buttons[0][0] == "A"
-    with sqlite3.connect(bot.db_path) as db:
-        (right,) = db.execute("SELECT correct_option FROM quizquestion").fetchone()
+    [(right,)] = bot.sql.rows("SELECT correct_option FROM quizquestion")
     await bot.tap(AMIR, message, "ABCDEFGHIJKL"[right])
     await bot.tap(AMIR, message, message.buttons[-1][0])  # a second tap changes nothing
     sent = await time_up(bot)
@@ -213,8 +208,7 @@ async def test_removing_the_bot_ends_the_round_cleanly(bot: Harness) -> None:
     await start_round(bot, count=3)
     await bot.fake.bot_removed(GROUP, TEACHER)
     await bot.settle()
-    with sqlite3.connect(bot.db_path) as db:
-        assert db.execute("SELECT status FROM quizround").fetchall() == [("closed",)]
+    assert bot.sql.rows("SELECT status FROM quizround") == [("closed",)]
     assert await time_up(bot) == []
 
 
@@ -256,10 +250,7 @@ async def test_a_flood_of_refused_commands_in_a_group_never_delays_another_chat(
 
 async def test_quiz_button_data_counts_only_under_its_own_question_in_a_buttons_round(bot: Harness) -> None:
     poll = await start_round(bot, count=1)  # a round run with polls, not buttons
-    with sqlite3.connect(bot.db_path) as db:
-        (qid,) = db.execute(
-            "SELECT id FROM quizquestion WHERE poll_id = ?", (poll.result["poll"]["id"],)
-        ).fetchone()
+    [(qid,)] = bot.sql.rows("SELECT id FROM quizquestion WHERE poll_id = ?", poll.result["poll"]["id"])
     right = poll.params["correct_option_ids"][0]
     other = GROUP - 1  # another class, whose round runs with buttons
     bot.fake.admins[other] = {TEACHER.id}
@@ -319,10 +310,11 @@ async def test_a_class_of_twenty_loses_no_answer_when_posting_polls_misbehaves(b
     assert all(fault.hits == 1 for fault in bot.fake.failures)
     questions = [p.params["question"] for p in posted_polls(bot)]
     assert len(questions) == 4 and len(set(questions)) == 4  # every question posted, none twice
-    with sqlite3.connect(bot.db_path) as db:
-        rows = db.execute("SELECT user_id, sum(correct), count(*) FROM quizanswer GROUP BY user_id")
-        counted = {user: (right, count) for user, right, count in rows.fetchall()}
-        assert db.execute("SELECT count(*) FROM waitingpollanswer").fetchone() == (0,)
+    rows = bot.sql.rows(
+        "SELECT user_id, sum(CASE WHEN correct THEN 1 ELSE 0 END), count(*) FROM quizanswer GROUP BY user_id"
+    )
+    counted = {user: (right, count) for user, right, count in rows}
+    assert bot.sql.rows("SELECT count(*) FROM waitingpollanswer") == [(0,)]
     # all 20 pupils, each answer to each question counted once, right or wrong as given (none of
     # them agreed to count class answers: after the round each is a pseudonym, distinct in the round)
     assert len(counted) == 20 and all(user < 0 for user in counted)
@@ -355,7 +347,9 @@ async def test_answers_waiting_for_a_timed_out_poll_count_when_it_is_seen_after_
 async def test_a_question_two_instances_post_at_once_stays_up_once_and_answers_to_both_count(
     bot: Harness,
 ) -> None:
-    other = Harness(bot.fake, bot.db_path, clock=bot.clock, polling=False)  # a second instance
+    other = Harness(
+        bot.fake, bot.db_path, clock=bot.clock, polling=False, database_url=bot.database_url
+    )  # a second instance
     await other.start()
     try:
         bot.fake.admins[GROUP] = {TEACHER.id}

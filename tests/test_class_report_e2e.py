@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from datetime import timedelta
 from html import escape
 
@@ -124,10 +123,8 @@ async def test_the_report_never_appears_in_the_group_only_a_link_to_it_privately
     assert "📊 <b>Class 3B</b> · class report" in sent[1].text
     assert "No pupil listed yet" in sent[1].text
     assert sent_to_group(bot, mark) == []
-    with sqlite3.connect(bot.db_path) as db:  # the group's name was kept when /classreport came
-        assert db.execute("SELECT title FROM groupsettings WHERE chat_id = ?", (GROUP,)).fetchone() == (
-            "Class 3B",
-        )
+    # the group's name was kept when /classreport came
+    assert bot.sql.rows("SELECT title FROM groupsettings WHERE chat_id = ?", GROUP) == [("Class 3B",)]
 
 
 async def test_a_forwarded_link_opened_by_someone_not_an_admin_gets_nothing_of_the_report(
@@ -206,13 +203,13 @@ async def test_only_pupils_who_agreed_are_listed_and_the_csv_holds_their_figures
     await agree(bot, CAL)
     polls = [await one_question_round(bot, [(AMIR, True), (BEA, True), (CAL, False)])]
     polls.append(await one_question_round(bot, [(AMIR, False), (BEA, True), (CAL, False)]))
-    with sqlite3.connect(bot.db_path) as db:  # a pupil who never agreed, as a round's end leaves them
-        (question_id,) = db.execute("SELECT min(id) FROM quizquestion").fetchone()
-        db.execute(
-            "INSERT INTO quizanswer (question_id, user_id, name, option, correct, points, seconds,"
-            " answered_at) VALUES (?, -1, 'a classmate', 0, 1, 100, 3.0, '2026-03-02 09:00:05')",
-            (question_id,),
-        )
+    # a pupil who never agreed, as a round's end leaves them
+    [(question_id,)] = bot.sql.rows("SELECT min(id) FROM quizquestion")
+    bot.sql.execute(
+        "INSERT INTO quizanswer (question_id, user_id, name, option, correct, points, seconds,"
+        " answered_at) VALUES (?, -1, 'a classmate', 0, TRUE, 100, 3.0, '2026-03-02 09:00:05')",
+        question_id,
+    )
     sent = await report_for(bot, TEACHER)
     text = report_text(sent)
     assert "Round 1 · " in text and ": 4 took part · 75% right" in text  # the pseudonym counts, unnamed
@@ -241,10 +238,9 @@ async def test_only_pupils_who_agreed_are_listed_and_the_csv_holds_their_figures
 
 
 def item_id_of(bot: Harness, poll: Request) -> str:
-    with sqlite3.connect(bot.db_path) as db:
-        (item_id,) = db.execute(
-            "SELECT item_id FROM quizquestion WHERE poll_id = ?", (poll.result["poll"]["id"],)
-        ).fetchone()
+    [(item_id,)] = bot.sql.rows(
+        "SELECT item_id FROM quizquestion WHERE poll_id = ?", poll.result["poll"]["id"]
+    )
     return str(item_id)
 
 
@@ -257,18 +253,17 @@ async def test_a_class_with_a_course_is_reported_on_its_bodys_questions_only(bot
             [poll] = await time_up(bot)  # the first closes on its timer, the rest once Amir answers
         elif number < 12:
             [poll] = [p for p in bot.fake.calls("sendPoll") if p.params["chat_id"] == GROUP][-1:]
-    with sqlite3.connect(bot.db_path) as db:
-        asked = [row[0] for row in db.execute("SELECT item_id FROM quizquestion ORDER BY position")]
+    asked = [row[0] for row in bot.sql.rows("SELECT item_id FROM quizquestion ORDER BY position")]
     items = [bot.bank.answerable(item_id) for item_id in asked]
     bodies = [body.id for body in bot.bank.catalogue.awarding_bodies]
     body = next(b for b in bodies if 0 < sum(i is not None and i.applies_to(b) for i in items) < len(items))
     kept = sum(i is not None and i.applies_to(body) for i in items)
-    with sqlite3.connect(bot.db_path) as db:  # what the class's course setting stores
-        db.execute(
-            "INSERT INTO groupsettings (chat_id, anyone_can_start, seconds_per_question, default_count,"
-            " course) VALUES (?, 0, 30, 10, ?)",
-            (GROUP, body),
-        )
+    bot.sql.execute(  # what the class's course setting stores
+        "INSERT INTO groupsettings (chat_id, anyone_can_start, seconds_per_question, default_count,"
+        " course) VALUES (?, FALSE, 30, 10, ?)",
+        GROUP,
+        body,
+    )
     text = report_text(await report_for(bot, TEACHER))
     assert f"· 1 round · {kept} answers" in text
     assert f"Course: {escape(bot.bank.body_name(body))} (its questions only)" in text

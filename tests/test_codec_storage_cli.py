@@ -12,6 +12,7 @@ import pytest
 
 from bot.codec import Action, BadCallback, Callback, decode, encode
 from storage.db import async_url, create_engine, create_tables
+from tests.databases import ON_POSTGRES, SQLITE_ONLY
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -72,8 +73,16 @@ def test_reminder_button_carries_a_local_time() -> None:
 def test_database_url_takes_the_plain_sqlalchemy_form() -> None:
     assert async_url("sqlite:///data/retain.db") == "sqlite+aiosqlite:///data/retain.db"
     assert async_url("sqlite+aiosqlite:////tmp/x.db") == "sqlite+aiosqlite:////tmp/x.db"
+    # PostgreSQL, as SQLAlchemy writes it and as hosting providers hand it out
+    assert (
+        async_url("postgresql://u:p@db.example:5432/retain")
+        == "postgresql+asyncpg://u:p@db.example:5432/retain"
+    )
+    assert async_url("postgres://u:p@db.example/retain") == "postgresql+asyncpg://u:p@db.example/retain"
+    assert async_url("postgresql+psycopg://u@db.example/retain") == "postgresql+asyncpg://u@db.example/retain"
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason=SQLITE_ONLY)
 async def test_tables_are_created_in_wal_mode_with_indexes_for_every_lookup(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "retain.db"
     engine = create_engine(f"sqlite:///{path}")
@@ -134,6 +143,7 @@ def test_the_bot_refuses_to_start_on_a_broken_bank(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason=SQLITE_ONLY)
 async def test_a_database_from_the_first_version_upgrades_and_keeps_its_answers(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:  # the tables as version 0.1 created them

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -17,10 +16,7 @@ MakeBot = Callable[[Bank], Awaitable[Harness]]
 
 
 def answer_log(bot: Harness, user: FakeUser) -> list[tuple[str, int]]:
-    with sqlite3.connect(bot.db_path) as db:
-        return db.execute(
-            "SELECT item_id, correct FROM answer WHERE learner_id = ? ORDER BY id", (user.id,)
-        ).fetchall()
+    return bot.sql.rows("SELECT item_id, correct FROM answer WHERE learner_id = ? ORDER BY id", user.id)
 
 
 async def onboard(bot: Harness, user: FakeUser) -> SentMessage:

@@ -25,7 +25,6 @@ import itertools
 import logging
 import os
 import re
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -46,6 +45,7 @@ from bot.context import RetainContext
 from bot.updates import ChatOrderedProcessor
 from bot.views.common import button_elsewhere, message_gone, stale_button
 from content.schema import TrueFalse
+from tests.databases import ON_POSTGRES, Sql, create_database, drop_database
 from tests.fake_telegram import BOT_USER, FakeTelegram, FakeUser, SentMessage
 from tests.flows import answers, is_prompt, item_of, onboard, prompt_of_kind
 from tests.harness import BARRIER, Harness
@@ -387,7 +387,8 @@ class World:
     async def start(cls, tmp_path: Path) -> World:
         fake = FakeTelegram()
         await fake.start()
-        bot = FuzzHarness(fake, tmp_path / "retain.db")
+        url = await create_database() if ON_POSTGRES else None
+        bot = FuzzHarness(fake, tmp_path / "retain.db", database_url=url)
         await bot.start()
         world = cls(bot)
         assert bot.app is not None
@@ -635,6 +636,8 @@ class World:
             logging.getLogger().removeHandler(self.watch)
         await self.bot.stop()
         await self.fake.stop()
+        if self.bot.database_url is not None:
+            await drop_database(self.bot.database_url)
 
 
 def private_messages(updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -721,27 +724,30 @@ KNOWN_ELSEWHERE: set[str] = set()  # faults reported but not failed on (none lef
 REMINDER = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 
-def database_problems(path: Path) -> list[str]:
-    """What is wrong in the database file, read directly (an empty list when nothing is)."""
+def database_problems(db: Sql) -> list[str]:
+    """What is wrong in the database, read directly (an empty list when nothing is)."""
     problems = []
-    with sqlite3.connect(path) as db:
-        for what, query in INVARIANTS.items():
-            rows = db.execute(query).fetchall()
-            if rows:
-                problems.append(f"{what}: {rows[:5]}")
-        positions: dict[int, list[int | None]] = {}
-        for set_id, position in db.execute(
-            "SELECT set_id, position FROM prompt WHERE set_id IS NOT NULL ORDER BY id"
-        ):
-            positions.setdefault(set_id, []).append(position)
-        for set_id, places in positions.items():
-            if places != list(range(1, len(places) + 1)):
-                problems.append(f"set {set_id}'s prompts are at positions {places}")
-        for learner_id, reminder in db.execute(
-            "SELECT id, reminder_time FROM learner WHERE reminder_time IS NOT NULL"
-        ):
-            if not REMINDER.fullmatch(reminder):
-                problems.append(f"learner {learner_id}'s reminder time is {reminder!r}")
+    for what, query in INVARIANTS.items():
+        if db.postgres:  # the options are JSON text: PostgreSQL reads them as JSON when told
+            query = query.replace(
+                "json_array_length(u.options)", "json_array_length(CAST(u.options AS json))"
+            )
+        rows = db.rows(query)
+        if rows:
+            problems.append(f"{what}: {rows[:5]}")
+    positions: dict[int, list[int | None]] = {}
+    for set_id, position in db.rows(
+        "SELECT set_id, position FROM prompt WHERE set_id IS NOT NULL ORDER BY id"
+    ):
+        positions.setdefault(set_id, []).append(position)
+    for set_id, places in positions.items():
+        if places != list(range(1, len(places) + 1)):
+            problems.append(f"set {set_id}'s prompts are at positions {places}")
+    for learner_id, reminder in db.rows(
+        "SELECT id, reminder_time FROM learner WHERE reminder_time IS NOT NULL"
+    ):
+        if not REMINDER.fullmatch(reminder):
+            problems.append(f"learner {learner_id}'s reminder time is {reminder!r}")
     return problems
 
 
@@ -775,7 +781,7 @@ def test_fuzzed_updates_never_break_the_bot(tmp_path: Path) -> None:
             loop.run_until_complete(world.play(batch))
 
         batch_of_updates()
-        problems = database_problems(world.bot.db_path)
+        problems = database_problems(world.bot.sql)
     finally:
         loop.run_until_complete(world.stop())
         loop.close()
@@ -876,9 +882,9 @@ async def test_a_verdict_that_cannot_be_shown_in_place_comes_as_a_new_message(
 
 @pytest.mark.parametrize("trouble", ["fails", "times out"])
 async def test_an_answer_is_recorded_and_shown_whatever_happens_to_its_toast(
-    fake_telegram: FakeTelegram, tmp_path: Path, trouble: str
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str, trouble: str
 ) -> None:
-    bot = QuickHarness(fake_telegram, tmp_path / "retain.db")
+    bot = QuickHarness(fake_telegram, tmp_path / "retain.db", database_url=database_url)
     await bot.start()
     try:
         prompt = await challenge(bot, ANNA)
@@ -914,18 +920,12 @@ async def test_a_long_argument_is_quoted_back_short_and_escaped(bot: Harness, co
 @pytest.mark.parametrize("digits", ["\u00b2", "\u2460", "\u0663", "1\u0660", "\U0001d7d9"])
 async def test_digits_other_than_ascii_are_not_numbers(bot: Harness, digits: str) -> None:
     await onboard(bot, ANNA)
-    with sqlite3.connect(bot.db_path) as db:
-        before = db.execute(
-            "SELECT daily_goal, set_size, paused_until FROM learner WHERE id = ?", (ANNA.id,)
-        ).fetchone()
+    before = bot.sql.rows("SELECT daily_goal, set_size, paused_until FROM learner WHERE id = ?", ANNA.id)
     failures = Failures(bot)
     for command in ("goal", "setsize", "pause"):
         [reply] = await bot.send(ANNA, f"/{command} {digits}")
         assert "Send" in reply.text or "isn't" in reply.text  # how to use it, nothing set
-    with sqlite3.connect(bot.db_path) as db:
-        after = db.execute(
-            "SELECT daily_goal, set_size, paused_until FROM learner WHERE id = ?", (ANNA.id,)
-        ).fetchone()
+    after = bot.sql.rows("SELECT daily_goal, set_size, paused_until FROM learner WHERE id = ?", ANNA.id)
     assert after == before and failures.seen == []
 
 
@@ -996,8 +996,7 @@ async def test_messages_with_no_sender_or_no_chat_change_nothing(bot: Harness) -
         await bot.fake.push({"message": message})
     await bot.settle()
     assert failures.seen == []
-    with sqlite3.connect(bot.db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM learner").fetchone() == (0,)  # no learner 0
+    assert bot.sql.rows("SELECT COUNT(*) FROM learner") == [(0,)]  # no learner 0
 
 
 async def test_a_reminder_chosen_before_a_course_serves_nothing(bot: Harness) -> None:

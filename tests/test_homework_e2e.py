@@ -3,7 +3,6 @@ private, once, whatever the network or a crash does; a reminder the evening befo
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.views.homework import homework_section
@@ -50,8 +49,7 @@ def homework_to(bot: Harness, user: FakeUser, mark: int = 0) -> list[SentMessage
 
 
 def pupil_rows(bot: Harness) -> dict[int, tuple[str, int | None, int | None]]:
-    with sqlite3.connect(bot.db_path) as db:
-        rows = db.execute("SELECT learner_id, status, answered, right FROM homeworkpupil").fetchall()
+    rows = bot.sql.rows('SELECT learner_id, status, answered, "right" FROM homeworkpupil')
     return {learner: (status, answered, right) for learner, status, answered, right in rows}
 
 
@@ -243,7 +241,8 @@ async def test_an_area_and_a_date_and_cancel(bot: Harness) -> None:
     assert "on its way to 2 pupils" in text
     await bot.homework_sweep()
     [sent] = homework_to(bot, AMIR)
-    with sqlite3.connect(bot.db_path) as db:
-        items = [row[0] for row in db.execute("SELECT item_id FROM prompt WHERE learner_id = ?", (AMIR.id,))]
+    items = [
+        row[0] for row in bot.sql.rows("SELECT item_id FROM prompt WHERE learner_id = ? ORDER BY id", AMIR.id)
+    ]
     assert bot.bank.answerable(items[-1]).area == area.id  # type: ignore[union-attr]
     assert sent.text.startswith("📚 <b>Homework from Class 3B</b>: 6 prompts, due Saturday 12 Dec")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -21,9 +20,9 @@ ANN = 7001
 
 
 @pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[tuple[Tutor, Tutor, Clock, Statements]]:
+async def two(database_url: str) -> AsyncIterator[tuple[Tutor, Tutor, Clock, Statements]]:
     """Two tutors over one database, as two processes would be, each keeping its own copies."""
-    url = f"sqlite:///{tmp_path / 'retain.db'}"
+    url = database_url
     first, second = Database(url), Database(url)
     await first.prepare()
     clock, bank = Clock(), load_bank(CONTENT_DIR)

@@ -7,7 +7,6 @@ import asyncio
 import os
 import random
 import signal
-import sqlite3
 import sys
 import time
 from collections import Counter
@@ -15,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from storage.db import Database
+from tests.databases import Sql
 from tests.fake_telegram import FakeTelegram
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,31 +24,31 @@ LEASE = timedelta(seconds=2)
 FIRST_ID = 50_000_000
 
 
-def _seed(path: Path, due: datetime) -> None:
+def _seed(db: Sql, due: datetime) -> None:
     """Learners who finished set-up, every one's nudge due a moment ago."""
-    at = due.replace(tzinfo=None).isoformat(sep=" ")
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            "INSERT INTO learner (id, awarding_body, timezone, reminder_time, reminder_chosen, created_at, "
-            "next_nudge_at) VALUES (?, 'all', 'Etc/UTC', ?, 1, ?, ?)",
-            [(FIRST_ID + n, f"{due:%H:%M}", at, at) for n in range(LEARNERS)],
-        )
+    at = due.replace(tzinfo=None)
+    db.executemany(
+        "INSERT INTO learner (id, awarding_body, timezone, reminder_time, reminder_chosen, created_at, "
+        "next_nudge_at) VALUES (?, 'all', 'Etc/UTC', ?, TRUE, ?, ?)",
+        [(FIRST_ID + n, f"{due:%H:%M}", at, at) for n in range(LEARNERS)],
+    )
 
 
-def _in_flight(path: Path, since: datetime) -> int:
+def _in_flight(db: Sql, since: datetime) -> int:
     """Nudges the killed process leased (after `since`) and had not confirmed: what a kill can
     leave to be sent twice."""
-    leased_after = (since + LEASE).replace(tzinfo=None).isoformat(sep=" ")
-    with sqlite3.connect(path) as db:
-        (count,) = db.execute(
-            "SELECT count(*) FROM nudgesend WHERE status = 'sending' AND lease_until >= ?", (leased_after,)
-        ).fetchone()
+    leased_after = (since + LEASE).replace(tzinfo=None)
+    [(count,)] = db.rows(
+        "SELECT count(*) FROM nudgesend WHERE status = 'sending' AND lease_until >= ?", leased_after
+    )
     return int(count)
 
 
-def _settled(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
-        return dict(db.execute("SELECT status, count(*) FROM nudgesend GROUP BY status").fetchall())
+def _settled(db: Sql) -> dict[str, int]:
+    return {
+        status: int(count)
+        for status, count in db.rows("SELECT status, count(*) FROM nudgesend GROUP BY status")
+    }
 
 
 def _sends(fake: FakeTelegram) -> Counter[int]:
@@ -60,19 +60,19 @@ def _sends(fake: FakeTelegram) -> Counter[int]:
 
 
 async def test_kill_9_mid_sweep_loses_no_nudge_and_doubles_only_those_in_flight(
-    fake_telegram: FakeTelegram, tmp_path: Path
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str
 ) -> None:
-    path = tmp_path / "retain.db"
-    database = Database(f"sqlite:///{path}")
+    database = Database(database_url)
     await database.prepare()
     await database.close()
+    path = Sql(database_url)
     _seed(path, datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(seconds=60))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     env.update(
         PYTHONPATH=str(REPO),
         TELEGRAM_BOT_TOKEN=fake_telegram.token,
         TELEGRAM_API_BASE_URL=fake_telegram.base_url,
-        DATABASE_URL=f"sqlite:///{path}",
+        DATABASE_URL=database_url,
         RATE_LIMIT_PER_SECOND="100000",
         NUDGE_SWEEP_SECONDS="0.2",
         NUDGE_LEASE_SECONDS=str(LEASE.total_seconds()),

@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 
 from bot.tutor.streaks import answered_since
 from storage.db import create_engine, migrate
+from tests.databases import ON_POSTGRES, SQLITE_ONLY, Sql
 
 RELEASES = sorted((Path(__file__).parent / "data" / "releases").glob("v*.sql"))
 NOW = "2026-01-05 09:00:00.000000"
@@ -153,6 +154,7 @@ def _differences(connection: Connection) -> list[Any]:
     ]
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: the releases' databases are SQLite files")
 @pytest.mark.parametrize("schema", RELEASES, ids=[p.stem for p in RELEASES])
 async def test_a_database_of_every_earlier_version_upgrades_and_keeps_its_data(
     tmp_path: Path, schema: Path
@@ -186,8 +188,8 @@ async def test_a_database_of_every_earlier_version_upgrades_and_keeps_its_data(
         assert db.execute("SELECT version_num FROM alembic_version").fetchone() is not None
 
 
-async def test_migrations_on_an_empty_database_build_exactly_the_models(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'new.db'}")
+async def test_migrations_on_an_empty_database_build_exactly_the_models(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)  # every migration, on SQLite or PostgreSQL
     try:
         await migrate(engine)
         await migrate(engine)  # a second start changes nothing
@@ -206,6 +208,20 @@ def test_the_head_revision_the_start_up_checks_is_the_newest_script() -> None:
     assert ScriptDirectory.from_config(migration_config()).get_current_head() == HEAD
 
 
+async def _upgrade_url_to(url: str, revision: str) -> None:
+    """A database (SQLite or PostgreSQL) built by the migrations up to `revision`."""
+    from alembic import command
+
+    from storage.db import migration_config
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda c: command.upgrade(migration_config(c), revision))
+    finally:
+        await engine.dispose()
+
+
 def _upgrade_to(path: Path, revision: str) -> None:
     """A database built by the migrations up to `revision` (as a release of that time left it)."""
     from alembic import command
@@ -221,34 +237,44 @@ def _stored(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
 
 
-async def test_a_database_of_0006_gets_its_answer_counts_from_its_answers(tmp_path: Path) -> None:
+async def test_a_database_of_0006_gets_its_answer_counts_from_its_answers(empty_database_url: str) -> None:
     """0007 adds the counts kept on the learner's row and works them out from each learner's answers
-    (in their own zone, as of the upgrade), and the index for a learner's latest answers."""
-    path = tmp_path / "retain.db"
-    _upgrade_to(path, "0006")
+    (in their own zone, as of the upgrade), and the index for a learner's latest answers; on
+    either engine (every migration runs on PostgreSQL too)."""
+    url = empty_database_url
+    await _upgrade_url_to(url, "0006")
+    db = Sql(url)
+
+    def stored(moment: datetime) -> str | datetime:
+        return moment.astimezone(UTC).replace(tzinfo=None) if db.postgres else _stored(moment)
+
     now = datetime.now(UTC)
     zones = {1: "Europe/London", 2: "Pacific/Auckland", 3: "America/Los_Angeles"}
     results = {1: [True, False, True, True], 2: [True, True], 3: []}  # oldest first
     times: dict[int, list[datetime]] = {}
-    with sqlite3.connect(path) as db:
-        answer_id = 0
-        for learner, zone in zones.items():
+    answer_id = 0
+    for learner, zone in zones.items():
+        db.execute(
+            "INSERT INTO learner (id, awarding_body, timezone, reminder_chosen, streak_days, active, "
+            "nudges_sent, ignored_nudges, backoff_notified, quiz_named, set_size, created_at) "
+            "VALUES (?, 'all', ?, TRUE, 0, TRUE, 0, 0, FALSE, TRUE, 10, ?)",
+            learner,
+            zone,
+            stored(now - timedelta(days=30)),
+        )
+        # Every 31 hours back from now: some today, some this week, some earlier.
+        times[learner] = [now - timedelta(hours=31 * n + 1) for n in range(len(results[learner]))][::-1]
+        for right, at in zip(results[learner], times[learner], strict=True):
+            answer_id += 1
             db.execute(
-                "INSERT INTO learner (id, awarding_body, timezone, reminder_chosen, streak_days, active, "
-                "nudges_sent, ignored_nudges, backoff_notified, quiz_named, set_size, created_at) "
-                "VALUES (?, 'all', ?, 1, 0, 1, 0, 0, 0, 1, 10, ?)",
-                (learner, zone, _stored(now - timedelta(days=30))),
+                "INSERT INTO answer (id, learner_id, item_id, kind, correct, answered_at, context) "
+                "VALUES (?, ?, 'crm-definition', 'concept', ?, ?, 'private')",
+                answer_id,
+                learner,
+                right,
+                stored(at),
             )
-            # Every 31 hours back from now: some today, some this week, some earlier.
-            times[learner] = [now - timedelta(hours=31 * n + 1) for n in range(len(results[learner]))][::-1]
-            for right, at in zip(results[learner], times[learner], strict=True):
-                answer_id += 1
-                db.execute(
-                    "INSERT INTO answer (id, learner_id, item_id, kind, correct, answered_at, context) "
-                    "VALUES (?, ?, 'crm-definition', 'concept', ?, ?, 'private')",
-                    (answer_id, learner, right, _stored(at)),
-                )
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(url)
     try:
         await migrate(engine)
         async with engine.connect() as conn:
@@ -257,14 +283,12 @@ async def test_a_database_of_0006_gets_its_answer_counts_from_its_answers(tmp_pa
     finally:
         await engine.dispose()
     assert "ix_answer_learner_id" in indexes
-    with sqlite3.connect(path) as db:
-        found = {
-            row[0]: row[1:]
-            for row in db.execute(
-                "SELECT id, right_run, answers_day, answers_on_day, answers_week, answers_in_week "
-                "FROM learner"
-            )
-        }
+    found = {
+        row[0]: row[1:]
+        for row in db.rows(
+            "SELECT id, right_run, answers_day, answers_on_day, answers_week, answers_in_week FROM learner"
+        )
+    }
     for learner, zone in zones.items():
         today = now.astimezone(ZoneInfo(zone)).date()
         on_day, in_week = answered_since(times[learner], zone, now)
@@ -275,6 +299,7 @@ async def test_a_database_of_0006_gets_its_answer_counts_from_its_answers(tmp_pa
         assert found[learner] == (run, today.isoformat(), on_day, monday.isoformat(), in_week), learner
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason=SQLITE_ONLY)
 async def test_a_database_of_0008_gains_homework_and_keeps_its_sets(tmp_path: Path) -> None:
     """0009 adds the homework tables and the pool a homework set draws on; existing sets keep theirs."""
     path = tmp_path / "retain.db"

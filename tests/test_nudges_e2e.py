@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,10 +16,8 @@ BEN = FakeUser(502, "Ben")  # New York
 
 
 def row(bot: Harness, user: FakeUser, *columns: str) -> tuple[Any, ...]:
-    with sqlite3.connect(bot.db_path) as db:
-        return tuple(
-            db.execute(f"SELECT {', '.join(columns)} FROM learner WHERE id = ?", (user.id,)).fetchone()
-        )
+    [found] = bot.sql.rows(f"SELECT {', '.join(columns)} FROM learner WHERE id = ?", user.id)
+    return found
 
 
 def nudges_to(bot: Harness, user: FakeUser, mark: int = 0) -> list[SentMessage]:
@@ -90,10 +87,7 @@ async def test_a_nudge_teaches_in_place_and_its_answer_counts_as_a_nudge_answer(
     assert "<b>1/10</b> · " in nudge.text  # a nudge starts a set
     following = await answer_and_next(bot, ANNA, nudge)
     assert following.text.startswith("<b>2/10</b> · ")  # ...that carries on in the chat
-    with sqlite3.connect(bot.db_path) as db:
-        assert db.execute("SELECT context FROM answer WHERE learner_id = ?", (ANNA.id,)).fetchall() == [
-            ("nudge",)
-        ]
+    assert bot.sql.rows("SELECT context FROM answer WHERE learner_id = ?", ANNA.id) == [("nudge",)]
 
 
 async def test_a_restart_between_sweeps_sends_nothing_twice(bot: Harness) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -42,9 +41,8 @@ async def test_onboarding_takes_two_taps_then_serves_the_first_prompt(bot: Harne
     [prompt] = bot.sent_to(ANNA, mark)
     assert prompt.buttons  # the first prompt is answerable at once
 
-    with sqlite3.connect(bot.db_path) as db:
-        row = db.execute("SELECT awarding_body, reminder_time, timezone FROM learner WHERE id=?", (ANNA.id,))
-        assert row.fetchone() == ("highfield", "18:00", "Europe/London")
+    row = bot.sql.rows("SELECT awarding_body, reminder_time, timezone FROM learner WHERE id=?", ANNA.id)
+    assert row == [("highfield", "18:00", "Europe/London")]
 
 
 async def test_first_prompt_is_a_concept_card_with_reveal(bot: Harness) -> None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from storage.db import Database
+from tests.databases import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite only: WAL snapshots and its write lock")
 
 
 async def test_a_read_goes_ahead_while_another_update_holds_the_write_lock(tmp_path: Path) -> None:

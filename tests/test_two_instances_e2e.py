@@ -4,7 +4,6 @@ between them (as a load-balancing proxy in front of both would), nothing done tw
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,11 +35,18 @@ class Instance(Harness):
 
 
 @pytest.fixture
-async def pair(fake_telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[tuple[Instance, Instance]]:
-    """Two instances on one database and one clock, both taking updates by webhook."""
+async def pair(
+    fake_telegram: FakeTelegram, tmp_path: Path, database_url: str
+) -> AsyncIterator[tuple[Instance, Instance]]:
+    """Two instances on one database (SQLite, or PostgreSQL in the suite's second run) and one
+    clock, both taking updates by webhook."""
     clock = FakeClock()
-    one = Instance(fake_telegram, tmp_path / "retain.db", clock=clock, webhook=True)
-    two = Instance(fake_telegram, tmp_path / "retain.db", clock=clock, webhook=True)
+    one = Instance(
+        fake_telegram, tmp_path / "retain.db", clock=clock, webhook=True, database_url=database_url
+    )
+    two = Instance(
+        fake_telegram, tmp_path / "retain.db", clock=clock, webhook=True, database_url=database_url
+    )
     one.other, two.other = two, one
     await one.start()
     await two.start()
@@ -141,9 +147,8 @@ async def test_a_class_round_answered_through_both_instances_advances_once(
             await one.settle()
     assert len(group_calls(fake, "sendPoll")) == 3  # each question posted once
     assert len(boards(fake)) == 1, [b.params["text"][:80] for b in boards(fake)]
-    with sqlite3.connect(one.db_path) as db:
-        per_question = db.execute(
-            "SELECT question_id, count(*), count(DISTINCT user_id) FROM quizanswer GROUP BY question_id"
-        ).fetchall()
+    per_question = one.sql.rows(
+        "SELECT question_id, count(*), count(DISTINCT user_id) FROM quizanswer GROUP BY question_id"
+    )
     assert len(per_question) == 3 and all(n == distinct == len(LEARNERS) for _, n, distinct in per_question)
     assert both_took_updates(fake, one, two)

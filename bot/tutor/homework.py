@@ -263,6 +263,7 @@ class Homework:
         words = [w for w in args if w]
         now = self.core.clock()
         async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)  # one /homework at a time per class (PostgreSQL)
             open_now = await store.open_homework(session, chat_id, now)
             if not words:
                 info = await self._info(session, open_now) if open_now is not None else None
@@ -424,6 +425,10 @@ class Homework:
         async with self.core.sessions() as session, session.begin():
             rows = await store.leasable_deliveries(session, now, limit)
             due = await store.leasable_reminders(session, now, limit)
+            # A pupil busy in another unit of work (PostgreSQL) is left to the next pass.
+            free = await repo.free_learners(session, [row.learner_id for row in [*rows, *due]])
+            rows = [row for row in rows if row.learner_id in free]
+            due = [row for row in due if row.learner_id in free]
             ids = {row.homework_id for row in [*rows, *due]}
             homeworks = await store.homeworks(session, list(ids))
             learners = {

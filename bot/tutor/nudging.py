@@ -144,6 +144,9 @@ class Nudger:
         async with self.sessions() as session, session.begin():
             stale, goal = await self._schedule(session, now, limit)
             rows = await repo.leasable_nudges(session, now, limit)
+            # A learner busy in another unit of work (PostgreSQL) keeps their nudge for the next pass.
+            free = await repo.free_learners(session, [row.learner_id for row in rows])
+            rows = [row for row in rows if row.learner_id in free]
             ids = [row.learner_id for row in rows]
             await repo.learners(session, ids)  # one query loads the batch's learners for what follows
             for n, row in enumerate(rows):

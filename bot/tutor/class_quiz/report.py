@@ -182,6 +182,7 @@ class ClassReports:
             members = await repo.learners(session, ids) if ids else []
         if title and (settings is None or settings.title != title):
             async with self.core.sessions() as session, session.begin():
+                await repo.hold_group(session, chat_id)  # the class's settings row is made once
                 await store.set_group_title(session, chat_id, title)
         zone = self.core.default_timezone
         return build_report(

@@ -61,7 +61,6 @@ from storage.models import (
     QuizAnswer,
     QuizQuestion,
     QuizRound,
-    WaitingPollAnswer,
 )
 
 RESUME_WITHIN = timedelta(minutes=10)  # a round whose question closed longer ago than this is closed
@@ -157,6 +156,7 @@ class ClassQuiz:
     async def _change(self, chat_id: int, setting: Setting, change: dict[str, object]) -> SettingsResult:
         """Store a change (nothing is written when the value is already in force)."""
         async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)  # the class's settings row is made once
             row = await store.group_settings(session, chat_id)
             current = row or GroupSettings(chat_id=chat_id)
             if any(getattr(current, name) != value for name, value in change.items()):
@@ -173,6 +173,7 @@ class ClassQuiz:
         """/quiz [count] [area] starts a round (leaning to the class's weak areas); /quiz stop ends it."""
         words = list(args)
         async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)  # one /quiz at a time per class (PostgreSQL)
             settings = _settings_of(await store.group_settings(session, chat_id), chat_id)
             if not settings.anyone_can_start and not is_admin:
                 return CommandResult(StartStatus.NOT_ALLOWED)
@@ -385,16 +386,15 @@ class ClassQuiz:
             if question is None:
                 # Its poll is not known yet (the answer overtook the record of the post, or the
                 # post timed out): the answer waits, and counts once the poll is matched.
-                if await store.get_waiting(session, poll_ref, user_id) is None:
-                    session.add(
-                        WaitingPollAnswer(
-                            poll_id=poll_ref,
-                            user_id=user_id,
-                            name=name[:MAX_NAME],
-                            option=option_ids[0],
-                            answered_at=self.core.clock(),
-                        )
-                    )
+                # Once: the same answer handled twice at once (two instances) keeps the first.
+                await store.add_waiting(
+                    session,
+                    poll_id=poll_ref,
+                    user_id=user_id,
+                    name=name[:MAX_NAME],
+                    option=option_ids[0],
+                    answered_at=self.core.clock(),
+                )
                 return AnswerOutcome(True)
             return await self._answer(session, question, user_id, name, option_ids[0])
 
@@ -543,6 +543,7 @@ class ClassQuiz:
     async def end(self, chat_id: int) -> None:
         """The bot can no longer post in the group (removed, or blocked): end its round quietly."""
         async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)
             running = await store.running_round(session, chat_id)
             if running is not None:
                 await finish(session, self.bank, self.core.clock(), running, QuizStatus.CLOSED)

@@ -47,14 +47,17 @@ WHERE timezone = :zone
 """
 
 
-def _stored(moment: datetime) -> str:
-    """A time as the tables store it: naive UTC text with microseconds (so that text order is time order)."""
+def _stored(moment: datetime, postgres: bool) -> str | datetime:
+    """A time as the tables store it: naive UTC; on SQLite, text with microseconds (so that text
+    order is time order)."""
     utc = moment.astimezone(UTC)
+    if postgres:
+        return utc.replace(tzinfo=None)
     return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond:06d}"
 
 
-def _start(day: date, zone: ZoneInfo) -> str:
-    return _stored(datetime.combine(day, time.min, tzinfo=zone))
+def _start(day: date, zone: ZoneInfo, postgres: bool) -> str | datetime:
+    return _stored(datetime.combine(day, time.min, tzinfo=zone), postgres)
 
 
 def upgrade() -> None:
@@ -73,8 +76,14 @@ def upgrade() -> None:
             sa.Column("memory_tag", sa.BigInteger(), nullable=False, server_default=sa.text("0"))
         )
     connection = op.get_bind()
-    # A random tag each, of 62 bits like Learner.memory_tag (abs() of the least integer would overflow).
-    connection.execute(sa.text("UPDATE learner SET memory_tag = random() & 4611686018427387903"))
+    postgres = connection.dialect.name == "postgresql"
+    # A random tag each, of 62 bits like Learner.memory_tag (abs() of the least integer would overflow);
+    # SQLite's random() is a 64-bit integer, PostgreSQL's a float in [0, 1).
+    if postgres:
+        tag = "CAST(floor(random() * 4611686018427387903) AS BIGINT)"
+    else:
+        tag = "random() & 4611686018427387903"
+    connection.execute(sa.text(f"UPDATE learner SET memory_tag = {tag}"))
     connection.execute(sa.text(RIGHT_RUN))
     # Today and this week are the learner's own: one pass per time zone, as of now.
     now = datetime.now(UTC)
@@ -90,9 +99,9 @@ def upgrade() -> None:
             sa.text(COUNTS),
             {
                 "day": today.isoformat(),
-                "day_start": _start(today, zone),
+                "day_start": _start(today, zone, postgres),
                 "monday": monday.isoformat(),
-                "week_start": _start(monday, zone),
+                "week_start": _start(monday, zone, postgres),
                 "zone": name,
             },
         )
