@@ -20,7 +20,8 @@ from a new user every 50 ms, few enough not to slow the charts much, until every
 issue's target is a p95 under 50 ms), and with nothing queued. --profile BOT profiles one bot's
 event loop per kind of update (slower).
 
-Run: .venv/bin/python bench/throughput.py [--rounds N] [--batch N] [--chart-batch N] [--profile BOT]
+Run: .venv/bin/python bench/throughput.py [--database-url URL] [--rounds N] [--batch N]
+     [--chart-batch N] [--profile BOT]
 The last line printed is one JSON object with the figures.
 """
 
@@ -166,12 +167,12 @@ def bare_application(base_url: str) -> Application[Any, Any, Any, Any, Any, Any]
     return app
 
 
-def retain_application(base_url: str, folder: Path) -> Application[Any, Any, Any, Any, Any, Any]:
+def retain_application(base_url: str, database_url: str) -> Application[Any, Any, Any, Any, Any, Any]:
     """Retain as it runs, on its own database, with the rate limiter lifted and no repeating sweeps."""
     settings = Settings(
         telegram_bot_token=FakeTelegram.token,
         telegram_api_base_url=base_url,
-        database_url=f"sqlite:///{folder / 'retain.db'}",
+        database_url=database_url,
         rate_limit_per_second=UNLIMITED,
         rate_limit_group_per_minute=UNLIMITED,
         _env_file=None,
@@ -292,7 +293,7 @@ class Failures(logging.Handler):
         self.count += 1
 
 
-def bot_process(name: str, base_url: str, folder: str, conn: Connection, profile: bool) -> None:
+def bot_process(name: str, base_url: str, database_url: str, conn: Connection, profile: bool) -> None:
     """A bot's process: build the bot, poll the fake server and answer the benchmark's questions."""
     profiles = Profiles() if profile else None
     failures = Failures()
@@ -300,13 +301,18 @@ def bot_process(name: str, base_url: str, folder: str, conn: Connection, profile
     root.setLevel(logging.WARNING)
     root.addHandler(failures)
     root.addHandler(logging.StreamHandler())  # warnings and errors to stderr, as with no handler
-    asyncio.run(_run_bot(name, base_url, Path(folder), conn, profiles, failures))
+    asyncio.run(_run_bot(name, base_url, database_url, conn, profiles, failures))
 
 
 async def _run_bot(
-    name: str, base_url: str, folder: Path, conn: Connection, profiles: Profiles | None, failures: Failures
+    name: str,
+    base_url: str,
+    database_url: str,
+    conn: Connection,
+    profiles: Profiles | None,
+    failures: Failures,
 ) -> None:
-    app = retain_application(base_url, folder) if name == RETAIN else bare_application(base_url)
+    app = retain_application(base_url, database_url) if name == RETAIN else bare_application(base_url)
     channel = Channel(conn)
     await app.initialize()
     if app.post_init:
@@ -411,7 +417,7 @@ class Bot:
         return arrived
 
 
-async def start_bot(name: str, folder: Path, profile: bool) -> Bot:
+async def start_bot(name: str, database_url: str, profile: bool) -> Bot:
     """Start a bot's process and its fake server; `ready` is awaited by `started`."""
     requests = StampedRequests()
     # Telegram refuses to answer a tap after about 15 s; a profiled bot may well take longer.
@@ -419,7 +425,7 @@ async def start_bot(name: str, folder: Path, profile: bool) -> Bot:
     await fake.start()
     ours, theirs = mp.get_context("spawn").Pipe()
     process = mp.get_context("spawn").Process(
-        target=bot_process, args=(name, fake.base_url, str(folder), theirs, profile), daemon=True
+        target=bot_process, args=(name, fake.base_url, database_url, theirs, profile), daemon=True
     )
     process.start()
     theirs.close()
@@ -652,7 +658,8 @@ def profile_report(tables: dict[str, Any], samples: dict[str, list[Sample]], top
 
 
 async def benchmark(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    bots = {name: await start_bot(name, folder, args.profile == name) for name in (RETAIN, BARE)}
+    database_url = args.database_url or f"sqlite:///{folder / 'retain.db'}"
+    bots = {name: await start_bot(name, database_url, args.profile == name) for name in (RETAIN, BARE)}
     try:
         for bot in bots.values():  # both start at once: their imports take a few seconds
             await bot.channel.receive("ready", within=WAIT)
@@ -675,6 +682,7 @@ async def benchmark(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     behind, alone = bots[RETAIN].behind_charts, bots[RETAIN].alone
     ratio = {k: retain[k]["rate"] / bare[k]["rate"] for k in KINDS}
     figures: dict[str, Any] = {
+        "database": (args.database_url or "sqlite").split(":", 1)[0].split("+", 1)[0],
         "rounds": args.rounds,
         "batch": args.batch,
         "chart_batch": args.chart_batch,
@@ -768,6 +776,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--charts-queued", type=int, default=20, help="charts /help waits behind")
     parser.add_argument("--help-interval-ms", type=float, default=50.0, help="time between those /help")
     parser.add_argument("--profile", choices=[RETAIN, BARE], help="profile that bot (slows it down)")
+    parser.add_argument(
+        "--database-url",
+        help="Retain's database (an empty one; default: a new SQLite file), e.g. postgresql://user@host/db",
+    )
     parser.add_argument("--profile-top", type=int, default=15, help="functions shown per kind of update")
     args = parser.parse_args(argv)
     if not 1 <= args.chart_batch <= args.batch or not 1 <= args.charts_queued <= args.batch:

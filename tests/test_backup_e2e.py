@@ -10,6 +10,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.databases import ON_POSTGRES
 from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.flows import answer_and_next, onboard
 from tests.harness import Harness
@@ -30,6 +33,9 @@ async def backup(tmp_path: Path, database_url: str, target: Path) -> tuple[int, 
     return child.returncode, out.decode(), err.decode()
 
 
+@pytest.mark.skipif(
+    ON_POSTGRES, reason="SQLite's backup API: PostgreSQL is backed up with pg_dump (docs/deploy.md)"
+)
 async def test_a_backup_taken_while_answers_are_recorded_holds_every_earlier_answer(
     bot: Harness, fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
