@@ -14,14 +14,13 @@ import logging
 from dataclasses import dataclass, field
 
 from telegram import ChatMember, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ExtBot, filters
 
 from bot.context import BotData, RetainApp, RetainContext
+from bot.handlers import outbox
 from bot.handlers.class_quiz import is_admin
 from bot.handlers.common import carry_out, send, user_id
-from bot.handlers.nudges import GONE, _seconds
 from bot.limiter import bulk_sends
 from bot.markup import markup
 from bot.presenters import homework as presenters
@@ -40,7 +39,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 60  # seconds
 BATCH = 32  # pupils leased at a time
-SEND_ATTEMPTS = 3  # quick tries of a transient failure before it is left for a later sweep
 
 
 @dataclass
@@ -147,31 +145,10 @@ async def _send(
     retry_base: float,
 ) -> HomeworkSendOutcome:
     """Send one message of the sweep; what happened."""
-    error = ""
-    for attempt in range(SEND_ATTEMPTS):
-        try:
-            message = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-        except Forbidden:
-            return HomeworkSendOutcome(pupil_id, reminder, PupilStatus.BLOCKED)
-        except BadRequest as exc:
-            if any(reason in exc.message.lower() for reason in GONE):
-                return HomeworkSendOutcome(pupil_id, reminder, PupilStatus.BLOCKED)
-            log.warning("Homework to a pupil rejected: %s", exc.message)
-            return HomeworkSendOutcome(
-                pupil_id, reminder, PupilStatus.FAILED, error=exc.message, permanent=True
-            )
-        except TimedOut as exc:  # Telegram may well have delivered it: sending again could double it
-            return HomeworkSendOutcome(pupil_id, reminder, PupilStatus.UNSURE, error=str(exc))
-        except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
-            await asyncio.sleep(_seconds(exc.retry_after))
-            error = "flood control"
-        except TelegramError as exc:  # network and server errors: not delivered
-            log.info("Homework send failed (attempt %d): %s", attempt + 1, exc)
-            error = str(exc)
-            await asyncio.sleep(retry_base * 2**attempt)
-        else:
-            return HomeworkSendOutcome(pupil_id, reminder, PupilStatus.SENT, message.message_id)
-    return HomeworkSendOutcome(pupil_id, reminder, PupilStatus.FAILED, error=error)
+    sent = await outbox.send(bot, chat_id, text, keyboard, retry_base, "Homework")
+    return HomeworkSendOutcome(
+        pupil_id, reminder, PupilStatus(sent.status), sent.message_id, sent.error, sent.permanent
+    )
 
 
 async def send_delivery(

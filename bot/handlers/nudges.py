@@ -11,14 +11,14 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from telegram import ChatMember, ChatMemberUpdated, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import ChatMemberHandler, ExtBot
 
 from bot.context import BotData, RetainApp, RetainContext
+from bot.handlers import outbox
 from bot.limiter import bulk_sends
 from bot.markup import markup
 from bot.tutor.nudging import NudgeJob, NudgeStatus, SendOutcome
@@ -29,9 +29,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 60  # seconds
 BATCH = 32  # nudges leased at a time (with the next batch prepared meanwhile: 64 in flight at most)
-SEND_ATTEMPTS = 3  # quick tries of a transient failure before it is left for a later sweep
 FLUSH_EVERY = 0.02  # seconds between batches of recorded outcomes
-GONE = ("chat not found", "user is deactivated", "bot was blocked")
 
 
 @dataclass
@@ -58,43 +56,17 @@ class SweepReport:
             self.failed += 1
 
 
-def _seconds(value: timedelta | float) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base: float) -> SendOutcome:
     """Send one leased nudge; returns what happened (the sweep reports it to the core)."""
     content = job.content
     text = nudge_text(data.tutor.bank, content.prompt, content.streak, job.backoff_notice, content.tip)
     keyboard = markup(prompt_keyboard(content.prompt))
-    error = ""
-    for attempt in range(SEND_ATTEMPTS):
-        try:
-            message = await bot.send_message(
-                job.learner_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
-        except Forbidden:
-            return SendOutcome(job.nudge_id, NudgeStatus.BLOCKED)
-        except BadRequest as exc:
-            if any(reason in exc.message.lower() for reason in GONE):
-                return SendOutcome(job.nudge_id, NudgeStatus.BLOCKED)
-            log.warning("Nudge to a learner rejected: %s", exc.message)
-            return SendOutcome(job.nudge_id, NudgeStatus.FAILED, error=exc.message, permanent=True)
-        except TimedOut as exc:  # Telegram may well have delivered it: sending again could double it
-            return SendOutcome(job.nudge_id, NudgeStatus.UNSURE, error=str(exc))
-        except RetryAfter as exc:  # the limiter's own retries ran out: wait as told, then try again
-            await asyncio.sleep(_seconds(exc.retry_after))
-            error = "flood control"
-        except TelegramError as exc:  # network and server errors: not delivered
-            log.info("Nudge send failed (attempt %d): %s", attempt + 1, exc)
-            error = str(exc)
-            await asyncio.sleep(retry_base * 2**attempt)
-        else:
-            for old in content.replaced:  # the prompt this nudge replaced keeps no live buttons
-                with contextlib.suppress(BadRequest):
-                    await bot.edit_message_reply_markup(job.learner_id, old, reply_markup=None)
-            return SendOutcome(job.nudge_id, NudgeStatus.SENT, message.message_id)
-    return SendOutcome(job.nudge_id, NudgeStatus.FAILED, error=error)
+    sent = await outbox.send(bot, job.learner_id, text, keyboard, retry_base, "Nudge")
+    if sent.status == NudgeStatus.SENT:
+        for old in content.replaced:  # the prompt this nudge replaced keeps no live buttons
+            with contextlib.suppress(BadRequest):
+                await bot.edit_message_reply_markup(job.learner_id, old, reply_markup=None)
+    return SendOutcome(job.nudge_id, NudgeStatus(sent.status), sent.message_id, sent.error, sent.permanent)
 
 
 class OutcomeWriter:
