@@ -194,11 +194,6 @@ async def add_waiting(session: AsyncSession, **values: object) -> None:
         )
 
 
-async def get_waiting(session: AsyncSession, poll_id: str, user_id: int) -> WaitingPollAnswer | None:
-    """A member's waiting answer to a poll."""
-    return await session.get(WaitingPollAnswer, (poll_id, user_id))
-
-
 async def unmatched_questions(session: AsyncSession) -> Sequence[QuizQuestion]:
     """Questions of running rounds that went out without a known poll (the send timed out), newest first.
 

@@ -43,11 +43,6 @@ def async_url(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def is_postgres(database_url: str) -> bool:
-    """Whether `database_url` names a PostgreSQL database."""
-    return make_url(async_url(database_url)).get_backend_name() == "postgresql"
-
-
 def describe(database_url: str) -> str:
     """A database URL as it may be shown: without its password."""
     try:

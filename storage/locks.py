@@ -42,8 +42,7 @@ def _held(session: AsyncSession) -> set[int] | None:
     bind = session.bind
     if bind is None or not is_postgres(session):
         return None
-    options: dict[str, Any] = dict(bind.sync_engine.get_execution_options())
-    if options.get(READ_ONLY):
+    if bind.sync_engine.get_execution_options().get(READ_ONLY):
         return None
     transaction = session.sync_session.get_transaction()
     owner, held = session.info.get(_HELD, (None, set()))
@@ -107,12 +106,4 @@ def claim(session: AsyncSession, statement: Statement, *, of: Any = None) -> Sta
     if _held(session) is None:
         return statement
     chosen: Statement = cast(Any, statement).with_for_update(skip_locked=True, of=of)
-    return chosen
-
-
-def locked(session: AsyncSession, statement: Statement, *, of: Any = None) -> Statement:
-    """A SELECT whose rows the unit of work changes: on PostgreSQL, `FOR UPDATE` (waits its turn)."""
-    if _held(session) is None:
-        return statement
-    chosen: Statement = cast(Any, statement).with_for_update(of=of)
     return chosen

@@ -218,11 +218,6 @@ class HomeworkResults:
     unfinished: list[PupilResult]  # delivered, not finished (started or not)
     unreached: list[PupilResult]  # blocked the bot, or every send failed
 
-    @property
-    def is_open(self) -> bool:
-        """Not cancelled; whether past its deadline is for the caller's clock to say."""
-        return not self.cancelled
-
 
 async def enrol_waiting(session: Session, learner: Learner, now: datetime) -> int:
     """Inside the caller's unit of work (agreeing to class answers): homework the learner opened the
@@ -391,7 +386,10 @@ class Homework:
             )
             existing = await store.pupil(session, homework_id, user_id)
             agreed = learner.class_consent_at is not None
-            if existing is not None and existing.status not in (PupilStatus.WAITING, PupilStatus.CANCELLED):
+            # Only a copy that went out (or is going out) is "got already": one that failed, or was
+            # refused while the pupil had blocked the bot, is queued again now that they are here.
+            on_its_way = (PupilStatus.SENDING, PupilStatus.SENT, PupilStatus.UNSURE)
+            if existing is not None and existing.status in on_its_way:
                 return JoinResult(JoinStatus.ALREADY, found.group, found.size, found.due_at, found.zone)
             status = PupilStatus.PENDING if agreed else PupilStatus.WAITING
             if existing is not None:
@@ -483,7 +481,7 @@ class Homework:
                 row.set_id = learner.current_set_id
                 row.prompt_id = served.prompt_id
         if served is None:
-            row.status, row.error = PupilStatus.FAILED, "nothing to ask"
+            row.status, row.lease_until, row.error = PupilStatus.FAILED, None, "nothing to ask"
             return None
         row.status, row.lease_until, row.attempts = (
             PupilStatus.SENDING,

@@ -39,11 +39,6 @@ def due(moment: datetime, zone: str) -> str:
     return f"{local:%A} {local.day} {local:%b}, {local:%H:%M}"
 
 
-def due_day(moment: datetime, zone: str) -> str:
-    """ "Friday"."""
-    return f"{moment.astimezone(ZoneInfo(zone)):%A}"
-
-
 def _what(size: int, area: Area | None) -> str:
     topic = f" on {escape(area.name)}" if area is not None else ""
     return f"{size} prompts{topic}"
@@ -159,14 +154,6 @@ def empty() -> str:
 def admins_only() -> str:
     """/homework from a member who is not an admin."""
     return "Only group admins can set homework."
-
-
-def private_only() -> str:
-    """Nothing: /homework in private carries on (see `carry_on_*`)."""
-    return "Send /homework in your class group to set homework."
-
-
-# --- the pupil -------------------------------------------------------------------------------------
 
 
 def delivery_text(bank: Bank, delivery: HomeworkDelivery) -> str:
