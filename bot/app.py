@@ -121,7 +121,7 @@ def build_application(
     app.bot_data.nudge_sweep = asyncio.Lock()
     app.bot_data.homework_sweep = asyncio.Lock()
     app.bot_data.metrics = metrics
-    app.bot_data.readable = updates.readable
+    app.bot_data.decoded = updates.decoded
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
     housekeeping.register(app, HOUSEKEEPING_EVERY if schedule_jobs else None)

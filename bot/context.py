@@ -27,9 +27,9 @@ class BotData:
     nudge_sweep: asyncio.Lock
     homework_sweep: asyncio.Lock
     metrics: Metrics
-    # An update as received (JSON), as python-telegram-bot can read it: an unreadable one becomes an
-    # empty update with its id (bot/handlers/errors.py); the webhook uses it as polling does.
-    readable: Callable[[Any], Any]
+    # An update as received (JSON) and the bot, decoded once: an unreadable one becomes an empty
+    # update with its id, skipped as polling skips it (bot/handlers/errors.py); the webhook uses it.
+    decoded: Callable[[Any, Any], Any]
 
 
 class RetainContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

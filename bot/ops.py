@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from telegram import Update
 
 from bot.config import Settings
 from bot.context import RetainApp
@@ -83,8 +82,7 @@ class OpsServer:
         update_id = raw.get("update_id") if isinstance(raw, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return web.Response(status=400, text="not an update")
-        data = self.app.bot_data.readable(raw)  # an unreadable update: its id only, skipped
-        update = Update.de_json(data, self.app.bot)
+        update = self.app.bot_data.decoded(raw, self.app.bot)  # an unreadable one: its id only, skipped
         await self.app.update_queue.put(update)
         return web.Response()
 

@@ -96,15 +96,27 @@ class UpdatesRequest(WatchedRequest):
         try:
             Update.de_json(dict(raw), None)
         except Exception as exc:  # anything the parser raises: this update cannot be read
-            update_id, kind = _update_id(raw), _kind(raw)
-            log.warning("Skipped update %s (%s): it cannot be read (%s)", update_id, kind, type(exc).__name__)
-            query = raw.get(kind) if kind == Update.CALLBACK_QUERY else None
-            query_id = query.get("id") if isinstance(query, dict) else None
-            if len(self.skipped) > 1000:
-                self.skipped.clear()
-            self.skipped[int(update_id or 0)] = query_id if isinstance(query_id, str) else None
-            return {"update_id": update_id}
+            return self._skip(raw, exc)
         return raw
+
+    def decoded(self, raw: Any, bot: Any) -> Update:
+        """A posted update (webhook mode) decoded once; an unreadable one as an empty update with
+        its id, skipped like those `getUpdates` returns."""
+        try:
+            return Update.de_json(dict(raw), bot)
+        except Exception as exc:  # anything the parser raises: this update cannot be read
+            return Update.de_json(self._skip(raw, exc), bot)
+
+    def _skip(self, raw: Any, exc: Exception) -> dict[str, Any]:
+        """Log an unreadable update once (never its contents) and remember its tap to answer."""
+        update_id, kind = _update_id(raw), _kind(raw)
+        log.warning("Skipped update %s (%s): it cannot be read (%s)", update_id, kind, type(exc).__name__)
+        query = raw.get(kind) if kind == Update.CALLBACK_QUERY else None
+        query_id = query.get("id") if isinstance(query, dict) else None
+        if len(self.skipped) > 1000:
+            self.skipped.clear()
+        self.skipped[int(update_id or 0)] = query_id if isinstance(query_id, str) else None
+        return {"update_id": update_id}
 
 
 def _update_id(raw: Any) -> int | None:
