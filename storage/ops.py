@@ -11,9 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.class_quiz import RUNNING
 from storage.models import Answer, QuizRound
-
-RUNNING = "running"
 
 
 async def ping(session: AsyncSession) -> None:
