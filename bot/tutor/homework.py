@@ -27,6 +27,7 @@ from enum import StrEnum
 from bot.tutor.core import Core
 from bot.tutor.deadlines import (
     DEADLINE_WORDS,
+    REMIND_GAP,
     DateProblem,
     default_day,
     end_of_day,
@@ -515,6 +516,14 @@ class Homework:
             row.reminded_at = now  # never to be sent: no longer asked for
             row.error = "reminder not sent: homework closed or pupil unreachable"
             return None
+        received = row.delivered_at
+        if received is not None and row.remind_at is not None and row.remind_at - received < REMIND_GAP:
+            # It arrived later than planned (retries, a busy sweep): the rule counts from its arrival.
+            row.remind_at = reminder_at(homework.due_at, learner.timezone, received)
+            if row.remind_at is None:
+                row.reminded_at, row.error = now, "no reminder: it arrived too close to the deadline"
+            if row.remind_at is None or row.remind_at > now:
+                return None
         answered, _right = await store.set_progress(session, row.set_id) if row.set_id is not None else (0, 0)
         row.lease_until = now + self.lease_for
         return HomeworkReminder(
