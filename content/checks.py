@@ -10,17 +10,21 @@ from pydantic import ValidationError
 
 from content import limits
 from content.drills import METRICS, Undefined, generate, instance, placeholders, render, render_question
+from content.phrasing import PhrasingError, parse
 from content.problems import Problem
 from content.schema import (
     ALL_BODIES,
     ANY_AREA,
+    JUDGING_COMMANDS,
     AnyItem,
     Catalogue,
     ConceptCard,
+    ExamQuestion,
     ExamTip,
     ItemKind,
     MetricDrill,
     MultipleChoice,
+    Needs,
     TrueFalse,
 )
 from content.yamlfile import Node
@@ -223,6 +227,40 @@ def _drill_problems(item: MetricDrill, where: str, file: str, node: Node) -> lis
     return problems
 
 
+def _exam_problems(item: ExamQuestion, where: str, file: str, node: Node) -> list[Problem]:
+    """Readable phrasings, distinct point ids, a weighing point for a judging command, and a size
+    that fits one message (the question with every point and the model answer)."""
+    problems = []
+    seen: set[str] = set()
+    line = node.line_of("points")
+    for point in item.points:
+        if point.id in seen:
+            problems.append(Problem(file, line, f"{where}marking point '{point.id}' appears twice"))
+        seen.add(point.id)
+        for phrasing in point.phrasings:
+            try:
+                parse(phrasing)
+            except PhrasingError as exc:
+                problems.append(Problem(file, line, f"{where}point '{point.id}': {exc}"))
+    if item.command in JUDGING_COMMANDS and not any(p.needs is Needs.JUDGEMENT for p in item.points):
+        problems.append(
+            Problem(
+                file,
+                node.line_of("points"),
+                f"{where}an '{item.command.value}' question needs a judgement, not a list: "
+                "give one point `needs: judgement`",
+            )
+        )
+    size = (
+        len(item.question)
+        + len(item.model_answer)
+        + len(item.explanation)
+        + sum(len(point.text) + 60 for point in item.points)  # each point with a quoted sentence
+    )
+    problems += _message_problem(where, size, file, node.line, "question, points and model answer")
+    return problems
+
+
 def kind_problems(item: AnyItem, file: str, node: Node) -> list[Problem]:
     """Hold an item to the Telegram limits of every way it can be sent."""
     where = describe(node)
@@ -235,6 +273,8 @@ def kind_problems(item: AnyItem, file: str, node: Node) -> list[Problem]:
         return _mcq_problems(item, where, file, node)
     if isinstance(item, MetricDrill):
         return _drill_problems(item, where, file, node)
+    if isinstance(item, ExamQuestion):
+        return _exam_problems(item, where, file, node)
     problems = []
     if len(item.title) > TIP_TITLE_LIMIT:
         problems.append(
@@ -322,6 +362,24 @@ def floor_problems(items: dict[str, AnyItem], catalogue: Catalogue) -> list[Prob
                     f"topic area '{area.id}' has {areas[area.id]} items; every area needs {floors.per_area}",
                 )
             )
+    if floors.exam_per_outcome:
+        exams = [item for item in items.values() if isinstance(item, ExamQuestion)]
+        for spec in catalogue.specifications:
+            for outcome in spec.outcomes:
+                count = sum(
+                    1
+                    for item in exams
+                    if item.outcome == outcome.id and (ALL_BODIES in item.bodies or spec.body in item.bodies)
+                )
+                if count < floors.exam_per_outcome:
+                    problems.append(
+                        Problem(
+                            CATALOGUE_FILE,
+                            1,
+                            f"awarding body '{spec.body}' has {count} exam questions on outcome "
+                            f"'{outcome.id}'; every outcome needs {floors.exam_per_outcome} per body",
+                        )
+                    )
     truths = [item.answer for item in items.values() if isinstance(item, TrueFalse)]
     if truths:
         share = 100 * sum(truths) / len(truths)

@@ -32,6 +32,7 @@ class ItemKind(StrEnum):
     MCQ = "mcq"
     DRILL = "drill"
     TIP = "tip"
+    EXAM = "exam"
 
 
 class _Strict(BaseModel):
@@ -75,6 +76,8 @@ class Floors(_Strict):
     mcq: int = Field(default=0, ge=0)
     drill: int = Field(default=0, ge=0)
     tip: int = Field(default=0, ge=0)
+    exam: int = Field(default=0, ge=0)
+    exam_per_outcome: int = Field(default=0, ge=0)  # exam questions per learning outcome per awarding body
     per_area: int = Field(default=0, ge=0)
     true_share: tuple[int, int] = (0, 100)  # percent of true/false items that are true
 
@@ -210,6 +213,71 @@ class MetricDrill(_Answerable):
     unit: Literal["", "%", "£"] = ""
 
 
+class Command(StrEnum):
+    """The command verb of an exam question: what the examiner asks the learner to do."""
+
+    DEFINE = "define"
+    IDENTIFY = "identify"
+    DESCRIBE = "describe"
+    OUTLINE = "outline"
+    EXPLAIN = "explain"
+    ANALYSE = "analyse"
+    COMPARE = "compare"
+    EVALUATE = "evaluate"
+    JUSTIFY = "justify"
+
+
+# Command verbs that ask for a judgement, not a list: their schemes need a point that weighs.
+JUDGING_COMMANDS = frozenset({Command.ANALYSE, Command.COMPARE, Command.EVALUATE, Command.JUSTIFY})
+
+
+class Needs(StrEnum):
+    """What a marking point asks of the sentence that makes it, beyond its idea."""
+
+    REASON = "reason"  # a reason or consequence: because, so, which means, leads to...
+    JUDGEMENT = "judgement"  # a weighing: better, more suitable, however, whereas, overall...
+
+
+class SchemePoint(_Strict):
+    """One point of a marking scheme: what earns the mark, and the phrasings that express it.
+
+    A phrasing is groups joined by " + " (all in one sentence, in any order); a group is
+    alternatives joined by "|"; an alternative is a word or words, a trailing "*" matching any
+    ending (`content.phrasing` reads them).
+    """
+
+    id: ItemId
+    text: Text  # the idea that earns the mark, as the learner is shown it
+    phrasings: list[Text] = Field(min_length=1)
+    needs: Needs | None = None
+
+
+class ExamQuestion(_Answerable):
+    """An exam-style written question with its marking scheme (2-6 points) and a model answer.
+
+    Each point is also an item of the learner's memory (`point_key`), so a missed point comes back.
+    """
+
+    kind: Literal[ItemKind.EXAM] = ItemKind.EXAM
+    command: Command
+    outcome: Literal["crm", "retention", "measurement"]
+    question: Text
+    points: list[SchemePoint] = Field(min_length=2, max_length=6)
+    model_answer: Text
+
+    @property
+    def marks(self) -> int:
+        """The marks available: one per point."""
+        return len(self.points)
+
+    def point_key(self, point_id: str) -> str:
+        """The memory item id of one of this question's points."""
+        return f"{self.id}{POINT_SEPARATOR}{point_id}"
+
+
+POINT_SEPARATOR = "#"  # never in an item id, so a point's memory key cannot clash with an item's
+
+
 class ExamTip(_ItemBase):
     """A short card of exam technique, shown after a run of right answers and in nudges."""
 
@@ -218,7 +286,7 @@ class ExamTip(_ItemBase):
     text: Text
 
 
-Answerable = ConceptCard | TrueFalse | MultipleChoice | MetricDrill
+Answerable = ConceptCard | TrueFalse | MultipleChoice | MetricDrill | ExamQuestion
 AnyItem = Answerable | ExamTip
 _ItemField = Annotated[AnyItem, Field(discriminator="kind")]  # how YAML entries are told apart
 ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(_ItemField)

@@ -83,6 +83,7 @@ class Learner(SQLModel, table=True):
     memory_tag: int = Field(
         default_factory=fresh_tag, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
+    exam_date: str | None = Field(default=None, sa_type=String(10))  # the learner's exam day (ISO), /exam
 
 
 class ItemState(SQLModel, table=True):
@@ -165,6 +166,37 @@ class PracticeSet(SQLModel, table=True):
     # None: the learner's own course and focus.
     course: str | None = Field(default=None, sa_type=String(16))
     area: str | None = Field(default=None, sa_type=String(64))
+    ends_at: datetime | None = _utc_column()  # a timed set's (a mock exam's) end; None: untimed
+
+
+class ExamDraft(SQLModel, table=True):
+    """A written answer to an exam question while the learner is still writing it.
+
+    The only place a learner's own words are kept, and only until the answer is marked: marking
+    deletes the row in the same transaction that records which points were earned (`ExamMark`).
+    """
+
+    prompt_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    text: str = ""
+    messages: int = 0
+    started_at: datetime = _utc_column(nullable=False)
+    updated_at: datetime = _utc_column(nullable=False)
+
+
+class ExamMark(SQLModel, table=True):
+    """One marking point of a marked written answer: what the marker found, and the learner's word.
+
+    `auto` is the automatic mark; `earned` starts equal to it and follows the learner's taps
+    (self-assessment is the final word). Recorded into memory once the learner confirms or moves on
+    (`Prompt.answered_at`).
+    """
+
+    prompt_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    point_id: str = Field(primary_key=True, sa_type=String(48))
+    position: int  # the point's place in the scheme, 1-based
+    auto: bool
+    earned: bool
 
 
 class NudgeSend(SQLModel, table=True):
@@ -230,6 +262,9 @@ class QuizRound(SQLModel, table=True):
     area: str | None = None
     seconds_per_question: int = 30
     buttons: bool = False  # polls are not allowed in this group: inline buttons instead
+    kind: str = Field(
+        default="round", sa_type=String(16), sa_column_kwargs={"server_default": "round"}
+    )  # round, or mock (a class mock exam: answers withheld until the end)
 
 
 class QuizQuestion(SQLModel, table=True):

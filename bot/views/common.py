@@ -37,6 +37,7 @@ KIND_LABELS = {
     ItemKind.TRUE_FALSE: "True or false?",
     ItemKind.MCQ: "Multiple choice",
     ItemKind.DRILL: "Calculation",
+    ItemKind.EXAM: "Exam question",
 }
 LETTERS = "ABCDEFGHIJKL"
 

@@ -23,7 +23,16 @@ from content.drills import (
     render,
     render_question,
 )
-from content.schema import Area, Bank, ConceptCard, ExamTip, MetricDrill, MultipleChoice, TrueFalse
+from content.schema import (
+    Area,
+    Bank,
+    ConceptCard,
+    ExamQuestion,
+    ExamTip,
+    MetricDrill,
+    MultipleChoice,
+    TrueFalse,
+)
 
 
 def _options(item: MultipleChoice, prompt_id: int, marks: dict[int, str] | None = None) -> str:
@@ -52,11 +61,22 @@ def prompt_text(bank: Bank, served: ServedPrompt) -> str:
         return f"{head}\n\n{escape(item.statement)}"
     if isinstance(item, MultipleChoice):
         return f"{head}\n\n{escape(item.question)}\n\n{_options(item, served.prompt_id)}"
+    if isinstance(item, ExamQuestion):
+        return exam_question_text(head, item)
     if served.drill is None:
         raise ValueError(f"calculation {item.id} served without its numbers")
     return (
         f"{head}\n\n{escape(render_question(item, served.drill))}\n\n"
         f"<i>Type your answer (like {example_answer(item)}) or tap one.</i>"
+    )
+
+
+def exam_question_text(head: str, item: ExamQuestion) -> str:
+    """An exam question as set: the question, its marks and how to answer in the chat."""
+    return (
+        f"{head}\n\n✍️ <b>{escape(item.question)}</b> ({item.marks} marks)\n\n"
+        "<i>Write your answer here, in one message or several. Send <b>done</b> when you have "
+        "finished and I'll mark it against the examiner's points.</i>"
     )
 
 
@@ -72,6 +92,8 @@ def prompt_keyboard(served: ServedPrompt) -> Keyboard:
         order = option_order(item, pid)
         row = [button(LETTERS[n], Callback(Action.CHOICE, pid, str(i))) for n, i in enumerate(order)]
         return keyboard([row[:4], row[4:8], row[8:]])
+    if isinstance(item, ExamQuestion):
+        return keyboard([])
     if served.drill is None:
         raise ValueError(f"calculation {item.id} served without its numbers")
     buttons = [
@@ -171,6 +193,8 @@ def answered_text(bank: Bank, result: AnswerResult, now: datetime) -> str:
             f"{head}\n\n{escape(item.question)}\n\n{_options(item, result.prompt_id, marks)}\n\n"
             f"<b>{verdict}</b> {escape(item.explanation)}"
         )
+    if isinstance(item, ExamQuestion):
+        raise ValueError(f"exam question {item.id} is marked, not answered with a tap")
     drill = result.drill
     if drill is None:
         raise ValueError(f"calculation {item.id} answered without its numbers")
