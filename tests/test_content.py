@@ -286,7 +286,8 @@ def test_unknown_field_and_unknown_kind(tmp_path: Path) -> None:
     found = problems(bank_dir(tmp_path, a="items:\n" + text))
     assert found == [
         "a.yaml:4: item 'crm-test-card': unknown field 'hint' (check its spelling)",
-        "a.yaml:11: item 'tf-other': unknown kind: use one of 'concept', 'truefalse', 'mcq', 'drill', 'tip', 'exam'",
+        "a.yaml:11: item 'tf-other': unknown kind: use one of "
+        "'concept', 'truefalse', 'mcq', 'drill', 'tip', 'exam'",
     ]
 
 

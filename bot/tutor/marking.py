@@ -49,9 +49,9 @@ def _matches(phrasing: Phrasing, tokens: list[str]) -> bool:
             size = len(alternative.words)
             for start in range(len(tokens) - size + 1):
                 window = tokens[start : start + size]
-                head, last = window[:-1], window[-1]
+                head, last, wanted = window[:-1], window[-1], alternative.words[-1]
                 if list(alternative.words[:-1]) == head and (
-                    last.startswith(alternative.words[-1]) if alternative.prefix else last == alternative.words[-1]
+                    last.startswith(wanted) if alternative.prefix else last == wanted
                 ):
                     found = True
                     break
