@@ -16,8 +16,18 @@ Two learner models (docs/adaptive.md writes both down):
   forgetting curve, in which memory consolidates only across days (a repetition within the same
   day adds little stability).
 
+The exam-date scenario (`--exam-learners`, 0 to skip it): each learner has an exam N days ahead
+(`--exam-days`, 14, 28 and 56 by default) and revises until the evening before; the figure is the
+share of learners whose true recall, averaged over every item of each area, is at least MASTERY
+in every area at the start of the exam (09:00 on day N). The tutor with the date
+(`next_item(..., exam=...)`), the tutor without it, plain FSRS and round-robin face the same
+learners, under three sets of assumptions (`EXAM_VARIANTS`): a set every day, a set on three days
+a week, and short sets of 5 to 8 prompts.
+
 Run: .venv/bin/python bench/learning.py [--learners N] [--days D] [--seed S] [--workers W]
-The last line printed is one JSON object with the figures, per model.
+     [--exam-learners L] [--exam-days 14,28,56]
+The last line printed is one JSON object with the figures, per model (the exam-date scenario's
+under `exam_date`).
 """
 
 from __future__ import annotations
@@ -43,7 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import CONTENT_DIR
 from bot.tutor.evidence import area_evidence, weakest_area
-from bot.tutor.memory import ItemMemory, review
+from bot.tutor.examdate import ExamPlan, exam_moment
+from bot.tutor.memory import ItemMemory, micros, review
 from bot.tutor.selection import MAX_RUN, Reason, SetContext, due_retry, next_item
 from content.loader import load_bank
 from content.schema import Answerable, MetricDrill, MultipleChoice, TrueFalse
@@ -457,6 +468,145 @@ def run(policy_name: str, model: str, world: World, seed: int, schedule: Schedul
     return Outcome(mastered_at, prompts, recall_14, weakest_14, agreement, near, retries_14, prompts_14)
 
 
+# --- the exam-date scenario --------------------------------------------------------------------
+
+EXAM_POLICIES = ("tutor_with_date", "tutor", "plain_fsrs", "round_robin")
+
+
+@dataclass(frozen=True)
+class ExamVariant:
+    """Assumptions about how a learner revises before their exam."""
+
+    name: str
+    days_a_week: int  # days with a set (the same weekdays every week, chosen per learner)
+    set_size: tuple[int, int]  # prompts in a set, before retries
+
+
+EXAM_VARIANTS = (
+    ExamVariant("daily", 7, SET_SIZE),
+    ExamVariant("three_days_a_week", 3, SET_SIZE),
+    ExamVariant("short_sets", 7, (5, 8)),
+)
+
+
+def exam_schedule(seed: int, days: int, variant: ExamVariant) -> Schedule:
+    """A learner's sets before an exam on day `days`: their usual weekdays, their usual set size."""
+    rng = random.Random(seed)
+    low, high = variant.set_size
+    usual = rng.randint(low, high)
+    weekdays = set(rng.sample(range(7), variant.days_a_week))
+    starts, sizes = [], []
+    for day in range(days):
+        if day % 7 in weekdays:
+            starts.append(day * DAY + rng.uniform(*SET_START_SPREAD) * 3600)
+            sizes.append(min(high, max(low, usual + rng.randint(-2, 2))))
+    return Schedule(starts, sizes, seed + 3)
+
+
+def run_to_exam(policy_name: str, model: str, world: World, seed: int, schedule: Schedule, days: int) -> bool:
+    """One learner revising until their exam on day `days`: whether every area is at MASTERY then."""
+    learner = MODELS[model](world, seed)
+    rng = random.Random(seed + 2)
+    pace = random.Random(schedule.pace_seed)
+    history = History(learner=learner)
+    exam_at = exam_moment(START.date() + timedelta(days=days), "UTC")
+    policy = POLICIES["tutor" if policy_name == "tutor_with_date" else policy_name]
+    for start, size in zip(schedule.starts, schedule.sizes, strict=True):
+        at = start
+        position, pending, taken_back = 1, list[tuple[str, int]](), set[str]()
+        while position <= size or pending:
+            now = START + timedelta(seconds=at)
+            in_set = SetContext(position, size, tuple(pending))
+            if policy_name == "tutor_with_date":
+                plan = ExamPlan(exam_at.date(), now.date(), micros(exam_at))
+                selection = next_item(
+                    world.items,
+                    history.records,
+                    now,
+                    history.recent[-(MAX_RUN + 1) :],
+                    in_set=in_set,
+                    exam=plan,
+                )
+                assert selection is not None
+                item, _ = selection.item, selection.reason
+            else:
+                item, _ = policy(world, history, now, in_set, rng)
+            i = world.index[item.id]
+            correct = learner.practise(i, at)
+            history.records[item.id] = review(history.records.get(item.id, ItemMemory()), correct, now)
+            if policy_name == "plain_fsrs":
+                card = history.cards.get(item.id) or Card(card_id=i)
+                history.cards[item.id], _ = ANKI.review_card(
+                    card, Rating.Good if correct else Rating.Again, now
+                )
+            history.recent.append(item.id)
+            history.studied_at[i] = at
+            pending = [(p, at_) for p, at_ in pending if p != item.id]
+            if policy_name in ("tutor", "tutor_with_date") and not correct and item.id not in taken_back:
+                pending.append((item.id, position))
+                taken_back.add(item.id)
+            position += 1
+            at += pace.uniform(*PACE)
+    return judge(learner, world, (exam_at - START).total_seconds())
+
+
+def run_exam_learner(job: tuple[str, int, int, int, str]) -> tuple[str, int, str, dict[str, bool]]:
+    """Every exam policy on one learner of one model, one exam distance, one set of assumptions."""
+    model, n, seed, days, variant_name = job
+    if not _WORLDS:
+        _load_worlds()
+    variant = next(v for v in EXAM_VARIANTS if v.name == variant_name)
+    world = _WORLDS[BODIES[n % len(BODIES)]]
+    learner_seed = seed + 7919 * n
+    schedule = exam_schedule(learner_seed + 5, days, variant)
+    ready = {name: run_to_exam(name, model, world, learner_seed, schedule, days) for name in EXAM_POLICIES}
+    return model, days, variant_name, ready
+
+
+def exam_scenario(
+    models: list[str], learners: int, distances: list[int], seed: int, workers: int
+) -> dict[str, object]:
+    """The exam-date scenario's figures: per model, assumptions and distance, each policy's share of
+    learners with every area at MASTERY on exam day."""
+    jobs = [
+        (m, n, seed, d, v.name)
+        for m in models
+        for v in EXAM_VARIANTS
+        for d in distances
+        for n in range(learners)
+    ]
+    if workers > 1:
+        with mp.get_context("fork").Pool(workers, initializer=_load_worlds) as pool:
+            done = pool.map(run_exam_learner, jobs, chunksize=2)
+    else:
+        done = [run_exam_learner(job) for job in jobs]
+    tally: dict[tuple[str, str, int], dict[str, int]] = {}
+    for model, days, variant_name, ready in done:
+        row = tally.setdefault((model, variant_name, days), dict.fromkeys(EXAM_POLICIES, 0))
+        for name, ok in ready.items():
+            row[name] += ok
+    figures: dict[str, object] = {}
+    for model in models:
+        print(f"\nexam date, model: {model} (share of learners with every area >= {MASTERY} on exam day)")
+        print(f"{'assumptions':<18} {'days':>4} " + " ".join(f"{name:>15}" for name in EXAM_POLICIES))
+        per_variant: dict[str, object] = {}
+        for variant in EXAM_VARIANTS:
+            per_days: dict[str, dict[str, float]] = {}
+            for days in distances:
+                shares = {
+                    name: round(count / learners, 3)
+                    for name, count in tally[(model, variant.name, days)].items()
+                }
+                per_days[str(days)] = shares
+                print(
+                    f"{variant.name:<18} {days:>4} "
+                    + " ".join(f"{shares[name]:>15.0%}" for name in EXAM_POLICIES)
+                )
+            per_variant[variant.name] = per_days
+        figures[model] = per_variant
+    return figures
+
+
 # --- the runs, in parallel over learners -------------------------------------------------------
 
 _WORLDS: dict[str, World] = {}
@@ -548,6 +698,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated learner models")
     parser.add_argument("--workers", type=int, default=min(2, mp.cpu_count()))
+    parser.add_argument(
+        "--exam-learners",
+        type=int,
+        default=None,
+        help="per model, assumptions and distance "
+        "in the exam-date scenario (default: --learners, at most 60; 0 skips it)",
+    )
+    parser.add_argument("--exam-days", default="14,28,56", help="comma-separated days from start to exam")
     args = parser.parse_args(argv)
     models = [m for m in args.models.split(",") if m]
     if unknown := set(models) - set(MODELS):
@@ -580,6 +738,12 @@ def main(argv: list[str] | None = None) -> int:
         print_table(model, summary)
         per_model[model] = figures_of(summary)
     figures["models"] = per_model
+    exam_learners = min(args.learners, 60) if args.exam_learners is None else args.exam_learners
+    if exam_learners > 0:
+        distances = [int(d) for d in args.exam_days.split(",") if d]
+        exam = exam_scenario(models, exam_learners, distances, args.seed, args.workers)
+        figures["exam_date"] = {"learners": exam_learners, "mastery": MASTERY, "models": exam}
+    elapsed = time.perf_counter() - started
     figures["seconds"] = round(elapsed, 1)
     print(f"({elapsed:.1f} s)")
     print(json.dumps(figures))

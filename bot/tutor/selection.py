@@ -27,6 +27,18 @@ the average card. The rules, in order:
 An area's weakness comes from the figures /stats shows (`area_evidence`):
 READINESS_WEIGHT x (1 - readiness) + RECALL_WEIGHT x (1 - recall of the items met). Readiness
 brings in the areas not yet covered; recall the areas covered but not held.
+
+With an exam date (`exam`, see `bot.tutor.examdate`), rule 6 plans towards the day
+(`_planned_gains`); without one, or once the day has passed, nothing changes:
+
+7. *Reviews land before the exam.* An item whose next FSRS review would fall after the exam is
+   weighed by its recall on the exam day, if that is lower: it becomes due (DUE) before the day
+   once that recall is below DESIRED_RETENTION, instead of being left to fade through the exam.
+8. *Every area met in time.* An unseen item's gain is raised by its area's share of items not
+   yet met, times a pressure that grows from 0 (COVER_DAYS or more before the final days) to 1
+   (the final days): areas behind get their new material first as the date nears.
+9. *The final days* (the last `FINAL_DAYS`): exam questions and the weakest area's items gain
+   more. *On the exam day* nothing new is served while anything met remains: a last quick review.
 """
 
 from __future__ import annotations
@@ -36,9 +48,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.tutor.evidence import AreaEvidence, course_of, weigh
-from bot.tutor.memory import DESIRED_RETENTION, ItemFacts, ItemMemory, facts_of, micros, missed_last
-from content.schema import Answerable, ConceptCard
+from bot.tutor.evidence import AreaEvidence, course_of, weakest_area, weigh
+from bot.tutor.examdate import FINAL_DAYS, ExamPlan, Phase
+from bot.tutor.memory import (
+    DESIRED_RETENTION,
+    ItemFacts,
+    ItemMemory,
+    facts_of,
+    micros,
+    missed_last,
+    retrievability,
+)
+from content.schema import Answerable, ConceptCard, ExamQuestion
 
 MAX_RUN = 2  # prompts in a row from one area before another area must come
 RETRY_GAP = 2  # other prompts between a miss and its retry in the same set, when the set has room
@@ -47,6 +68,12 @@ _REST_US = REST // timedelta(microseconds=1)
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
 READINESS_WEIGHT = 2.0  # how much an area's unreadiness (coverage and memory) raises its items' gain
 RECALL_WEIGHT = 2.0  # how much an area's low recall of the items met raises it
+COVER_DAYS = (
+    21  # with an exam date: unseen items of areas behind gain from this many days before the final days
+)
+COVER_WEIGHT = 2.0  # ... up to 1 + COVER_WEIGHT x the area's share of items not yet met
+FINAL_EXAM_LIFT = 1.0  # in the final days, an exam question's gain is raised by this share
+FINAL_WEAKEST_LIFT = 1.0  # ... and an item of the weakest area's
 
 
 class Reason(StrEnum):
@@ -116,6 +143,7 @@ def next_item(
     *,
     focus: bool = False,
     in_set: SetContext | None = None,
+    exam: ExamPlan | None = None,
 ) -> Selection | None:
     """Choose the next item for a learner.
 
@@ -128,12 +156,13 @@ def next_item(
         focus: the learner chose one area, so interleaving does not apply.
         in_set: where the learner is in their current set; a miss from earlier in the set
             comes back before it ends (`due_retry`).
+        exam: the learner's exam date, when they set one: the choice plans towards it (rules 7-9).
 
     Returns:
         The selection, or None when `items` is empty.
     """
     facts = {item_id: facts_of(memory) for item_id, memory in memories.items()}
-    return choose(items, facts, now, recent, focus=focus, in_set=in_set)
+    return choose(items, facts, now, recent, focus=focus, in_set=in_set, exam=exam)
 
 
 def choose(
@@ -144,6 +173,7 @@ def choose(
     *,
     focus: bool = False,
     in_set: SetContext | None = None,
+    exam: ExamPlan | None = None,
 ) -> Selection | None:
     """`next_item` on the learner's memories as read in bulk (`ItemFacts`): the same rules.
 
@@ -202,7 +232,13 @@ def choose(
     # order: the gains first, variety only for the items that tie.
     known = weighed.known
     lift = {area: 1 + value for area, value in weakness.items()}
-    gains = [-round((1 - known.get(item.id, UNSEEN_RECALL)) * lift[item.area], 9) for item in candidates]
+    planned = exam is not None and exam.active
+    if planned and exam is not None:
+        if exam.phase is Phase.EXAM_DAY:  # a last quick review of what was met, nothing new
+            candidates = [item for item in candidates if item.id in facts] or candidates
+        gains = _planned_gains(candidates, facts, weighed.evidence, known, lift, weighed.adjustment, exam)
+    else:
+        gains = [-round((1 - known.get(item.id, UNSEEN_RECALL)) * lift[item.area], 9) for item in candidates]
     best = min(gains)
     tied = [index for index, gain in enumerate(gains) if gain == best]
 
@@ -220,7 +256,57 @@ def choose(
     if memory is None:
         return Selection(chosen, Reason.NEW)
     due = missed_last(memory) or memory.recall(now_us) < DESIRED_RETENTION
+    if not due and planned and exam is not None and _after_exam(memory, exam):
+        due = _exam_recall(memory, exam, weighed.adjustment[chosen.area]) < DESIRED_RETENTION
     return Selection(chosen, Reason.DUE if due else Reason.AHEAD)
+
+
+def _after_exam(memory: ItemFacts, exam: ExamPlan) -> bool:
+    """Whether FSRS's next review of the item would land after the exam has started."""
+    return memory.due_us is not None and memory.due_us > exam.at_us and not missed_last(memory)
+
+
+def _exam_recall(memory: ItemFacts, exam: ExamPlan, adjustment: float) -> float:
+    """The item's recall at the exam, on the evidence (as `evidence.item_recall`, at the exam's time)."""
+    if memory.stability is None or memory.answered_us is None or memory.fsrs_state is None:
+        return 0.0
+    return min(1.0, max(0.0, retrievability(memory.stability, memory.answered_us, exam.at_us) + adjustment))
+
+
+def _planned_gains(
+    candidates: Sequence[Answerable],
+    facts: Mapping[str, ItemFacts],
+    evidence: Mapping[str, AreaEvidence],
+    known: Mapping[str, float],
+    lift: Mapping[str, float],
+    adjustment: Mapping[str, float],
+    exam: ExamPlan,
+) -> list[float]:
+    """Rule 6's gains, planned towards the exam (rules 7-9), negated and rounded as rule 6's are."""
+    to_final = max(0, exam.days_left - FINAL_DAYS)
+    pressure = max(0.0, min(1.0, 1 - to_final / COVER_DAYS))
+    final = exam.phase in (Phase.FINAL, Phase.EXAM_DAY)
+    weakest = weakest_area(evidence) if final else None
+    gains = []
+    for item in candidates:
+        memory = facts.get(item.id)
+        if memory is None:
+            area = evidence[item.area]
+            unmet = 1 - area.met / area.items if area.items else 0.0
+            gain = (1 - UNSEEN_RECALL) * (1 + COVER_WEIGHT * pressure * unmet)
+        else:
+            value = known.get(item.id, 0.0)
+            if _after_exam(memory, exam):
+                value = min(value, _exam_recall(memory, exam, adjustment[item.area]))
+            gain = 1 - value
+        gain *= lift[item.area]
+        if final:
+            if isinstance(item, ExamQuestion):
+                gain *= 1 + FINAL_EXAM_LIFT
+            if weakest is not None and item.area == weakest.area:
+                gain *= 1 + FINAL_WEAKEST_LIFT
+        gains.append(-round(gain, 9))
+    return gains
 
 
 def _weakness(evidence: AreaEvidence) -> float:
