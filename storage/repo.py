@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -317,12 +317,13 @@ class ProgressRows:
     learner: Learner
     states: list[ItemStateRow] | None  # None: as the caller's tag says
     answers: list[tuple[str, bool]]  # the latest answers, newest first: (item id, right)
+    answered_us: list[int] = field(default_factory=list)  # when each of `answers` was given (microseconds)
 
 
 @cache
 def _progress_statement(answers: int) -> Any:
     """`progress_rows`'s statement, built once (its values are bound parameters)."""
-    latest = _latest_json(Answer, answers, Answer.item_id, Answer.correct)
+    latest = _latest_json(Answer, answers, Answer.item_id, Answer.correct, _micros(Answer.answered_at))
     return select(Learner, _states_json(), latest).where(col(Learner.id) == _LEARNER)
 
 
@@ -341,7 +342,8 @@ async def progress_rows(
     return ProgressRows(
         learner,
         None if states is None else _state_rows(states),
-        [(item_id, bool(right)) for _n, item_id, right in logged],
+        [(item_id, bool(right)) for _n, item_id, right, _at in logged],
+        [int(at) for _n, _item_id, _right, at in logged],
     )
 
 
@@ -563,6 +565,22 @@ async def nudge_of_prompt(session: AsyncSession, prompt_id: int) -> NudgeSend | 
     """The nudge that carried a prompt, if one did."""
     result = await session.exec(select(NudgeSend).where(NudgeSend.prompt_id == prompt_id))
     return result.first()
+
+
+async def nudged_between(session: AsyncSession, learner_id: int, after_day: str, before_day: str) -> bool:
+    """Whether a nudge reached the learner (sent, or timed out and so probably delivered) on a local day
+    after `after_day` and before `before_day` (ISO days)."""
+    result = await session.exec(
+        select(NudgeSend.id)
+        .where(
+            NudgeSend.learner_id == learner_id,
+            col(NudgeSend.local_day) > after_day,
+            col(NudgeSend.local_day) < before_day,
+            col(NudgeSend.status).in_(("sent", "unsure")),
+        )
+        .limit(1)
+    )
+    return result.first() is not None
 
 
 async def nudge_on_day(session: AsyncSession, learner_id: int, local_day: str) -> NudgeSend | None:

@@ -59,7 +59,9 @@ class SweepReport:
 async def send_nudge(bot: ExtBot[int], data: BotData, job: NudgeJob, retry_base: float) -> SendOutcome:
     """Send one leased nudge; returns what happened (the sweep reports it to the core)."""
     content = job.content
-    text = nudge_text(data.tutor.bank, content.prompt, content.streak, job.backoff_notice, content.tip)
+    text = nudge_text(
+        data.tutor.bank, content.prompt, content.streak, job.backoff_notice, content.tip, content.exam
+    )
     keyboard = markup(prompt_keyboard(content.prompt))
     sent = await outbox.send(bot, job.learner_id, text, keyboard, retry_base, "Nudge")
     if sent.status == NudgeStatus.SENT:

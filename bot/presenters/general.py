@@ -22,11 +22,11 @@ async def stats(tutor: Tutor, user_id: int) -> Reply:
         return [Send(progress.nothing_yet())]
     return [
         Chart(
-            progress.bars(data),
+            progress.bars(data, found.readiness),
             progress.title(bank, body),
             progress.AXIS,
-            caption=progress.caption(data, found.now, found.timezone),
-            fallback=progress.text(bank, body, data, found.now, found.timezone),
+            caption=progress.caption(data, found.now, found.timezone, found.readiness, found.exam),
+            fallback=progress.text(bank, body, data, found.now, found.timezone, found.readiness, found.exam),
         )
     ]
 

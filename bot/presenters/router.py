@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import general, homework, onboarding, privacy, reminders, revise
+from bot.presenters import exam_date, general, homework, onboarding, privacy, reminders, revise
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
@@ -87,6 +87,7 @@ COMMANDS: dict[str, CommandRoute] = {
     "quizsettings": _group_only,
     "classreport": _group_only,
     "homework": homework.carry_on_command,
+    "exam": exam_date.exam,
 }
 
 

@@ -127,3 +127,16 @@ def parse_exam_date(text: str, today: date) -> Deadline:
     if day - today > MAX_AHEAD:
         return Deadline(None, DateProblem.TOO_FAR)
     return Deadline(day)
+
+
+@dataclass(frozen=True)
+class ExamNote:
+    """What a nudge says about the exam: the days left and today's focus, luck on the day, or (once)
+    that the day has passed and the plan stopped."""
+
+    phase: Phase
+    day: date
+    days_left: int
+    focus_area: str | None = None  # the area's name
+    focus_new: bool = False  # the focus is meeting the area's items not yet met (else: its recall)
+    exam_questions: bool = False  # the final days' focus includes exam questions

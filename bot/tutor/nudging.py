@@ -19,6 +19,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.tutor.core import Core, InvalidChoice
+from bot.tutor.evidence import weakest_area, weigh
+from bot.tutor.examdate import ExamNote, Phase, plan_of
+from bot.tutor.memory import micros
 from bot.tutor.practice import YIELD_EVERY, Practice
 from bot.tutor.record import find_or_create, goal_met, recount
 from bot.tutor.results import NudgeContent, ReminderSettings, ZoneChange
@@ -34,6 +37,7 @@ from bot.tutor.schedule import (
 from bot.tutor.streaks import current_streak
 from bot.tutor.text import parse_count
 from bot.tutor.tips import TIP_EVERY_NTH_NUDGE, next_tip
+from content.schema import ExamQuestion
 from storage import repo
 from storage.db import Session
 from storage.models import Learner, NudgeSend
@@ -227,7 +231,8 @@ class Nudger:
         streak = current_streak(learner, now)
         if row.prompt_id is not None:
             served = await self.practice.served(session, row.prompt_id)
-            return NudgeContent(served, streak) if served is not None else None
+            note = await self._exam_note(session, learner, row, now)
+            return NudgeContent(served, streak, exam=note) if served is not None else None
         if learner.awarding_body is None:
             return None
         result = await self.practice.nudge_prompt(session, learner, now)
@@ -237,7 +242,35 @@ class Nudger:
         tip = None
         if row.with_tip:
             tip = await next_tip(session, self.core.bank, learner, result.prompt.item.area, now)
-        return NudgeContent(result.prompt, streak, tip, result.replaced)
+        note = await self._exam_note(session, learner, row, now)
+        return NudgeContent(result.prompt, streak, tip, result.replaced, note)
+
+    async def _exam_note(
+        self, session: Session, learner: Learner, row: NudgeSend, now: datetime
+    ) -> ExamNote | None:
+        """The days to the learner's exam and today's focus; on the day, luck; once after it, that the
+        plan has stopped (the first nudge to reach them after the day says so)."""
+        plan = plan_of(learner.exam_date, learner.timezone, now)
+        if plan is None:
+            return None
+        if plan.phase is Phase.PASSED:
+            if await repo.nudged_between(session, learner.id, plan.day.isoformat(), row.local_day):
+                return None
+            return ExamNote(plan.phase, plan.day, plan.days_left)
+        if plan.phase is Phase.EXAM_DAY:
+            return ExamNote(plan.phase, plan.day, 0)
+        items = self.core.bank.for_body(learner.awarding_body)
+        kept = self.core.memories.get(learner.id)  # `nudge_prompt` has just read (or kept) them
+        facts = kept[1] if kept is not None else {}
+        evidence = weigh(items, facts, micros(now)).evidence
+        final = plan.phase is Phase.FINAL
+        behind = min(evidence.values(), key=lambda e: e.met / e.items if e.items else 1.0, default=None)
+        if not final and behind is not None and behind.items and behind.met < behind.items:
+            return ExamNote(plan.phase, plan.day, plan.days_left, self.core.bank.area(behind.area).name, True)
+        weakest = weakest_area(evidence)
+        name = self.core.bank.area(weakest.area).name if weakest is not None else None
+        questions = final and any(isinstance(item, ExamQuestion) for item in items)
+        return ExamNote(plan.phase, plan.day, plan.days_left, name, False, questions)
 
     async def _withdraw(self, session: Session, row: NudgeSend) -> None:
         """A nudge that never reached the learner: its prompt is not theirs to answer."""

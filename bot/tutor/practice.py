@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.tutor.core import Core
+from bot.tutor.examdate import plan_of
 from bot.tutor.grading import choice_of, drill_json, drill_of, grade, stored_choice, valid_choice
 from bot.tutor.kept import KeptMemories
 from bot.tutor.memory import FAST_RECALL, ItemFacts, moment_of
@@ -234,6 +235,7 @@ class Practice:
             loaded.recent,
             focus=bool(state.area) if state.course is not None else bool(learner.focus_area),
             in_set=in_set,
+            exam=None if state.course is not None else plan_of(learner.exam_date, learner.timezone, now),
         )
         if selection is None:
             return PromptResult(Status.EMPTY)

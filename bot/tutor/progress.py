@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.tutor.core import Core
+from bot.tutor.examdate import ExamPlan, plan_of
+from bot.tutor.readiness import Readiness, pace_of, predict
 from bot.tutor.record import answered_this_week, answered_today, facts_from
 from bot.tutor.stats import LearnerStats, learner_stats
 from bot.tutor.streaks import current_streak
@@ -23,6 +25,8 @@ class Progress:
     timezone: str
     now: datetime
     stats: LearnerStats
+    readiness: Readiness | None = None  # predicted exam scores
+    exam: ExamPlan | None = None  # the learner's exam date, if they set one
 
 
 class ProgressReports:
@@ -62,4 +66,10 @@ class ProgressReports:
             answered_this_week=answered_this_week(learner, now),
             daily_goal=learner.daily_goal,
         )
-        return Progress(learner.awarding_body, learner.timezone, now, stats)
+        exam = plan_of(learner.exam_date, learner.timezone, now)
+        course = bank.for_body(learner.awarding_body)
+        pace = pace_of(
+            list(zip((i for i, _ in recent), rows.answered_us, strict=False)), memories, now, learner.timezone
+        )
+        readiness = predict(course, memories, now, pace, exam)
+        return Progress(learner.awarding_body, learner.timezone, now, stats, readiness, exam)

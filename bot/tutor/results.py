@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.tutor.examdate import ExamNote
 from bot.tutor.selection import Reason
 from content.drills import DrillInstance, Typed
 from content.schema import Answerable, Area, ExamTip
@@ -189,3 +190,4 @@ class NudgeContent:
     streak: int
     tip: ExamTip | None = None
     replaced: tuple[int, ...] = ()  # messages of an unanswered earlier prompt, whose buttons go
+    exam: ExamNote | None = None  # the days to the learner's exam and today's focus, if they set a date

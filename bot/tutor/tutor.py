@@ -10,6 +10,7 @@ from bot.tutor.class_quiz.report import ClassReports
 from bot.tutor.class_quiz.rounds import ClassQuiz
 from bot.tutor.clock import Clock, system_clock
 from bot.tutor.core import Core
+from bot.tutor.exam_dates import ExamDates
 from bot.tutor.glossary import Glossary
 from bot.tutor.homework import Homework
 from bot.tutor.nudging import LEASE, Nudger
@@ -37,6 +38,7 @@ class Tutor:
     privacy: Privacy
     homework: Homework
     operations: Operations
+    exam_dates: ExamDates
     database: Database | None = None  # set by `open`; None when built over a bare session factory
 
     @classmethod
@@ -67,6 +69,7 @@ class Tutor:
             privacy=Privacy(core, keep_inactive),
             homework=Homework(core, practice, nudge_lease),
             operations=Operations(core),
+            exam_dates=ExamDates(core),
         )
 
     @classmethod

@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("remind", "Daily nudge time, e.g. /remind 18:30"),
     ("timezone", "Your time zone, e.g. /timezone Europe/London"),
     ("pause", "Pause nudges, e.g. /pause 3"),
+    ("exam", "Your exam date, e.g. /exam 12 March (or off)"),
     ("quizname", "Show your name on class quiz boards: on or off"),
     ("homework", "Carry on with your homework"),
     ("privacy", "What Retain keeps about you; export or erase it"),
@@ -58,6 +59,7 @@ def help_text() -> str:
         "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
         "/timezone – your time zone, e.g. /timezone Europe/London\n"
         "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
+        "/exam – your exam date, e.g. /exam 12 March: revision planned towards it (or off)\n"
         "/quizname – on or off: your name on class quiz leaderboards\n"
         "/privacy – what Retain keeps about you; /export or /forget it\n\n"
         "In a class group, /quiz runs a quiz round for everyone, and every answer there counts in your "

@@ -6,6 +6,7 @@ from datetime import datetime
 from html import escape
 
 from bot.codec import Action, Callback
+from bot.tutor.examdate import ExamNote, Phase
 from bot.tutor.nudging import MAX_PAUSE_DAYS, MIN_PAUSE_DAYS
 from bot.tutor.results import ReminderSettings, ServedPrompt
 from bot.tutor.schedule import zone_label
@@ -105,12 +106,45 @@ def resumed(settings: ReminderSettings, now: datetime) -> str:
     return "Nudges are back on. " + reminder_settings(settings, now)
 
 
+def exam_line(note: ExamNote) -> str:
+    """What a nudge says about the exam: the days left and today's focus, luck on the day, or that
+    the day has passed."""
+    if note.phase is Phase.PASSED:
+        return (
+            f"Your exam day, {note.day:%A} {note.day.day} {note.day:%B}, has passed: I hope it went well! "
+            "I've stopped planning towards it. /exam off clears the date, or set a new one like "
+            "<code>/exam 12 June</code>."
+        )
+    if note.phase is Phase.EXAM_DAY:
+        return "🍀 <b>Exam day: good luck!</b> Just a last quick review of what you know, nothing new today."
+    left = "1 day" if note.days_left == 1 else f"{note.days_left} days"
+    line = f"📅 <b>{left}</b> to your exam."
+    area = escape(note.focus_area) if note.focus_area else None
+    if note.focus_new and area:
+        return f"{line} Today's focus: meeting more of <b>{area}</b>, so every area is covered in time."
+    if note.exam_questions and area:
+        return f"{line} Today's focus: exam questions and your weakest area, <b>{area}</b>."
+    if note.exam_questions:
+        return f"{line} Today's focus: exam questions."
+    if area:
+        return f"{line} Today's focus: your weakest area, <b>{area}</b>."
+    return line
+
+
 def nudge_text(
-    bank: Bank, served: ServedPrompt, streak: int, backoff_notice: bool, tip: ExamTip | None
+    bank: Bank,
+    served: ServedPrompt,
+    streak: int,
+    backoff_notice: bool,
+    tip: ExamTip | None,
+    exam: ExamNote | None = None,
 ) -> str:
-    """A daily nudge: a prompt to answer right here, the streak, sometimes a tip."""
+    """A daily nudge: a prompt to answer right here, the streak, the days to the exam if a date is
+    set, sometimes a tip."""
     days = "day" if streak == 1 else "days"
     head = "⏰ <b>Your daily revision</b>" + (f" · 🔥 {streak} {days} in a row" if streak else "")
+    if exam is not None:
+        head += "\n" + exam_line(exam)
     parts = [head, prompt_text(bank, served)]
     if tip is not None:
         parts.append(tip_text(tip, streak=False))
