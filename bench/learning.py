@@ -503,8 +503,11 @@ def exam_schedule(seed: int, days: int, variant: ExamVariant) -> Schedule:
     return Schedule(starts, sizes, seed + 3)
 
 
-def run_to_exam(policy_name: str, model: str, world: World, seed: int, schedule: Schedule, days: int) -> bool:
-    """One learner revising until their exam on day `days`: whether every area is at MASTERY then."""
+def run_to_exam(
+    policy_name: str, model: str, world: World, seed: int, schedule: Schedule, days: int
+) -> tuple[bool, float]:
+    """One learner revising until their exam on day `days`: whether every area is at MASTERY then,
+    and the weakest area's true recall."""
     learner = MODELS[model](world, seed)
     rng = random.Random(seed + 2)
     pace = random.Random(schedule.pace_seed)
@@ -547,10 +550,13 @@ def run_to_exam(policy_name: str, model: str, world: World, seed: int, schedule:
                 taken_back.add(item.id)
             position += 1
             at += pace.uniform(*PACE)
-    return judge(learner, world, (exam_at - START).total_seconds())
+    weakest = float(np.min(area_recall(learner, world, (exam_at - START).total_seconds())))
+    return weakest >= MASTERY, weakest
 
 
-def run_exam_learner(job: tuple[str, int, int, int, str]) -> tuple[str, int, str, dict[str, bool]]:
+def run_exam_learner(
+    job: tuple[str, int, int, int, str],
+) -> tuple[str, int, str, dict[str, tuple[bool, float]]]:
     """Every exam policy on one learner of one model, one exam distance, one set of assumptions."""
     model, n, seed, days, variant_name = job
     if not _WORLDS:
@@ -581,26 +587,35 @@ def exam_scenario(
     else:
         done = [run_exam_learner(job) for job in jobs]
     tally: dict[tuple[str, str, int], dict[str, int]] = {}
+    weakest: dict[tuple[str, str, int], dict[str, float]] = {}
     for model, days, variant_name, ready in done:
         row = tally.setdefault((model, variant_name, days), dict.fromkeys(EXAM_POLICIES, 0))
-        for name, ok in ready.items():
+        low = weakest.setdefault((model, variant_name, days), dict.fromkeys(EXAM_POLICIES, 0.0))
+        for name, (ok, recall) in ready.items():
             row[name] += ok
+            low[name] += recall / learners
     figures: dict[str, object] = {}
     for model in models:
         print(f"\nexam date, model: {model} (share of learners with every area >= {MASTERY} on exam day)")
-        print(f"{'assumptions':<18} {'days':>4} " + " ".join(f"{name:>15}" for name in EXAM_POLICIES))
+        print(
+            f"{'assumptions':<18} {'days':>4} "
+            + " ".join(f"{name:>15}" for name in EXAM_POLICIES)
+            + "   weakest area's recall: "
+            + " ".join(f"{name:>15}" for name in EXAM_POLICIES)
+        )
         per_variant: dict[str, object] = {}
         for variant in EXAM_VARIANTS:
-            per_days: dict[str, dict[str, float]] = {}
+            per_days: dict[str, object] = {}
             for days in distances:
-                shares = {
-                    name: round(count / learners, 3)
-                    for name, count in tally[(model, variant.name, days)].items()
-                }
-                per_days[str(days)] = shares
+                key = (model, variant.name, days)
+                shares = {name: round(count / learners, 3) for name, count in tally[key].items()}
+                lows = {name: round(value, 3) for name, value in weakest[key].items()}
+                per_days[str(days)] = {"ready_share": shares, "weakest_recall": lows}
                 print(
                     f"{variant.name:<18} {days:>4} "
                     + " ".join(f"{shares[name]:>15.0%}" for name in EXAM_POLICIES)
+                    + " " * 25
+                    + " ".join(f"{lows[name]:>15.3f}" for name in EXAM_POLICIES)
                 )
             per_variant[variant.name] = per_days
         figures[model] = per_variant

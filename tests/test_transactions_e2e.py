@@ -90,6 +90,11 @@ async def test_every_update_runs_in_at_most_one_transaction(make_bot: MakeBot, t
         "/pause 3",
         "/resume",
         "/quizname off",
+        "/exam",
+        "/exam 12 March",
+        "/exam soonish",
+        "/stats",
+        "/exam off",
         "/start",
         "/quiz",
     ]:

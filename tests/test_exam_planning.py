@@ -1,0 +1,184 @@
+"""The exam date's rules on a fake clock: reading dates, the plan's phases, the selector planning
+towards the day (and unchanged without one), and the predicted scores."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.tutor.deadlines import DateProblem
+from bot.tutor.examdate import ExamPlan, Phase, parse_exam_date, plan_of
+from bot.tutor.memory import ItemMemory, facts_of, micros, review
+from bot.tutor.readiness import Pace, about, pace_of, predict, span
+from bot.tutor.selection import Reason, next_item
+from content.schema import Answerable, Command, ConceptCard, ExamQuestion, SchemePoint
+from tests.test_selection import BANK, NOW, concept, learnt
+
+TODAY = NOW.date()  # Monday 2 March 2026
+
+
+def plan(days_left: int, now: datetime = NOW) -> ExamPlan:
+    """An exam `days_left` days after `now`'s day, at 09:00 UTC."""
+    day = now.date() + timedelta(days=days_left)
+    found = plan_of(day.isoformat(), "UTC", now)
+    assert found is not None
+    return found
+
+
+def question(item_id: str, area: str, marks: int) -> ExamQuestion:
+    return ExamQuestion(
+        id=item_id,
+        area=area,
+        bodies=["all"],
+        sources=["000"],
+        explanation="Why.",
+        command=Command.EXPLAIN,
+        outcome="retention",
+        question="Explain.",
+        points=[SchemePoint(id=f"p{n}", text="A point.", phrasings=["point"]) for n in range(marks)],
+        model_answer="A model answer.",
+    )
+
+
+# --- reading the date ----------------------------------------------------------------------------
+
+
+def test_dates_are_read_as_the_learner_writes_them() -> None:
+    assert parse_exam_date("12 March", TODAY).day == date(2026, 3, 12)
+    assert parse_exam_date("March 12th", TODAY).day == date(2026, 3, 12)
+    assert parse_exam_date("1 March", TODAY).day == date(2027, 3, 1)  # a day and month: the next one
+    assert parse_exam_date("2027-03-12", TODAY).day == date(2027, 3, 12)
+    assert parse_exam_date("12/03/2027", TODAY).day == date(2027, 3, 12)  # day first, as in the UK
+    assert parse_exam_date("12.03.27", TODAY).day == date(2027, 3, 12)
+    assert parse_exam_date("12/03", TODAY).day == date(2026, 3, 12)
+    assert parse_exam_date("in 6 weeks", TODAY).day == date(2026, 4, 13)
+    assert parse_exam_date("in 10 days", TODAY).day == date(2026, 3, 12)
+    assert parse_exam_date("today", TODAY).day == TODAY
+
+
+def test_a_past_a_far_or_an_unreadable_date_is_refused_with_its_reason() -> None:
+    assert parse_exam_date("2026-03-01", TODAY).problem is DateProblem.PAST
+    assert parse_exam_date("01/03/2026", TODAY).problem is DateProblem.PAST
+    assert parse_exam_date("2027-09-30", TODAY).problem is DateProblem.TOO_FAR  # over 18 months
+    assert parse_exam_date("2027-08-20", TODAY).day == date(2027, 8, 20)  # under 18 months
+    assert parse_exam_date("soonish", TODAY).problem is DateProblem.UNREADABLE
+    assert parse_exam_date("31/02/2027", TODAY).problem is DateProblem.UNREADABLE
+
+
+def test_the_plan_has_phases_counted_in_the_learners_own_days() -> None:
+    assert plan(30).phase is Phase.AHEAD and plan(30).days_left == 30
+    assert plan(7).phase is Phase.FINAL and plan(1).phase is Phase.FINAL
+    assert plan(0).phase is Phase.EXAM_DAY
+    assert plan(-1).phase is Phase.PASSED and not plan(-1).active
+    late = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # already 3 March in Auckland
+    auckland = plan_of("2026-03-12", "Pacific/Auckland", late)
+    assert auckland is not None and auckland.days_left == 9
+    assert plan_of(None, "UTC", NOW) is None
+
+
+# --- the selector with a date --------------------------------------------------------------------
+
+
+def test_without_a_date_or_after_it_the_choice_is_exactly_as_before() -> None:
+    memories = {"crm-a": learnt(3), "ret-a": learnt(1), "tf-crm-a": learnt(5)}
+    for hours in range(0, 72, 7):
+        now = NOW + timedelta(hours=hours)
+        before = next_item(BANK, memories, now)
+        assert next_item(BANK, memories, now, exam=None) == before
+        assert next_item(BANK, memories, now, exam=plan(-3, now)) == before
+
+
+def test_a_review_that_would_land_after_the_exam_comes_before_it() -> None:
+    items: list[Answerable] = [concept("a1", "a"), concept("b1", "b")]
+    strong = learnt(2, right=4)  # well known: FSRS's next review is weeks away
+    weaker = learnt(2, right=1)  # due again in a few days
+    memories = {"a1": strong, "b1": weaker}
+    assert strong.due_at is not None and strong.due_at > NOW + timedelta(days=10)
+    # Without a date the weaker item comes first; its review lands before an exam in 10 days anyway.
+    assert next_item(items, memories, NOW).item.id == "b1"
+    # With the exam next week, nothing changes for the weaker item, which FSRS brings back before it...
+    # ...but with the exam in 40 days the strong item's review would land after it: it is due now.
+    far = next_item(items, {"a1": strong}, NOW, exam=plan(40))
+    assert far is not None and far.reason is Reason.DUE
+    assert next_item(items, {"a1": strong}, NOW).reason is Reason.AHEAD
+
+
+def test_unseen_items_of_an_area_behind_come_first_as_the_date_nears() -> None:
+    items: list[Answerable] = [concept(f"a{n}", "a") for n in range(4)] + [concept(f"b{n}", "b") for n in range(4)]
+    # Area a: three of four met, one just missed (a weak spot). Area b: one of four met.
+    memories = {
+        "a0": review(ItemMemory(), False, NOW - timedelta(days=2)),
+        "a1": learnt(2),
+        "a2": learnt(2),
+        "b0": learnt(2),
+    }
+    assert next_item(items, memories, NOW).item.id == "a0"  # without a date: the miss first
+    chosen = next_item(items, memories, NOW, exam=plan(9))
+    assert chosen is not None and chosen.item.id == "b1" and chosen.reason is Reason.NEW
+
+
+def test_the_final_days_favour_exam_questions_and_the_weakest_area() -> None:
+    items: list[Answerable] = [concept("a1", "a"), question("q1", "a", 3), concept("b1", "b")]
+    memories = {"a1": learnt(3), "q1": learnt(3), "b1": learnt(3)}
+    assert next_item(items, memories, NOW).item.id == "a1"  # without a date: bank order among equals
+    assert next_item(items, memories, NOW, exam=plan(5)).item.id == "q1"
+    weak = {"a1": learnt(3), "b1": learnt(3, right=1, wrong=2), "q1": learnt(3)}
+    items_b: list[Answerable] = [concept("a1", "a"), concept("a2", "a"), concept("b1", "b"), concept("b2", "b")]
+    weak_b = {"a1": learnt(3), "a2": learnt(3), "b1": weak["b1"], "b2": learnt(3)}
+    chosen = next_item(items_b, weak_b, NOW, exam=plan(3))
+    assert chosen is not None and chosen.item.area == "b"
+
+
+def test_on_exam_day_nothing_new_comes_while_anything_met_remains() -> None:
+    memories = {"crm-a": learnt(3), "ret-a": learnt(4)}
+    assert next_item(BANK, memories, NOW).reason is Reason.NEW  # new material, without a date
+    chosen = next_item(BANK, memories, NOW, exam=plan(0))
+    assert chosen is not None and chosen.item.id in memories
+
+
+# --- predicted scores ----------------------------------------------------------------------------
+
+
+def test_a_score_is_said_to_the_nearest_five_with_a_range_of_ten_either_side() -> None:
+    assert about(0.537) == 55 and span(0.537) == (45, 65)
+    assert span(0.03) == (0, 15) and span(0.98) == (90, 100)
+
+
+def test_today_counts_items_never_met_as_not_known_and_exam_questions_by_their_marks() -> None:
+    items: list[Answerable] = [concept("a1", "a"), concept("a2", "a"), question("q1", "b", 4)]
+    known = {"a1": facts_of(learnt(0.001))}
+    today = predict(items, known, NOW, Pace(0, 0))
+    assert 0.45 < today.areas["a"].today <= 0.5  # one of two known
+    assert today.areas["b"].today == 0.0
+    assert 0.05 < today.overall.today < 1 / 6 + 0.01  # one mark of six: the question weighs 4
+    q = items[2]
+    assert isinstance(q, ExamQuestion)
+    points = {q.point_key("p0"): facts_of(learnt(0.001)), q.point_key("p1"): facts_of(learnt(0.001))}
+    half = predict(items, {**known, **points}, NOW, Pace(0, 0))
+    assert 0.45 < half.areas["b"].today <= 0.5  # two of its four points earned
+    assert half.overall.exam_day is None and half.days_left is None  # no date: today only
+
+
+def test_on_exam_day_memories_fade_unless_revised_and_the_recent_pace_meets_new_items() -> None:
+    items: list[Answerable] = [concept(f"a{n}", "a") for n in range(10)]
+    known = {f"a{n}": facts_of(learnt(1, right=2)) for n in range(5)}
+    stopped = predict(items, known, NOW, Pace(0, 0), plan(30))
+    steady = predict(items, known, NOW, Pace(0.5, 1.0), plan(30))
+    assert stopped.overall.exam_day is not None and steady.overall.exam_day is not None
+    assert stopped.overall.exam_day < stopped.overall.today  # nothing revised: it fades
+    assert steady.overall.exam_day > steady.overall.today  # revising daily, meeting the rest in time
+    assert steady.days_left == 30
+
+
+def test_the_pace_counts_items_met_for_the_first_time_and_days_revised_in_the_last_fortnight() -> None:
+    first = learnt(2)  # met two days ago, once
+    old = learnt(20)  # met long ago
+    again = review(old.__class__(), True, NOW - timedelta(days=30))
+    facts = {"new": facts_of(first), "old": facts_of(old), "again": facts_of(review(again, True, NOW))}
+    answers = [
+        ("new", micros(NOW - timedelta(days=2))),
+        ("again", micros(NOW - timedelta(hours=1))),
+        ("old", micros(NOW - timedelta(days=20))),
+    ]
+    pace = pace_of(answers, facts, NOW, "UTC")
+    assert pace.new_per_day == 1 / 14  # "again" was met before the fortnight
+    assert pace.active_share == 2 / 14
