@@ -9,8 +9,8 @@ from bot.tutor.deadlines import DateProblem
 from bot.tutor.examdate import ExamPlan, Phase, parse_exam_date, plan_of
 from bot.tutor.memory import ItemMemory, facts_of, micros, review
 from bot.tutor.readiness import Pace, about, pace_of, predict, span
-from bot.tutor.selection import Reason, next_item
-from content.schema import Answerable, Command, ConceptCard, ExamQuestion, SchemePoint
+from bot.tutor.selection import Reason, SetContext, next_item
+from content.schema import Answerable, Command, ExamQuestion, SchemePoint
 from tests.test_selection import BANK, NOW, concept, learnt
 
 TODAY = NOW.date()  # Monday 2 March 2026
@@ -87,44 +87,55 @@ def test_without_a_date_or_after_it_the_choice_is_exactly_as_before() -> None:
         assert next_item(BANK, memories, now, exam=plan(-3, now)) == before
 
 
-def test_a_review_that_would_land_after_the_exam_comes_before_it() -> None:
+def spaced(*days_ago: float) -> ItemMemory:
+    """A record answered right once on each of these days (days before NOW, oldest first)."""
+    memory = ItemMemory()
+    for days in days_ago:
+        memory = review(memory, True, NOW - timedelta(days=days))
+    return memory
+
+
+def test_in_the_final_days_an_item_that_would_fade_by_the_exam_is_due_before_it() -> None:
     items: list[Answerable] = [concept("a1", "a"), concept("b1", "b")]
-    strong = learnt(2, right=4)  # well known: FSRS's next review is weeks away
-    weaker = learnt(2, right=1)  # due again in a few days
-    memories = {"a1": strong, "b1": weaker}
-    assert strong.due_at is not None and strong.due_at > NOW + timedelta(days=10)
-    # Without a date the weaker item comes first; its review lands before an exam in 10 days anyway.
-    assert next_item(items, memories, NOW).item.id == "b1"
-    # With the exam next week, nothing changes for the weaker item, which FSRS brings back before it...
-    # ...but with the exam in 40 days the strong item's review would land after it: it is due now.
-    far = next_item(items, {"a1": strong}, NOW, exam=plan(40))
-    assert far is not None and far.reason is Reason.DUE
-    assert next_item(items, {"a1": strong}, NOW).reason is Reason.AHEAD
+    fresh = spaced(1)  # learnt yesterday: 95% now, FSRS brings it back tomorrow
+    memories = {"a1": fresh, "b1": spaced(3, 1)}
+    assert next_item(items, memories, NOW).reason is Reason.AHEAD  # not due yet, without a date
+    chosen = next_item(items, memories, NOW, exam=plan(5))  # by the exam it would be near 80%
+    assert chosen is not None and chosen.item.id == "a1" and chosen.reason is Reason.DUE
+    # Well before the final days nothing changes for it: FSRS brings it back before the exam anyway.
+    assert next_item(items, memories, NOW, exam=plan(40)) == next_item(items, memories, NOW)
 
 
 def test_unseen_items_of_an_area_behind_come_first_as_the_date_nears() -> None:
-    items: list[Answerable] = [concept(f"a{n}", "a") for n in range(4)] + [concept(f"b{n}", "b") for n in range(4)]
-    # Area a: three of four met, one just missed (a weak spot). Area b: one of four met.
+    items: list[Answerable] = [concept("a0", "a"), concept("a1", "a")] + [
+        concept(f"b{n}", "b") for n in range(4)
+    ]
+    # Area a: both met, one missed two days ago. Area b: one of four met.
     memories = {
-        "a0": review(ItemMemory(), False, NOW - timedelta(days=2)),
-        "a1": learnt(2),
-        "a2": learnt(2),
-        "b0": learnt(2),
+        "a0": review(spaced(9), False, NOW - timedelta(days=2)),
+        "a1": spaced(9, 3),
+        "b0": spaced(9, 3),
     }
-    assert next_item(items, memories, NOW).item.id == "a0"  # without a date: the miss first
-    chosen = next_item(items, memories, NOW, exam=plan(9))
+    in_set = SetContext(5, 10)
+    assert next_item(items, memories, NOW, in_set=in_set).item.id == "a0"  # without a date: the miss
+    chosen = next_item(items, memories, NOW, in_set=in_set, exam=plan(10))
     assert chosen is not None and chosen.item.id == "b1" and chosen.reason is Reason.NEW
+    far = next_item(items, memories, NOW, in_set=in_set, exam=plan(60))  # months ahead: no hurry
+    assert far is not None and far.item.id == "a0"
 
 
 def test_the_final_days_favour_exam_questions_and_the_weakest_area() -> None:
-    items: list[Answerable] = [concept("a1", "a"), question("q1", "a", 3), concept("b1", "b")]
-    memories = {"a1": learnt(3), "q1": learnt(3), "b1": learnt(3)}
+    items: list[Answerable] = [concept("a1", "a"), question("q1", "a", 3)]
+    memories = {"a1": spaced(30, 10, 2), "q1": spaced(30, 10, 2)}
     assert next_item(items, memories, NOW).item.id == "a1"  # without a date: bank order among equals
     assert next_item(items, memories, NOW, exam=plan(5)).item.id == "q1"
-    weak = {"a1": learnt(3), "b1": learnt(3, right=1, wrong=2), "q1": learnt(3)}
-    items_b: list[Answerable] = [concept("a1", "a"), concept("a2", "a"), concept("b1", "b"), concept("b2", "b")]
-    weak_b = {"a1": learnt(3), "a2": learnt(3), "b1": weak["b1"], "b2": learnt(3)}
-    chosen = next_item(items_b, weak_b, NOW, exam=plan(3))
+    assert next_item(items, memories, NOW, exam=plan(30)).item.id == "a1"
+    # Area b's items are held less well on average, though area a has the one most faded: in the
+    # final days the weakest area comes first.
+    mixed: list[Answerable] = [concept("a1", "a"), concept("a2", "a"), concept("b1", "b"), concept("b2", "b")]
+    weak = {"a1": spaced(30, 20), "a2": spaced(30, 10, 1), "b1": spaced(10, 5), "b2": spaced(10, 5)}
+    assert next_item(mixed, weak, NOW).item.id == "a1"
+    chosen = next_item(mixed, weak, NOW, exam=plan(3))
     assert chosen is not None and chosen.item.area == "b"
 
 

@@ -31,9 +31,10 @@ brings in the areas not yet covered; recall the areas covered but not held.
 With an exam date (`exam`, see `bot.tutor.examdate`), rule 6 plans towards the day
 (`_planned_gains`); without one, or once the day has passed, nothing changes:
 
-7. *Reviews land before the exam.* An item whose next FSRS review would fall after the exam is
-   weighed by its recall on the exam day, if that is lower: it becomes due (DUE) before the day
-   once that recall is below DESIRED_RETENTION, instead of being left to fade through the exam.
+7. *Recall peaks on the day.* In the final days every item met is weighed by its recall at the
+   exam rather than now, and is due (DUE) once that would be below DESIRED_RETENTION: what would
+   fade by the day is reviewed before it. Earlier, an item whose next FSRS review would land
+   after the exam is weighed by its recall at the exam, if that is lower.
 8. *Every area met in time.* An unseen item's gain is raised by its area's share of items not
    yet met, times a pressure that grows from 0 (COVER_DAYS or more before the final days) to 1
    (the final days): areas behind get their new material first as the date nears.
@@ -256,14 +257,19 @@ def choose(
     if memory is None:
         return Selection(chosen, Reason.NEW)
     due = missed_last(memory) or memory.recall(now_us) < DESIRED_RETENTION
-    if not due and planned and exam is not None and _after_exam(memory, exam):
-        due = _exam_recall(memory, exam, weighed.adjustment[chosen.area]) < DESIRED_RETENTION
+    if not due and planned and exam is not None and _weighed_at_exam(memory, exam):
+        due = _exam_recall(memory, exam, 0.0) < DESIRED_RETENTION
     return Selection(chosen, Reason.DUE if due else Reason.AHEAD)
 
 
-def _after_exam(memory: ItemFacts, exam: ExamPlan) -> bool:
-    """Whether FSRS's next review of the item would land after the exam has started."""
-    return memory.due_us is not None and memory.due_us > exam.at_us and not missed_last(memory)
+def _weighed_at_exam(memory: ItemFacts, exam: ExamPlan) -> bool:
+    """Whether an item met is weighed by its recall at the exam (rule 7): in the final days every
+    one; before them, one whose next FSRS review would land after the exam."""
+    if missed_last(memory) or memory.answered_us is None:
+        return False
+    if exam.phase in (Phase.FINAL, Phase.EXAM_DAY):
+        return True
+    return memory.due_us is not None and memory.due_us > exam.at_us
 
 
 def _exam_recall(memory: ItemFacts, exam: ExamPlan, adjustment: float) -> float:
@@ -296,7 +302,7 @@ def _planned_gains(
             gain = (1 - UNSEEN_RECALL) * (1 + COVER_WEIGHT * pressure * unmet)
         else:
             value = known.get(item.id, 0.0)
-            if _after_exam(memory, exam):
+            if _weighed_at_exam(memory, exam):
                 value = min(value, _exam_recall(memory, exam, adjustment[item.area]))
             gain = 1 - value
         gain *= lift[item.area]
