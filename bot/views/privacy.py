@@ -19,8 +19,8 @@ def summary(started: bool, linked: bool, keep_months: int) -> str:
     lines = [
         "🔒 <b>Your data</b>",
         "Retain keeps what the tutor needs: your Telegram id, your choices (course, reminder, time zone, "
-        "goal, exam date), which prompts you were sent and how you answered, and your memory of each item. It never "
-        "keeps what you type, only whether an answer was right.",
+        "goal, exam date), which prompts you were sent and how you answered, and your memory of each item. "
+        "It never keeps what you type, only whether an answer was right.",
         "In a class group, the first name Telegram shows is used for that round's board.",
         f"If you don't use Retain for {keep_months} months, everything about you is deleted.",
         "",
