@@ -14,7 +14,7 @@ ANNA = FakeUser(601, "Anna")  # London; the clock starts on Monday 2 March 2026 
 
 def exam_date(bot: Harness, user: FakeUser) -> str | None:
     [(day,)] = bot.sql.rows("SELECT exam_date FROM learner WHERE id = ?", user.id)
-    return day
+    return str(day) if day is not None else None
 
 
 async def revise(bot: Harness, user: FakeUser, prompt: SentMessage, n: int) -> SentMessage:
