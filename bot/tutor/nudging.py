@@ -261,8 +261,9 @@ class Nudger:
             return ExamNote(plan.phase, plan.day, 0)
         items = self.core.bank.for_body(learner.awarding_body)
         kept = self.core.memories.get(learner.id)  # `nudge_prompt` has just read (or kept) them
-        facts = kept[1] if kept is not None else {}
-        evidence = weigh(items, facts, micros(now)).evidence
+        if kept is None:  # a nudge sent again after a crash: the days left, without a focus
+            return ExamNote(plan.phase, plan.day, plan.days_left)
+        evidence = weigh(items, kept[1], micros(now)).evidence
         final = plan.phase is Phase.FINAL
         behind = min(evidence.values(), key=lambda e: e.met / e.items if e.items else 1.0, default=None)
         if not final and behind is not None and behind.items and behind.met < behind.items:

@@ -27,8 +27,8 @@ def _left(n: int) -> str:
 PLAN = (
     "Until then, new material is paced so you meet every topic area in time, reviews are timed so what "
     f"you know is fresh on the day, and in the final {FINAL_DAYS} days exam questions and your weakest area "
-    "come first. Your daily nudges (if they're on) count the days down, and /stats shows your predicted "
-    "score on the day."
+    "get more of your prompts. Your daily nudges (if they're on) count the days down, and /stats shows "
+    "your predicted score on the day."
 )
 
 
