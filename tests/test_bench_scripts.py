@@ -20,7 +20,19 @@ def run_bench(*args: str) -> tuple[str, dict[str, Any]]:
 
 
 def test_the_learning_benchmark_runs_on_both_learner_models_and_ends_with_its_figures() -> None:
-    output, figures = run_bench("bench/learning.py", "--learners", "2", "--days", "15", "--workers", "1")
+    output, figures = run_bench(
+        "bench/learning.py",
+        "--learners",
+        "2",
+        "--days",
+        "15",
+        "--workers",
+        "1",
+        "--exam-learners",
+        "1",
+        "--exam-days",
+        "10",
+    )
     assert set(figures["models"]) == {"synthetic", "consolidating"}
     wanted = {"ratio_vs_round_robin", "ratio_vs_plain_fsrs", "weakest_recall_day14", "weakest_area_agreement"}
     for model in figures["models"].values():
@@ -29,6 +41,13 @@ def test_the_learning_benchmark_runs_on_both_learner_models_and_ends_with_its_fi
         assert 0 <= model["weakest_area_agreement"] <= 1 and 0 < model["weakest_recall_day14"] <= 1
     tables = [line for line in output.splitlines() if line.startswith("policy")]
     assert len(tables) == 2  # a readable table per model comes first
+    exam = figures["exam_date"]["models"]
+    assert set(exam) == {"synthetic", "consolidating"}
+    for model in exam.values():
+        assert set(model) == {"daily", "three_days_a_week", "short_sets"}
+        shares = model["daily"]["10"]["ready_share"]
+        assert set(shares) == {"tutor_with_date", "tutor", "plain_fsrs", "round_robin"}
+        assert all(0 <= share <= 1 for share in shares.values())
 
 
 def test_the_nudge_benchmark_runs_and_ends_with_its_figures() -> None:
