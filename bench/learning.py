@@ -718,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=None,
         help="per model, assumptions and distance "
-        "in the exam-date scenario (default: --learners, at most 60; 0 skips it)",
+        "in the exam-date scenario (default: --learners, at most 40; 0 skips it)",
     )
     parser.add_argument("--exam-days", default="14,28,56", help="comma-separated days from start to exam")
     args = parser.parse_args(argv)
@@ -753,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(model, summary)
         per_model[model] = figures_of(summary)
     figures["models"] = per_model
-    exam_learners = min(args.learners, 60) if args.exam_learners is None else args.exam_learners
+    exam_learners = min(args.learners, 40) if args.exam_learners is None else args.exam_learners
     if exam_learners > 0:
         distances = [int(d) for d in args.exam_days.split(",") if d]
         exam = exam_scenario(models, exam_learners, distances, args.seed, args.workers)

@@ -11,7 +11,7 @@ from bot.tutor.deadlines import DateProblem
 from bot.tutor.examdate import ExamPlan, Phase, parse_exam_date, plan_of
 from bot.tutor.memory import ItemMemory, facts_of, micros, review
 from bot.tutor.readiness import Pace, about, pace_of, predict, span
-from bot.tutor.selection import Reason, Selection, SetContext, next_item
+from bot.tutor.selection import Reason, Selection, next_item
 from content.schema import Answerable, Command, ExamQuestion, SchemePoint
 from tests.test_selection import BANK, NOW, concept, learnt
 
@@ -110,46 +110,57 @@ def test_in_the_final_days_an_item_that_would_fade_by_the_exam_is_due_before_it(
     items: list[Answerable] = [concept("a1", "a"), concept("b1", "b")]
     fresh = spaced(1)  # learnt yesterday: 95% now, FSRS brings it back tomorrow
     memories = {"a1": fresh, "b1": spaced(3, 1)}
-    assert choice(items, memories, NOW).reason is Reason.AHEAD  # not due yet, without a date
-    chosen = next_item(items, memories, NOW, exam=plan(5))  # by the exam it would be near 80%
-    assert chosen is not None and chosen.item.id == "a1" and chosen.reason is Reason.DUE
-    # Well before the final days nothing changes for it: FSRS brings it back before the exam anyway.
-    assert next_item(items, memories, NOW, exam=plan(40)) == next_item(items, memories, NOW)
+    assert choice(items, memories).reason is Reason.AHEAD  # not due yet, without a date
+    chosen = choice(items, memories, exam=plan(5))  # by the exam it would be near 80%
+    assert chosen.item.id == "a1" and chosen.reason is Reason.DUE
 
 
-def test_unseen_items_of_an_area_behind_come_first_as_the_date_nears() -> None:
-    items: list[Answerable] = [
-        concept("a0", "a"),
-        concept("a1", "a"),
-        *(concept(f"b{n}", "b") for n in range(4)),
-    ]
-    # Area a: both met, one missed two days ago. Area b: one of four met.
-    memories = {
-        "a0": review(spaced(9), False, NOW - timedelta(days=2)),
-        "a1": spaced(9, 3),
-        "b0": spaced(9, 3),
-    }
-    in_set = SetContext(5, 10)
-    assert choice(items, memories, NOW, in_set=in_set).item.id == "a0"  # without a date: the miss
-    chosen = next_item(items, memories, NOW, in_set=in_set, exam=plan(10))
-    assert chosen is not None and chosen.item.id == "b1" and chosen.reason is Reason.NEW
-    far = next_item(items, memories, NOW, in_set=in_set, exam=plan(60))  # months ahead: no hurry
-    assert far is not None and far.item.id == "a0"
+def test_what_would_fade_by_the_day_comes_before_what_will_hold() -> None:
+    items: list[Answerable] = [concept("held", "a"), concept("fresh", "a")]
+    held = ItemMemory(  # reviewed for weeks: 94% now, and barely less in ten days
+        seen=4,
+        correct=4,
+        streak=4,
+        last_answered_at=NOW - timedelta(days=13.5),
+        due_at=NOW + timedelta(days=20),
+        fsrs_state=2,
+        stability=30.0,
+        difficulty=5.0,
+    )
+    memories = {"held": held, "fresh": spaced(1)}  # learnt yesterday: 95% now, fading fast
+    assert choice(items, memories).item.id == "held"  # without a date: the lower recall now
+    assert choice(items, memories, exam=plan(10)).item.id == "fresh"  # the lower recall on the day
+
+
+def test_with_a_date_every_area_is_met_before_the_final_days() -> None:
+    items: list[Answerable] = [concept(f"{area}{n}", area) for area in "abcd" for n in range(5)]
+    memories: dict[str, ItemMemory] = {}
+    recent: list[str] = []
+    exam = date(2026, 3, 16)  # two weeks ahead; three prompts a day, all answered right
+    for day in range(7):
+        now = NOW + timedelta(days=day)
+        for n in range(3):
+            at = now + timedelta(minutes=n)
+            found = plan_of(exam.isoformat(), "UTC", at)
+            chosen = choice(items, memories, at, recent=recent[-3:], exam=found).item
+            memories[chosen.id] = review(memories.get(chosen.id, ItemMemory()), True, at)
+            recent.append(chosen.id)
+    assert {item_id[0] for item_id in memories} == set("abcd")
 
 
 def test_the_final_days_favour_exam_questions_and_the_weakest_area() -> None:
     items: list[Answerable] = [concept("a1", "a"), question("q1", "a", 3)]
     memories = {"a1": spaced(30, 10, 2), "q1": spaced(30, 10, 2)}
-    assert choice(items, memories, NOW).item.id == "a1"  # without a date: bank order among equals
-    assert choice(items, memories, NOW, exam=plan(5)).item.id == "q1"
-    assert choice(items, memories, NOW, exam=plan(30)).item.id == "a1"
+    assert choice(items, memories).item.id == "a1"  # without a date: bank order among equals
+    assert choice(items, memories, exam=plan(5)).item.id == "q1"
+    assert choice(items, memories, exam=plan(30)).item.id == "a1"
     # Area b's items are held less well on average, though area a has the one most faded: in the
     # final days the weakest area comes first.
     mixed: list[Answerable] = [concept("a1", "a"), concept("a2", "a"), concept("b1", "b"), concept("b2", "b")]
-    weak = {"a1": spaced(30, 20), "a2": spaced(30, 10, 1), "b1": spaced(10, 5), "b2": spaced(10, 5)}
-    assert choice(mixed, weak, NOW).item.id == "a1"
-    chosen = next_item(mixed, weak, NOW, exam=plan(3))
-    assert chosen is not None and chosen.item.area == "b"
+    weak = {"a1": spaced(20, 12), "a2": spaced(30, 10, 1), "b1": spaced(6, 3), "b2": spaced(6, 3)}
+    assert choice(mixed, weak).item.id == "a1"
+    assert choice(mixed, weak, exam=plan(20)).item.id == "a1"
+    assert choice(mixed, weak, exam=plan(3)).item.area == "b"
 
 
 def test_on_exam_day_nothing_new_comes_while_anything_met_remains() -> None:

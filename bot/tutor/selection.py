@@ -28,31 +28,36 @@ An area's weakness comes from the figures /stats shows (`area_evidence`):
 READINESS_WEIGHT x (1 - readiness) + RECALL_WEIGHT x (1 - recall of the items met). Readiness
 brings in the areas not yet covered; recall the areas covered but not held.
 
-With an exam date (`exam`, see `bot.tutor.examdate`), rule 6 plans towards the day
-(`_planned_gains`); without one, or once the day has passed, nothing changes:
+With an exam date (`exam`, see `bot.tutor.examdate`), rule 6 plans towards the day; without one,
+or once the day has passed, nothing changes:
 
-7. *Recall peaks on the day.* In the final days every item met is weighed by its recall at the
-   exam rather than now, and is due (DUE) once that would be below DESIRED_RETENTION: what would
-   fade by the day is reviewed before it. Earlier, an item whose next FSRS review would land
-   after the exam is weighed by its recall at the exam, if that is lower.
-8. *Every area met in time.* An unseen item's gain is raised by its area's share of items not
-   yet met, times a pressure that grows from 0 (COVER_DAYS or more before the final days) to 1
-   (the final days): areas behind get their new material first as the date nears.
+7. *Recall peaks on the day.* An item's gain is how much practising it now would raise its
+   expected recall at the exam (`_exam_gain`, FSRS's own model of a review: stability grows after
+   a right answer, shrinks after a wrong one, each as likely as the recall now), times one plus
+   its area's weakness. What would fade by the day is worth reviewing; what will still be fresh
+   on the day, or was just practised, is worth little. In the final days an item met is due
+   (DUE) once its recall at the exam would be below DESIRED_RETENTION.
+8. *Every area met in time.* An item never met gains its whole expected recall at the exam, which
+   grows as the day nears (less time to forget it); with its area's weakness (an area behind
+   has a low readiness) new material of the areas behind comes first.
 9. *The final days* (the last `FINAL_DAYS`): exam questions and the weakest area's items gain
-   more. *On the exam day* nothing new is served while anything met remains: a last quick review.
+   twice as much. *On the exam day* nothing new is served while anything met remains: a last
+   quick review.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.tutor.evidence import AreaEvidence, course_of, weakest_area, weigh
-from bot.tutor.examdate import FINAL_DAYS, ExamPlan, Phase
+from bot.tutor.examdate import ExamPlan, Phase
 from bot.tutor.memory import (
     DESIRED_RETENTION,
+    SCHEDULER,
     ItemFacts,
     ItemMemory,
     facts_of,
@@ -69,12 +74,9 @@ _REST_US = REST // timedelta(microseconds=1)
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
 READINESS_WEIGHT = 2.0  # how much an area's unreadiness (coverage and memory) raises its items' gain
 RECALL_WEIGHT = 2.0  # how much an area's low recall of the items met raises it
-COVER_DAYS = (
-    21  # with an exam date: unseen items of areas behind gain from this many days before the final days
-)
-COVER_WEIGHT = 2.0  # ... up to 1 + COVER_WEIGHT x the area's share of items not yet met
 FINAL_EXAM_LIFT = 1.0  # in the final days, an exam question's gain is raised by this share
 FINAL_WEAKEST_LIFT = 1.0  # ... and an item of the weakest area's
+_W = SCHEDULER.parameters  # FSRS's weights: the planner's model of what a review does to a memory
 
 
 class Reason(StrEnum):
@@ -237,7 +239,7 @@ def choose(
     if planned and exam is not None:
         if exam.phase is Phase.EXAM_DAY:  # a last quick review of what was met, nothing new
             candidates = [item for item in candidates if item.id in facts] or candidates
-        gains = _planned_gains(candidates, facts, weighed.evidence, known, lift, weighed.adjustment, exam)
+        gains = _planned_gains(candidates, facts, weighed.evidence, lift, exam, now_us)
     else:
         gains = [-round((1 - known.get(item.id, UNSEEN_RECALL)) * lift[item.area], 9) for item in candidates]
     best = min(gains)
@@ -258,54 +260,68 @@ def choose(
         return Selection(chosen, Reason.NEW)
     due = missed_last(memory) or memory.recall(now_us) < DESIRED_RETENTION
     if not due and planned and exam is not None and _weighed_at_exam(memory, exam):
-        due = _exam_recall(memory, exam, 0.0) < DESIRED_RETENTION
+        due = _exam_recall(memory, exam) < DESIRED_RETENTION
     return Selection(chosen, Reason.DUE if due else Reason.AHEAD)
 
 
 def _weighed_at_exam(memory: ItemFacts, exam: ExamPlan) -> bool:
-    """Whether an item met is weighed by its recall at the exam (rule 7): in the final days every
-    one; before them, one whose next FSRS review would land after the exam."""
-    if missed_last(memory) or memory.answered_us is None:
-        return False
-    if exam.phase in (Phase.FINAL, Phase.EXAM_DAY):
-        return True
-    return memory.due_us is not None and memory.due_us > exam.at_us
+    """Whether an item met is due by its recall at the exam (rule 7): in the final days."""
+    return (
+        exam.phase in (Phase.FINAL, Phase.EXAM_DAY)
+        and not missed_last(memory)
+        and memory.answered_us is not None
+    )
 
 
-def _exam_recall(memory: ItemFacts, exam: ExamPlan, adjustment: float) -> float:
-    """The item's recall at the exam, on the evidence (as `evidence.item_recall`, at the exam's time)."""
+def _exam_recall(memory: ItemFacts, exam: ExamPlan) -> float:
+    """FSRS's recall of the item at the exam, if it is not practised before."""
     if memory.stability is None or memory.answered_us is None or memory.fsrs_state is None:
         return 0.0
-    return min(1.0, max(0.0, retrievability(memory.stability, memory.answered_us, exam.at_us) + adjustment))
+    return retrievability(memory.stability, memory.answered_us, exam.at_us)
+
+
+def _exam_gain(memory: ItemFacts | None, now_us: int, exam_us: int) -> float:
+    """How much practising the item now raises its expected recall at the exam (FSRS's model).
+
+    A right answer (as likely as its recall now) grows its stability by FSRS's rule for a
+    successful review, a wrong one shrinks it (FSRS's lapse rule); recall at the exam follows
+    from the new stability. An item never met is right with UNSEEN_RECALL's chance and starts
+    at FSRS's first stability for Good, or for Again.
+    """
+    left = max(0, exam_us - now_us)
+    if memory is None or memory.stability is None or memory.answered_us is None or memory.fsrs_state is None:
+        right = UNSEEN_RECALL
+        return right * retrievability(_W[2], 0, left) + (1 - right) * retrievability(_W[0], 0, left)
+    stability, difficulty = memory.stability, memory.difficulty or 5.0
+    missed = missed_last(memory)
+    now = 0.0 if missed else retrievability(stability, memory.answered_us, now_us)
+    before = 0.0 if missed else retrievability(stability, memory.answered_us, exam_us)
+    grown = stability * (
+        math.exp(_W[8]) * (11 - difficulty) * stability ** -_W[9] * (math.exp(_W[10] * (1 - now)) - 1) + 1
+    )
+    lapsed = min(
+        stability,
+        _W[11] * difficulty ** -_W[12] * ((stability + 1) ** _W[13] - 1) * math.exp(_W[14] * (1 - now)),
+    )
+    after = now * retrievability(grown, 0, left) + (1 - now) * retrievability(lapsed, 0, left)
+    return max(0.0, after - before)
 
 
 def _planned_gains(
     candidates: Sequence[Answerable],
     facts: Mapping[str, ItemFacts],
     evidence: Mapping[str, AreaEvidence],
-    known: Mapping[str, float],
     lift: Mapping[str, float],
-    adjustment: Mapping[str, float],
     exam: ExamPlan,
+    now_us: int,
 ) -> list[float]:
-    """Rule 6's gains, planned towards the exam (rules 7-9), negated and rounded as rule 6's are."""
-    to_final = max(0, exam.days_left - FINAL_DAYS)
-    pressure = max(0.0, min(1.0, 1 - to_final / COVER_DAYS))
+    """Rule 6's gains planned towards the exam (rule 8; rule 9 in the final days), negated and
+    rounded as rule 6's are."""
     final = exam.phase in (Phase.FINAL, Phase.EXAM_DAY)
     weakest = weakest_area(evidence) if final else None
     gains = []
     for item in candidates:
-        memory = facts.get(item.id)
-        if memory is None:
-            area = evidence[item.area]
-            unmet = 1 - area.met / area.items if area.items else 0.0
-            gain = (1 - UNSEEN_RECALL) * (1 + COVER_WEIGHT * pressure * unmet)
-        else:
-            value = known.get(item.id, 0.0)
-            if _weighed_at_exam(memory, exam):
-                value = min(value, _exam_recall(memory, exam, adjustment[item.area]))
-            gain = 1 - value
-        gain *= lift[item.area]
+        gain = _exam_gain(facts.get(item.id), now_us, exam.at_us) * lift[item.area]
         if final:
             if isinstance(item, ExamQuestion):
                 gain *= 1 + FINAL_EXAM_LIFT
