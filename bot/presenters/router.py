@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import general, homework, onboarding, privacy, reminders, revise
+from bot.presenters import general, homework, onboarding, privacy, reminders, revise, written
+from bot.tutor.results import WrittenResult
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
@@ -136,9 +137,18 @@ async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int |
         return await homework.carry_on_button(tutor, user_id, callback.ref or 0)
     if action is Action.DEFINE:
         return general.define_button(tutor, callback.value or "")
+    if action is Action.MARK:
+        return await written.mark_button(tutor, user_id, callback.prompt_id)
+    if action is Action.POINT:
+        return await written.point_button(tutor, user_id, callback.prompt_id, callback.index)
+    if action is Action.CONFIRM:
+        return await written.confirm_button(tutor, user_id, callback.prompt_id)
     return general.expired_button()
 
 
 async def text(tutor: Tutor, user_id: int, message: str) -> Reply:
     """Text in a private chat that is not a command."""
-    return await revise.free_text(tutor, user_id, message)
+    result = await tutor.practice.free_text(user_id, message)
+    if isinstance(result, WrittenResult):
+        return written.written_reply(tutor, result)
+    return revise.free_text_reply(tutor, result)
