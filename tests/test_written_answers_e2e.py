@@ -6,6 +6,7 @@ A tiny bank: three concept cards in CRM and one exam question on CRM with three 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -245,4 +246,33 @@ async def test_done_with_nothing_written_and_forged_buttons(exam_bot: Harness) -
     for data in (f"w:{prompt_id}", f"x:{prompt_id}:1", f"y:{prompt_id}", f"x:{prompt_id}:9"):
         await bot.tap_data(BEN, question, data)
     assert drafts(bot) == [(1, "CRM keeps customer details.")]
+    assert marks(bot) == []
+
+
+async def test_export_forget_and_the_sweep_cover_written_answers(exam_bot: Harness) -> None:
+    bot = exam_bot
+    await reach_question(bot, ANNA)
+    await bot.send(ANNA, "CRM stores customer data centrally.")
+    [marking] = await bot.send(ANNA, "done")
+    await bot.tap(ANNA, marking, "Confirm 1/3 ▶")
+    await reach_question(bot, BEN)
+    await bot.send(BEN, "Something half written")
+    [file] = await bot.send(ANNA, "/export")
+    tables = json.loads(file.document)["tables"]
+    assert [(m["point_id"], m["earned"]) for m in tables["exammark"]] == [
+        ("record", True),
+        ("personal", False),
+        ("loyalty", False),
+    ]
+    assert tables["examdraft"] == []
+    # an answer nobody adds to for two days is deleted, words and all
+    sweep = bot.app.bot_data.tutor.privacy.sweep_inactive
+    bot.clock.now += timedelta(hours=47)
+    await sweep(bot.clock())
+    assert drafts(bot) == [(1, "Something half written")]
+    bot.clock.now += timedelta(hours=2)
+    await sweep(bot.clock())
+    assert drafts(bot) == []
+    [question] = await bot.send(ANNA, "/forget")
+    await bot.tap(ANNA, question, "Yes, erase everything")
     assert marks(bot) == []
