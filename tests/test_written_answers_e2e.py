@@ -266,6 +266,7 @@ async def test_export_forget_and_the_sweep_cover_written_answers(exam_bot: Harne
     ]
     assert tables["examdraft"] == []
     # an answer nobody adds to for two days is deleted, words and all
+    assert bot.app is not None
     sweep = bot.app.bot_data.tutor.privacy.sweep_inactive
     bot.clock.now += timedelta(hours=47)
     await sweep(bot.clock())
