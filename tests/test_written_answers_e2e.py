@@ -277,3 +277,16 @@ async def test_export_forget_and_the_sweep_cover_written_answers(exam_bot: Harne
     [question] = await bot.send(ANNA, "/forget")
     await bot.tap(ANNA, question, "Yes, erase everything")
     assert marks(bot) == []
+
+
+async def test_write_asks_an_exam_question_now(exam_bot: Harness) -> None:
+    bot = exam_bot
+    [welcome] = await bot.send(ANNA, "/start")
+    await bot.tap(ANNA, welcome, "Not sure: all of them")
+    await bot.tap(ANNA, bot.fake.messages[(ANNA.id, welcome.message_id)], "Not now")
+    [prompt] = await bot.send(ANNA, "/write")  # asked for: no need to meet the area's cards first
+    assert "Explain how a CRM system helps a business keep its customers." in prompt.text
+    [ack] = await bot.send(ANNA, "CRM keeps client records.")
+    assert "1 message, 4 words so far" in ack.text
+    [help_text] = await bot.send(ANNA, "/help")
+    assert "/write – an exam question to answer in writing now" in help_text.text

@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
 from bot.presenters import general, homework, onboarding, privacy, reminders, revise, written
-from bot.tutor.results import WrittenResult
+from bot.tutor.results import Status, WrittenResult
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
+from bot.views import written as written_views
 
 CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's announcement carries
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
@@ -47,6 +48,13 @@ async def _next(tutor: Tutor, user_id: int, _text: str) -> Reply:
     return await revise.next_command(tutor, user_id)
 
 
+async def _write(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    result = await tutor.practice.write_prompt(user_id)
+    if result.status is Status.EMPTY:
+        return [Send(written_views.no_questions())]
+    return revise.prompt_reply(tutor.bank, result)
+
+
 async def _stats(tutor: Tutor, user_id: int, _text: str) -> Reply:
     return await general.stats(tutor, user_id)
 
@@ -70,6 +78,7 @@ async def _group_only(_tutor: Tutor, _user_id: int, _text: str) -> Reply:
 COMMANDS: dict[str, CommandRoute] = {
     "start": _start,
     "next": _next,
+    "write": _write,
     "stats": _stats,
     "focus": revise.focus,
     "define": _define,

@@ -149,18 +149,31 @@ class Practice:
             raise RuntimeError(f"learner {learner.id} has no record to serve")
         return await self._serve(session, loaded, new_set=new_set)
 
-    async def _serve(self, session: Session, loaded: Loaded, *, new_set: bool = False) -> PromptResult:
+    async def write_prompt(self, user_id: int) -> PromptResult:
+        """/write: an exam question to answer in writing now (the one the learner most needs), as the
+        next prompt of their set."""
+        async with self.core.sessions() as session, session.begin():
+            loaded = await load(session, self.core.memories, user_id)
+            if loaded is None or loaded.learner.awarding_body is None:
+                return PromptResult(Status.NOT_ONBOARDED)
+            return await self._serve(session, loaded, written_only=True)
+
+    async def _serve(
+        self, session: Session, loaded: Loaded, *, new_set: bool = False, written_only: bool = False
+    ) -> PromptResult:
         now = self.core.clock()
         learner = loaded.learner
         learner.last_active_at = now  # asking for practice is activity; a nudge is not
         state = None if new_set else self._current_set(loaded)
         await self._settle_live(session, loaded, now)
-        if state is not None and state.complete:
+        if state is not None and state.complete and not written_only:
             return self._finish(loaded, state, now, await self._hand_in(session, loaded, state, now))
         replaced = self._replace_live(loaded)
-        if state is None:
+        if state is None or state.complete:
             state = await self._start_set(session, loaded, AnswerContext.PRIVATE.value, now)
-        result = await self._serve_in(session, loaded, state, AnswerContext.PRIVATE, now)
+        result = await self._serve_in(
+            session, loaded, state, AnswerContext.PRIVATE, now, written_only=written_only
+        )
         return PromptResult(result.status, result.prompt, replaced=replaced)
 
     def _current_set(self, loaded: Loaded) -> SetState | None:
@@ -249,13 +262,27 @@ class Practice:
         return (live.message_id,) if live.message_id is not None else ()
 
     async def _serve_in(
-        self, session: Session, loaded: Loaded, state: SetState, context: AnswerContext, now: datetime
+        self,
+        session: Session,
+        loaded: Loaded,
+        state: SetState,
+        context: AnswerContext,
+        now: datetime,
+        *,
+        written_only: bool = False,
     ) -> PromptResult:
-        """Choose and store the next prompt of the set."""
+        """Choose and store the next prompt of the set (`written_only`: an exam question)."""
         learner = loaded.learner
         in_set = state.context()
+        items = self._items_for(learner, state)
+        if written_only:  # this area's exam questions under /focus, else the course's
+            items = [item for item in items if isinstance(item, ExamQuestion)] or [
+                item
+                for item in self.core.bank.for_body(learner.awarding_body)
+                if isinstance(item, ExamQuestion)
+            ]
         selection = choose(
-            self._items_for(learner, state),
+            items,
             loaded.memories,
             now,
             loaded.recent,

@@ -27,6 +27,11 @@ def missed_before(points: tuple[str, ...]) -> str:
     return f"\n\n<b>Last time these points were missing:</b>\n{lines}"
 
 
+def no_questions() -> str:
+    """/write when the learner's course has no exam questions."""
+    return "There are no exam questions for your course yet. Send /next for a revision prompt."
+
+
 def mark_keyboard(prompt_id: int) -> Keyboard:
     """Under the acknowledgement of each message: have the answer marked now."""
     return keyboard([[button("✅ Mark my answer", Callback(Action.MARK, prompt_id))]])
