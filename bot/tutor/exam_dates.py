@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.tutor.core import Core
 from bot.tutor.deadlines import DateProblem
-from bot.tutor.examdate import MAX_AHEAD, OFF_WORDS, parse_exam_date, plan_of
+from bot.tutor.examdate import OFF_WORDS, parse_exam_date, plan_of
 from bot.tutor.record import find_or_create
 from bot.tutor.schedule import local_date
 from storage import repo
@@ -23,7 +23,6 @@ class ExamDate:
     problem: DateProblem | None = None  # set when what they typed was refused (nothing changed)
     typed: str = ""
     changed: bool = False  # this update set or cleared it
-    max_ahead_days: int = MAX_AHEAD.days
 
     @property
     def days_left(self) -> int | None:
@@ -37,12 +36,19 @@ class ExamDates:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def _of(self, learner: Learner | None, **changes: object) -> ExamDate:
+    def _of(
+        self,
+        learner: Learner | None,
+        *,
+        problem: DateProblem | None = None,
+        typed: str = "",
+        changed: bool = False,
+    ) -> ExamDate:
         now = self.core.clock()
         zone = learner.timezone if learner is not None else self.core.default_timezone
         plan = plan_of(learner.exam_date if learner is not None else None, zone, now)
-        today = local_date(now, zone)
-        return ExamDate(plan.day if plan is not None else None, today, **changes)  # type: ignore[arg-type]
+        day = plan.day if plan is not None else None
+        return ExamDate(day, local_date(now, zone), problem=problem, typed=typed, changed=changed)
 
     async def show(self, user_id: int) -> ExamDate:
         """The learner's exam date (None before they set one)."""
