@@ -45,15 +45,22 @@ _NEGATORS = frozenset(
 )
 _NARROW_NEGATORS = frozenset({"without", "lack", "lacks", "lacking", "instead", "rather"})
 _NARROW_SCOPE = 4
+_AUXILIARIES = frozenset(
+    {"do", "does", "did", "is", "are", "was", "were", "can", "will", "would", "should", "could", "has"}
+    | {"have", "had", "may", "might", "must", "shall", "be"}
+)
+_DENIAL_REACH = 3  # "rewards do not give...": a denial this close after a match negates it too
 _FAIL = frozenset({"fail", "fails", "failed", "failing"})
 # "not only X but also Y" affirms X.
 _NOT_NEGATING_AFTER_NOT = frozenset({"only", "just", "simply", "merely", "least"})
 # Words that open a new clause: a negator's scope ends there.
 _CLAUSE_WORDS = frozenset(
     {"but", "however", "whereas", "although", "though", "while", "whilst", "because", "since", "so"}
-    | {"which", "therefore", "thus", "hence", "unless", "if", "when", "yet", "then", "who", "and"}
+    | {"which", "therefore", "thus", "hence", "unless", "if", "when", "yet", "then", "who", "and", "or"}
 )
-# "and" ends a negator's scope only when a new subject follows it.
+# "and" ends a negator's scope when a new subject follows it ("does not store and analyse data"
+# negates both verbs; "doesn't have to repeat themselves and gets the same service" does not)...
+_AND_REACH = 3  # ...or when it comes more than this many words after the negator
 _SUBJECTS = frozenset({"it", "they", "this", "that", "these", "we", "staff", "customers", "the", "he", "she"})
 
 _REASON_WORDS = frozenset(
@@ -64,7 +71,7 @@ _REASON_WORDS = frozenset(
     | {"ensure", "ensures", "otherwise", "order", "then", "saves", "save", "prevents", "prevent"}
     | {"stops", "stop", "reduces", "reduce", "increases", "increase", "improves", "improve", "builds"}
     | {"boosts", "drives", "creates", "gives", "keeps", "brings", "costs", "cost", "cheaper", "if"}
-    | {"when", "show", "shows", "tells", "tell", "reveals", "lets", "let", "for"}
+    | {"when", "show", "shows", "tells", "tell", "reveals", "lets", "let", "for", "likely"}
 )
 _REASON_OPENERS = frozenset(
     {"this", "that", "so", "because", "therefore", "thus", "hence", "as", "which", "it", "they"}
@@ -94,7 +101,15 @@ _FUNCTION_WORDS = frozenset(
     | {"out", "over", "through", "get", "gets", "got", "make", "makes", "made", "helps", "help"}
     | {"lets", "let", "means", "mean", "like", "feel", "feels", "keeps", "keep", "gives", "give"}
 )
-_JOINTS = frozenset({"and", "or", "&", "+", ",", "/", "also", "plus"})
+# A sentence has a word of grammar; a long one, at least this share of its words.
+_GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
+# A chain of keywords: so many "and"s and commas, making up this share of the words.
+_CHAIN, _LONG_CHAIN, _CHAIN_SHARE = 5, 6, 0.2
+_JOINTS = frozenset({"and", "or", "&", "+", ",", "/", ":", "plus"})
+_LIST_ITEMS = 4  # items in a row that make a list...
+_LIST_ITEM_WORDS = 3  # ...of at most this many words each, one of them at most a word of grammar
+_LONG_LIST = 6  # so many items in a row make a list whatever else the sentence holds
+_CALCULATION = frozenset({"divided", "divide", "minus", "times", "x", "multiplied", "subtract", "add"})
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -134,27 +149,39 @@ class _Reading:
     words: tuple[str, ...]  # folded words, punctuation left out
     stems: tuple[str, ...]
     negated_by: tuple[tuple[int, ...], ...]  # for each word, the negators (word indexes) over it
+    clause_of: tuple[int, ...]  # for each word, the number of its clause
+    denials: tuple[int, ...]  # negators after an auxiliary ("do not", "is never"): they deny a subject
     real: bool  # a sentence, not a fragment or a comma list of keywords
     listy: bool  # joined like a list of keywords
     reasons: bool
     weighs: bool
 
 
-def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]]]:
-    """The words of a sentence and, for each, the indexes of the negators whose scope covers it."""
+def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[int]]:
+    """The words of a sentence; for each, the indexes of the negators whose scope covers it; and
+    for each, its clause's number."""
     words: list[str] = []
+    clause_of: list[int] = []
+    clause = 0
     scopes: list[tuple[int, int]] = []  # (negator index, last index it covers); -1: to clause end
     open_scopes: list[int] = []
     covered: list[tuple[int, ...]] = []
     for position, token in enumerate(raw):
         if token in BOUNDARY:
             open_scopes = []
+            clause += 1
             continue
         following = raw[position + 1] if position + 1 < len(raw) else ""
-        if token in _CLAUSE_WORDS and (token != "and" or following in _SUBJECTS):
+        if token in _CLAUSE_WORDS and (
+            token not in {"and", "or"}
+            or following in _SUBJECTS
+            or all(len(words) - scopes[n][0] > _AND_REACH for n in open_scopes)
+        ):
             open_scopes = []
+            clause += 1
         index = len(words)
         words.append(fold(token))
+        clause_of.append(clause)
         live = tuple(
             n for n in open_scopes if scopes[n][1] == -1 or index <= scopes[n][1]
         )  # scopes still open
@@ -170,22 +197,64 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]]]:
         if negator or narrow:
             scopes.append((index, -1 if negator else index + _NARROW_SCOPE))
             open_scopes.append(len(scopes) - 1)
-    return words, covered
+    return words, covered, clause_of
+
+
+def _list_run(raw: list[str]) -> int:
+    """How many words of the sentence sit in its longest run of short list items ("standards,
+    snapshot, costly, bias" or "data and loyalty and churn"): four items or more, else 0."""
+    items: list[tuple[int, int]] = []  # (words, words of grammar) per segment between joints
+    current = grammar = 0
+    for token in raw:
+        if token in _JOINTS or token in BOUNDARY:
+            items.append((current, grammar))
+            current = grammar = 0
+        else:
+            current += 1
+            grammar += token in _FUNCTION_WORDS or token in _NEGATORS
+    items.append((current, grammar))
+    best = run_items = run_words = 0
+    for size, function in items:
+        if 1 <= size <= _LIST_ITEM_WORDS and function <= 1:
+            run_items += 1
+            run_words += size
+            if run_items >= _LIST_ITEMS:
+                best = max(best, run_words if run_items < _LONG_LIST else 10_000)
+        elif size:
+            run_items = run_words = 0
+    return best
 
 
 def _read(sentence: Sentence) -> _Reading:
     raw = tokens(sentence.text)
-    words, covered = _negations(raw)
+    words, covered, clause_of = _negations(raw)
+    denials = tuple(
+        index
+        for index, word in enumerate(words)
+        if index and word in _NEGATORS and words[index - 1] in _AUXILIARIES and any(covered[index + 1 :])
+    )
     stems = tuple(stem(word) for word in words)
     function = sum(word in _FUNCTION_WORDS for word in words)
+    calculation = (
+        2 <= len(words) <= 15
+        and any(word.isdigit() for word in words)
+        and (bool(set(words) & _CALCULATION) or any(sign in sentence.text for sign in "=%/÷×"))
+    )
+    spoken = max(1, sum(word not in _JOINTS for word in words))  # "and" and "or" say nothing of grammar
+    share = 0.0 if spoken < _LONG_SENTENCE else _GRAMMAR_SHARE_LONG
+    real = calculation or (len(words) >= 4 and function >= 1 and function / spoken >= share)
     joints = sum(token in _JOINTS for token in raw)
-    content_words = max(1, len(words) - function - sum(word in _JOINTS for word in words))
-    real = len(words) >= 4 and function >= 1 and function / max(1, len(words)) >= 0.12
-    listy = joints >= 3 and joints / content_words >= 0.3
+    run = _list_run(raw)
+    chained = joints / len(words) >= _CHAIN_SHARE
+    listy = run * 2 >= len(words) or (joints >= _CHAIN and chained)
+    # A sentence that is mostly a list carries no point at all; one with a list in it, one at most.
+    real = real and not (run * 10 >= len(words) * 7 or (joints >= _LONG_CHAIN and chained))
     word_set = set(words)
     reasons = bool(word_set & _REASON_WORDS) or _purpose(words)
     weighs = bool(word_set & _JUDGEMENT_WORDS)  # "than" catches every "-er than"
-    return _Reading(sentence, tuple(words), stems, tuple(covered), real, listy, reasons, weighs)
+    return _Reading(
+        sentence, tuple(words), stems, tuple(covered), tuple(clause_of), denials, real, listy, reasons, weighs
+    )
 
 
 def _purpose(words: list[str]) -> bool:
@@ -319,6 +388,14 @@ def _find(compiled: _Compiled, reading: _Reading, question_stems: frozenset[str]
         else:
             chosen.append(hits[0][1])
             negated = True
+    last = max(p for positions in chosen for p in positions)
+    if any(
+        0 < denial - last <= _DENIAL_REACH
+        and reading.clause_of[denial] == reading.clause_of[last]
+        and denial not in owned
+        for denial in reading.denials
+    ):
+        negated = True
     new_words = any(reading.stems[p] not in question_stems for positions in chosen for p in positions)
     if not new_words:
         return None
