@@ -180,9 +180,8 @@ def evaluate(answers: list[Labelled], questions: dict[str, ExamQuestion]) -> Res
             if point.earned != (point.point_id in answer.award):
                 verdict = "FP" if point.earned else "FN"
                 detail = f"quote: {point.quote!r}" if point.earned else f"withheld: {point.why_not}"
-                result.errors.append(
-                    f"{verdict} {answer.where} [{answer.category}] {answer.question}#{point.point_id} {detail}"
-                )
+                where = f"{answer.where} [{answer.category}] {answer.question}#{point.point_id}"
+                result.errors.append(f"{verdict} {where} {detail}")
     for question in questions.values():
         result.model_answers += 1
         marking = mark(question, question.model_answer)
@@ -193,10 +192,8 @@ def evaluate(answers: list[Labelled], questions: dict[str, ExamQuestion]) -> Res
 
 
 def _table(title: str, rows: dict[str, Tally]) -> list[str]:
-    lines = [
-        "",
-        f"{title:<22} {'answers':>7} {'points':>6} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>6}",
-    ]
+    head = f"{'answers':>7} {'points':>6} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>6}"
+    lines = ["", f"{title:<22} {head}"]
     for name, tally in rows.items():
         lines.append(
             f"{name:<22} {tally.answers:>7} {tally.labelled:>6} {tally.tp:>4} {tally.fp:>4} {tally.fn:>4}"

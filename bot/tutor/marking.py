@@ -97,8 +97,8 @@ _FUNCTION_WORDS = frozenset(
     | {"would", "should", "may", "might", "must", "shall", "to", "of", "in", "on", "at", "by", "for"}
     | {"with", "from", "into", "about", "as", "if", "so", "because", "which", "who", "when", "where"}
     | {"how", "why", "what", "there", "than", "then", "but", "not", "also", "more", "most", "very"}
-    | {"all", "some", "any", "each", "every", "one", "them", "who", "whom", "what", "such", "up"}
-    | {"out", "over", "through", "get", "gets", "got", "make", "makes", "made", "helps", "help"}
+    | {"all", "some", "any", "each", "every", "one", "them", "who", "whom", "what", "such"}
+    | {"over", "through", "get", "gets", "got", "make", "makes", "made", "helps", "help"}
     | {"lets", "let", "means", "mean", "like", "feel", "feels", "keeps", "keep", "gives", "give"}
 )
 # A sentence has a word of grammar; a long one, at least this share of its words.
@@ -109,6 +109,7 @@ _JOINTS = frozenset({"and", "or", "&", "+", ",", "/", ":", "plus"})
 _LIST_ITEMS = 4  # items in a row that make a list...
 _LIST_ITEM_WORDS = 3  # ...of at most this many words each, one of them at most a word of grammar
 _LONG_LIST = 6  # so many items in a row make a list whatever else the sentence holds
+_SIGNS = "=%/\u00f7\u00d7"  # = % / and the division and multiplication signs
 _CALCULATION = frozenset({"divided", "divide", "minus", "times", "x", "multiplied", "subtract", "add"})
 
 
@@ -238,7 +239,7 @@ def _read(sentence: Sentence) -> _Reading:
     calculation = (
         2 <= len(words) <= 15
         and any(word.isdigit() for word in words)
-        and (bool(set(words) & _CALCULATION) or any(sign in sentence.text for sign in "=%/÷×"))
+        and (bool(set(words) & _CALCULATION) or any(sign in sentence.text for sign in _SIGNS))
     )
     spoken = max(1, sum(word not in _JOINTS for word in words))  # "and" and "or" say nothing of grammar
     share = 0.0 if spoken < _LONG_SENTENCE else _GRAMMAR_SHARE_LONG
