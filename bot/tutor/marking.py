@@ -202,27 +202,29 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[i
 
 
 def _list_run(raw: list[str]) -> int:
-    """How many words of the sentence sit in its longest run of short list items ("standards,
-    snapshot, costly, bias" or "data and loyalty and churn"): four items or more, else 0."""
-    items: list[tuple[int, int]] = []  # (words, words of grammar) per segment between joints
+    """How many words of the sentence sit in its longest run of short list items separated by
+    commas ("standards, snapshot, costly, bias"): four items or more, else 0."""
+    items: list[tuple[int, int, bool]] = []  # (words, words of grammar, ends at a comma) per item
     current = grammar = 0
     for token in raw:
         if token in _JOINTS or token in BOUNDARY:
-            items.append((current, grammar))
+            items.append((current, grammar, token == ","))
             current = grammar = 0
         else:
             current += 1
             grammar += token in _FUNCTION_WORDS or token in _NEGATORS
-    items.append((current, grammar))
-    best = run_items = run_words = 0
-    for size, function in items:
+    items.append((current, grammar, False))
+    best = run_items = run_words = commas = 0
+    for size, function, comma in items:
         if 1 <= size <= _LIST_ITEM_WORDS and function <= 1:
             run_items += 1
             run_words += size
-            if run_items >= _LIST_ITEMS:
+            if run_items >= _LIST_ITEMS and commas >= 2:
                 best = max(best, run_words if run_items < _LONG_LIST else 10_000)
+            commas += comma
         elif size:
-            run_items = run_words = 0
+            run_items = run_words = commas = 0
+            commas = int(comma)
     return best
 
 

@@ -17,7 +17,7 @@ import content
 
 _BULLET = re.compile(r"^\s*(?:[-*•·>–—]+|\(?\d{1,2}[.)]|\(?[a-h][.)])\s*")
 # A sentence ends at . ! ? ; followed by space, unless the dot closes an abbreviation.
-_END = re.compile(r"(?<![0-9])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\beg)(?<!\bie)[.!?;]+(?=\s|$)")
+_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\beg)(?<!\bie)[.!?;]+(?=\s|$)")
 
 
 @dataclass(frozen=True)
