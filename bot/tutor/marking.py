@@ -105,6 +105,36 @@ _FUNCTION_WORDS = frozenset(
 _GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
 # A chain of keywords: so many "and"s and commas, making up this share of the words.
 _CHAIN, _LONG_CHAIN, _CHAIN_SHARE = 5, 6, 0.2
+_STUFFED_GRAMMAR_SHARE = 0.15  # an answer with fewer words of grammar than this is pasted keywords
+# What makes a sentence of a short line: an auxiliary, a subject pronoun or a verb ("staff tailor
+# offers"); "personalised offers" is a phrase, not a sentence.
+_SENTENCE_WORDS = _AUXILIARIES | {
+    "it",
+    "they",
+    "we",
+    "you",
+    "i",
+    "he",
+    "she",
+    "this",
+    "which",
+    "who",
+    "there",
+}
+_VERB_LIST = """
+    act add adapt affect allow analyse anticipate apologise apply ask assess attract avoid become bring build
+    buy call capture care cause change check choose collect come compare complain contact cost count
+    create cut deal decide deliver depend describe drive earn email encourage enable ensure explain
+    feel find fix flag follow gain gather get give go grow handle happen help hold identify
+    improve include increase keep know lead learn leave let listen log look lose lower make matter mean
+    measure meet miss monitor need notice offer pay personalise predict prevent promote protect provide
+    raise rate reach react receive recommend record reduce refer remember reply report resolve respond
+    return reward save say see segment sell send share show solve spend spot stay stop store suit
+    switch tailor take target tell thank track train trust try turn understand update use value want
+    welcome win work worry produce explore involve suffer uncover run drop fall rise cancel renew
+    recognise remind answer join visit order pick skip ignore put sort lack
+"""
+_VERBS = frozenset(stem(verb) for verb in _VERB_LIST.split())
 _JOINTS = frozenset({"and", "or", "&", "+", ",", "/", ":", "plus"})
 _LIST_ITEMS = 4  # items in a row that make a list...
 _LIST_ITEM_WORDS = 3  # ...of at most this many words each, one of them at most a word of grammar
@@ -154,7 +184,7 @@ class _Reading:
     denials: tuple[int, ...]  # negators after an auxiliary ("do not", "is never"): they deny a subject
     real: bool  # a sentence, not a fragment or a comma list of keywords
     listy: bool  # joined like a list of keywords
-    reasons: bool
+    reasons: tuple[int, ...]  # where the sentence gives a reason or consequence
     weighs: bool
 
 
@@ -201,6 +231,12 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[i
     return words, covered, clause_of
 
 
+@cache
+def _is_verb(word_stem: str) -> bool:
+    """Whether the stem is one of the verbs that make a short line a sentence, or a misspelling."""
+    return word_stem in _VERBS or any(near(word_stem, verb) for verb in _VERBS)
+
+
 def _list_run(raw: list[str]) -> int:
     """How many words of the sentence sit in its longest run of short list items separated by
     commas ("standards, snapshot, costly, bias"): four items or more, else 0."""
@@ -244,8 +280,19 @@ def _read(sentence: Sentence) -> _Reading:
         and (bool(set(words) & _CALCULATION) or any(sign in sentence.text for sign in _SIGNS))
     )
     spoken = max(1, sum(word not in _JOINTS for word in words))  # "and" and "or" say nothing of grammar
-    share = 0.0 if spoken < _LONG_SENTENCE else _GRAMMAR_SHARE_LONG
-    real = calculation or (len(words) >= 4 and function >= 1 and function / spoken >= share)
+    if spoken >= _LONG_SENTENCE:
+        real = function / spoken >= _GRAMMAR_SHARE_LONG
+    else:
+        # A short line is a sentence with an auxiliary, a subject pronoun, "=" or a verb ("staff
+        # tailor offers"); "personalised offers" is a phrase (a verb's -ed or -ing form opening a
+        # line is taken for an adjective).
+        sentence_words = sum(word in _SENTENCE_WORDS for word in words) + sentence.text.count("=")
+        verbs = sum(
+            _is_verb(word_stem) and (index > 0 or not words[index].endswith(("ed", "ing")))
+            for index, word_stem in enumerate(stems)
+        )
+        real = len(words) >= 3 and sentence_words + verbs >= 1
+    real = real or calculation
     joints = sum(token in _JOINTS for token in raw)
     run = _list_run(raw)
     chained = joints / len(words) >= _CHAIN_SHARE
@@ -253,7 +300,9 @@ def _read(sentence: Sentence) -> _Reading:
     # A sentence that is mostly a list carries no point at all; one with a list in it, one at most.
     real = real and not (run * 10 >= len(words) * 7 or (joints >= _LONG_CHAIN and chained))
     word_set = set(words)
-    reasons = bool(word_set & _REASON_WORDS) or _purpose(words)
+    reasons = tuple(i for i, word in enumerate(words) if word in _REASON_WORDS)
+    if _purpose(words):
+        reasons += (len(words),)  # "in order to": the sentence gives a purpose
     weighs = bool(word_set & _JUDGEMENT_WORDS)  # "than" catches every "-er than"
     return _Reading(
         sentence, tuple(words), stems, tuple(covered), tuple(clause_of), denials, real, listy, reasons, weighs
@@ -391,7 +440,8 @@ def _find(compiled: _Compiled, reading: _Reading, question_stems: frozenset[str]
         else:
             chosen.append(hits[0][1])
             negated = True
-    last = max(p for positions in chosen for p in positions)
+    # The last place the phrasing's words are found, for a denial after it ("...do not help").
+    last = max(p for hits in per_group for _, positions in hits for p in positions)
     if any(
         0 < denial - last <= _DENIAL_REACH
         and reading.clause_of[denial] == reading.clause_of[last]
@@ -416,14 +466,24 @@ def quote(sentence: str, limit: int = QUOTE_LIMIT) -> str:
     return f"{cut}…"
 
 
+def _bare_list(readings: list[_Reading]) -> bool:
+    """An answer whose words are mostly in fragments, not sentences, or that has not one word of
+    grammar in eight or more: it earns nothing."""
+    total = sum(len(r.words) for r in readings)
+    fragments = sum(len(r.words) for r in readings if not r.real)
+    grammar = sum(word in _FUNCTION_WORDS for r in readings for word in r.words)
+    return bool(total) and (fragments * 2 >= total or (total >= 8 and not grammar))
+
+
 def _stuffed(readings: list[_Reading]) -> bool:
-    """An answer that reads as pasted keywords: mostly fragments or list-joined words."""
+    """An answer that reads as pasted keywords: mostly fragments or list-joined words, or hardly
+    a word of grammar. It earns one point at most."""
     total = sum(len(r.words) for r in readings)
     if not total:
         return False
     list_words = sum(len(r.words) for r in readings if r.listy or not r.real)
     function = sum(word in _FUNCTION_WORDS for r in readings for word in r.words)
-    return list_words / total >= 0.5 or (total >= 8 and function / total < 0.15)
+    return list_words * 2 >= total or (total >= 8 and function / total < _STUFFED_GRAMMAR_SHARE)
 
 
 def _point_mark(
@@ -446,7 +506,8 @@ def _point_mark(
                 why_not = why_not or "not a sentence"
                 continue
             if point.needs is Needs.REASON and not (
-                reading.reasons or (index + 1 < len(readings) and _opens_with_reason(readings[index + 1]))
+                set(reading.reasons) - set(hit.positions)
+                or (index + 1 < len(readings) and _opens_with_reason(readings[index + 1]))
             ):
                 why_not = why_not or "no reason given"
                 continue
@@ -462,6 +523,7 @@ def mark(question: ExamQuestion, text: str) -> Marking:
     readings = [_read(sentence) for sentence in split_sentences(text)]
     question_stems = frozenset(stem(word) for word in tokens(question.question) if word not in BOUNDARY)
     stuffed = _stuffed(readings)
+    bare = _bare_list(readings)
     real = [r for r in readings if r.real]
     judging_list = question.command in JUDGING_COMMANDS and (
         stuffed or len(real) < max(1, len(readings) // 2) or all(r.listy for r in real)
@@ -473,7 +535,7 @@ def mark(question: ExamQuestion, text: str) -> Marking:
         if index is not None:
             already = per_sentence.get(index, 0)
             allowed = 1 if readings[index].listy else max(2, len(readings[index].words) // 6)
-            if already >= allowed or (stuffed and sum(m.earned for m in marks) >= 1):
+            if bare or already >= allowed or (stuffed and sum(m.earned for m in marks) >= 1):
                 point_mark = PointMark(point.id, False, None, "list of keywords")
             else:
                 per_sentence[index] = already + 1
