@@ -7,7 +7,11 @@ model answer of the shipped bank, and hold the marker to its published figures.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -294,6 +298,16 @@ def test_points_are_not_joined_across_sentences() -> None:
     assert "record" not in earned(mark(CRM, "We store lots of things. Customer history matters."))
 
 
+def test_a_sentence_opening_on_they_speaks_of_the_sentence_before() -> None:
+    answer = (
+        "Focus groups are held with eight customers. But they explain in depth why people feel as they do."
+    )
+    marking = mark(METHODS, answer)
+    assert "focus-strength" in earned(marking)
+    assert marking.points[1].quote == "But they explain in depth why people feel as they do."
+    assert "focus-strength" not in earned(mark(METHODS, "Focus groups are held monthly. It is why we exist."))
+
+
 # --- the labelled set and the bank -------------------------------------------------------------
 
 
@@ -337,3 +351,23 @@ def test_marking_takes_a_few_milliseconds(questions: dict[str, ExamQuestion]) ->
     for answer in answers:
         mark(questions[answer.question], answer.text)
     assert (time.perf_counter() - started) / len(answers) < 0.02
+
+
+def test_the_benchmark_prints_its_tables_and_ends_with_its_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/marking.py"],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    lines = result.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert {"answers", "precision", "recall", "stuffed_max_points", "ms_per_answer"} <= set(figures)
+    assert {"categories", "bodies", "sets", "model_answers", "targets_met"} <= set(figures)
+    assert figures["answers"] >= 160 and all(figures["targets_met"].values())
+    assert figures["model_answers_short"] == 0
+    assert any(line.startswith("category") for line in lines) and any(
+        line.startswith("set") for line in lines
+    )

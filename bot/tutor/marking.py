@@ -486,6 +486,36 @@ def _stuffed(readings: list[_Reading]) -> bool:
     return list_words * 2 >= total or (total >= 8 and function / total < _STUFFED_GRAMMAR_SHARE)
 
 
+_PRONOUNS = frozenset({"they", "these", "those"})  # "it" and "this" too often point at no noun
+_LINKS = frozenset({"but", "and", "so", "however", "also", "yet", "although", "though"})
+
+
+def _refers_back(reading: _Reading) -> bool:
+    """Whether the sentence opens on a pronoun ("But they are costly"), so it speaks of what the
+    sentence before it named."""
+    words = [word for word in reading.words[:3] if word not in _LINKS]
+    return bool(words) and words[0] in _PRONOUNS
+
+
+def _joined(before: _Reading, reading: _Reading) -> _Reading:
+    """The sentence with the one before it in front, for a pronoun's sake: the grammar, reasons
+    and weighing are still the later sentence's own."""
+    offset = len(before.words)
+    clauses = max(before.clause_of, default=0) + 1
+    return _Reading(
+        sentence=reading.sentence,
+        words=before.words + reading.words,
+        stems=before.stems + reading.stems,
+        negated_by=before.negated_by + tuple(tuple(n + offset for n in ns) for ns in reading.negated_by),
+        clause_of=before.clause_of + tuple(c + clauses for c in reading.clause_of),
+        denials=before.denials + tuple(d + offset for d in reading.denials),
+        real=reading.real,
+        listy=reading.listy,
+        reasons=tuple(r + offset for r in reading.reasons),
+        weighs=reading.weighs,
+    )
+
+
 def _point_mark(
     point: SchemePoint,
     readings: list[_Reading],
@@ -497,6 +527,14 @@ def _point_mark(
     for index, reading in enumerate(readings):
         for phrasing in point.phrasings:
             hit = _find(_compiled(phrasing), reading, question_stems)
+            if hit is None and index and _refers_back(reading):
+                # "Focus groups give depth. But they are costly.": "they" brings the focus groups.
+                offset = len(readings[index - 1].words)
+                hit = _find(_compiled(phrasing), _joined(readings[index - 1], reading), question_stems)
+                if hit is not None and max(hit.positions) < offset:
+                    hit = None
+                if hit is not None:
+                    hit = _Hit(tuple(p - offset for p in hit.positions), hit.negated)
             if hit is None:
                 continue
             if hit.negated:
