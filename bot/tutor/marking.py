@@ -103,8 +103,9 @@ _FUNCTION_WORDS = frozenset(
 )
 # A sentence has a word of grammar; a long one, at least this share of its words.
 _GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
-# A chain of keywords: so many "and"s and commas, making up this share of the words.
-_CHAIN, _LONG_CHAIN, _CHAIN_SHARE = 5, 6, 0.2
+# A chain of keywords: so many "and"s and commas, making up this share of the words, with six in
+# ten words in short stretches between them.
+_CHAIN, _LONG_CHAIN, _CHAIN_SHARE, _CHAIN_ITEM_WORDS = 5, 6, 0.2, 4
 _STUFFED_GRAMMAR_SHARE = 0.15  # an answer with fewer words of grammar than this is pasted keywords
 # What makes a sentence of a short line: an auxiliary, a subject pronoun or a verb ("staff tailor
 # offers"); "personalised offers" is a phrase, not a sentence.
@@ -231,6 +232,19 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[i
     return words, covered, clause_of
 
 
+def _short_segments(raw: list[str]) -> int:
+    """Words in the stretches of at most four words between commas and "and"s: nearly all of a
+    chain of keywords ("inaccurate data and no training and no strategy and...")."""
+    total = current = 0
+    for token in [*raw, ","]:
+        if token in _JOINTS or token in BOUNDARY:
+            total += current if current <= _CHAIN_ITEM_WORDS else 0
+            current = 0
+        else:
+            current += 1
+    return total
+
+
 @cache
 def _is_verb(word_stem: str) -> bool:
     """Whether the stem is one of the verbs that make a short line a sentence, or a misspelling."""
@@ -295,7 +309,7 @@ def _read(sentence: Sentence) -> _Reading:
     real = real or calculation
     joints = sum(token in _JOINTS for token in raw)
     run = _list_run(raw)
-    chained = joints / len(words) >= _CHAIN_SHARE
+    chained = joints / len(words) >= _CHAIN_SHARE and _short_segments(raw) * 10 >= spoken * 6
     listy = run * 2 >= len(words) or (joints >= _CHAIN and chained)
     # A sentence that is mostly a list carries no point at all; one with a list in it, one at most.
     real = real and not (run * 10 >= len(words) * 7 or (joints >= _LONG_CHAIN and chained))
