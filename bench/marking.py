@@ -9,7 +9,7 @@ a false negative. Precision = TP / (TP + FP), recall = TP / (TP + FN), over poin
 Files named heldout*.yaml are a held-out set written without sight of the phrasings: they are
 reported apart from the tuning files and together with them. The figures are also broken down by
 category (good, partial, negated, keyword-stuffed...) and by awarding body (an answer counts for
-every body of its question), and every exam question's model answer is marked (it should earn
+every body of its question) and by file, and every exam question's model answer is marked (it should earn
 every point). `stuffed_max_points` is the most points any keyword-stuffed answer earned.
 
 Run: .venv/bin/python bench/marking.py [--data DIR] [--content DIR] [--show-errors]
@@ -113,6 +113,7 @@ class Result:
     sets: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     categories: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     bodies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    files: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     total: Tally = field(default_factory=Tally)
     stuffed_max_points: int = 0
     errors: list[str] = field(default_factory=list)  # each wrong point, for --show-errors
@@ -174,6 +175,7 @@ def evaluate(answers: list[Labelled], questions: dict[str, ExamQuestion]) -> Res
         result.total.add(answer.award, given)
         result.sets["heldout" if answer.held_out else "tuning"].add(answer.award, given)
         result.categories[answer.category].add(answer.award, given)
+        result.files[answer.file].add(answer.award, given)
         for body in question.bodies:
             result.bodies[body].add(answer.award, given)
         if answer.category == STUFFED:
@@ -226,6 +228,7 @@ def figures(result: Result) -> dict[str, Any]:
         "sets": {name: tally.figures() for name, tally in sorted(result.sets.items())},
         "categories": {name: tally.figures() for name, tally in sorted(result.categories.items())},
         "bodies": {name: tally.figures() for name, tally in sorted(result.bodies.items())},
+        "files": {name: tally.figures() for name, tally in sorted(result.files.items())},
     }
 
 
@@ -248,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += _table("set", rows)
     lines += _table("category", dict(sorted(result.categories.items())))
     lines += _table("awarding body", dict(sorted(result.bodies.items())))
+    lines += _table("file", dict(sorted(result.files.items())))
     lines.append("")
     lines.append(
         f"model answers: {result.model_answers - len(result.model_short)} of {result.model_answers} "

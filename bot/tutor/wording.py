@@ -87,6 +87,7 @@ def tokens(text: str) -> list[str]:
     """Lowercased words and clause punctuation; contractions opened ("doesn't" -> does not),
     possessives dropped ("customer's" -> customer), hyphenated words split."""
     lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    lowered = re.sub(r"\be-mail", "email", lowered)
     lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)
     out: list[str] = []
     for raw in _TOKEN.findall(lowered):
@@ -114,7 +115,6 @@ _VARIANTS = (
     (re.compile(r"^judgement"), "judgment"),
     (re.compile(r"^(?=[a-z]{4})(travel|cancel|label|model|signal|fuel|level)l(?=ed|ing|er)"), r"\1"),
     (re.compile(r"^programme"), "program"),
-    (re.compile(r"^e ?mail"), "email"),
 )
 
 
