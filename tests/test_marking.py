@@ -19,7 +19,7 @@ import pytest
 from bench.marking import STUFFED, TARGETS, check_labels, evaluate, exam_questions, load_answers
 from bot.config import CONTENT_DIR
 from bot.tutor.marking import QUOTE_LIMIT, Marking, mark
-from bot.tutor.wording import split_sentences, stem
+from bot.tutor.wording import split_sentences, stem, tokens
 from content.loader import load_bank
 from content.schema import ExamQuestion
 
@@ -149,6 +149,27 @@ def test_a_negation_in_one_clause_leaves_the_next_clause_alone() -> None:
 def test_a_negation_the_phrasing_itself_says_is_the_point() -> None:
     assert "strategy" in earned(mark(CRM, "CRM is not just software, it is a whole business strategy."))
     assert "strategy" in earned(mark(CRM, "CRM is not only a system but a strategy."))
+
+
+def test_a_negated_opposite_says_the_word() -> None:
+    stay = question(
+        "explain",
+        [
+            {"id": "stay", "text": "Follow-ups keep customers", "phrasings": ["follow* up + stay*|keep*"]},
+            {
+                "id": "price",
+                "text": "Customers leave for price",
+                "phrasings": ["leav*|switch* + price|cheaper"],
+            },
+        ],
+    )
+    assert earned(mark(stay, "We follow them up personally so they don't leave.")) == {"stay"}
+    assert earned(mark(stay, "Loyal customers never leave for a cheaper price.")) == set()
+    assert tokens("customers are not happy") == ["customers", "are", "unhappy", "not"]
+
+
+def test_working_written_with_signs_reads_as_words() -> None:
+    assert tokens("55% - 20% = 35") == ["55", "minus", "20", "equals", "35"]
 
 
 def test_a_subject_denied_by_its_verb_earns_nothing() -> None:

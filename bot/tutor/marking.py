@@ -103,9 +103,10 @@ _FUNCTION_WORDS = frozenset(
 )
 # A sentence has a word of grammar; a long one, at least this share of its words.
 _GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
-# A chain of keywords: so many "and"s and commas, making up this share of the words, with six in
-# ten words in short stretches between them.
-_CHAIN, _LONG_CHAIN, _CHAIN_SHARE, _CHAIN_ITEM_WORDS = 5, 6, 0.2, 4
+# A chain of keywords: so many "and"s, making up this share of the words, with six in ten words
+# in short stretches between commas and "and"s.
+_CHAIN, _LONG_CHAIN, _CHAIN_SHARE, _CHAIN_ITEM_WORDS = 4, 6, 0.15, 4
+_CHAIN_JOINTS = frozenset({"and", "or", "&", "+", "plus"})
 _STUFFED_GRAMMAR_SHARE = 0.15  # an answer with fewer words of grammar than this is pasted keywords
 # What makes a sentence of a short line: an auxiliary, a subject pronoun or a verb ("staff tailor
 # offers"); "personalised offers" is a phrase, not a sentence.
@@ -307,7 +308,7 @@ def _read(sentence: Sentence) -> _Reading:
         )
         real = len(words) >= 3 and sentence_words + verbs >= 1
     real = real or calculation
-    joints = sum(token in _JOINTS for token in raw)
+    joints = sum(token in _CHAIN_JOINTS for token in raw)  # comma lists are _list_run's
     run = _list_run(raw)
     chained = joints / len(words) >= _CHAIN_SHARE and _short_segments(raw) * 10 >= spoken * 6
     listy = run * 2 >= len(words) or (joints >= _CHAIN and chained)
