@@ -155,7 +155,7 @@ def test_a_negated_opposite_says_the_word() -> None:
     stay = question(
         "explain",
         [
-            {"id": "stay", "text": "Follow-ups keep customers", "phrasings": ["follow* up + stay*|keep*"]},
+            {"id": "stay", "text": "Follow-ups keep customers", "phrasings": ["follow up + stay*|keep*"]},
             {
                 "id": "price",
                 "text": "Customers leave for price",
