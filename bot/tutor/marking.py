@@ -18,7 +18,7 @@ How a point is earned (docs/exam.md, "How written answers are marked", says it f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from bot.tutor.wording import (
     BOUNDARY,
@@ -188,6 +188,14 @@ class _Reading:
     listy: bool  # joined like a list of keywords
     reasons: tuple[int, ...]  # where the sentence gives a reason or consequence
     weighs: bool
+
+    @cached_property
+    def by_initial(self) -> dict[str, list[int]]:
+        """Word indexes by first letter: a word matches (even misspelt) only with its own."""
+        found: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            found.setdefault(word[:1], []).append(index)
+        return found
 
 
 def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[int]]:
@@ -384,13 +392,15 @@ def _compiled(phrasing: str) -> _Compiled:
 
 def _word_matches(wanted: _Word, text: str, word_stem: str) -> bool:
     if wanted.prefix:
-        return text.startswith(wanted.text) or (len(wanted.text) >= 5 and near_prefix(text, wanted.text))
-    return (
-        word_stem == wanted.stem
-        or text == wanted.text
-        or near(word_stem, wanted.stem)
-        or near(text, wanted.text)
-    )
+        if text.startswith(wanted.text):
+            return True
+        # A misspelling keeps its first letter: most words are ruled out before any counting.
+        return len(wanted.text) >= 5 and text[:1] == wanted.text[:1] and near_prefix(text, wanted.text)
+    if word_stem == wanted.stem or text == wanted.text:
+        return True
+    if len(wanted.stem) < 5 or text[:1] != wanted.text[:1] or abs(len(text) - len(wanted.text)) > 2:
+        return False
+    return near(word_stem, wanted.stem) or near(text, wanted.text)
 
 
 _GAP = 1  # a word the learner slipped into a several-word alternative ("keep their customers")
@@ -401,7 +411,7 @@ def _occurrences(alternative: _Alternative, reading: _Reading) -> list[tuple[int
     found: list[tuple[int, ...]] = []
     words, stems = reading.words, reading.stems
     first = alternative.words[0]
-    for start in range(len(words)):
+    for start in reading.by_initial.get(first.text[:1], ()):
         if not _word_matches(first, words[start], stems[start]):
             continue
         positions = [start]
