@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.marking import STUFFED, TARGETS, check_labels, evaluate, exam_questions, load_answers
 from bot.config import CONTENT_DIR
@@ -95,6 +97,23 @@ METHODS = question(
     ],
     text="Evaluate surveys and focus groups as ways of measuring satisfaction.",
 )
+
+
+WORDS = [
+    "crm",
+    "stores",
+    "customer",
+    "purchase",
+    "history",
+    "staff",
+    "tailor",
+    "personalise",
+    "offers",
+    "not",
+    "reduces",
+    "churn",
+    "because",
+]
 
 
 def earned(marking: Marking) -> set[str]:
@@ -313,6 +332,18 @@ def test_several_messages_joined_by_line_breaks_are_marked_as_one_answer() -> No
     ]
     with_reason = [*messages[:2], "personal service reduces churn", "so customers stay with us"]
     assert "churn" in earned(mark(CRM, "\n".join(with_reason)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*WORDS, ",", ".", "\n", "- ", "n't", "!!", "=", "5%"]), max_size=60) | st.text()
+)
+def test_any_text_is_marked_and_every_quote_is_from_it(pieces: list[str] | str) -> None:
+    text = pieces if isinstance(pieces, str) else " ".join(pieces)
+    for point in mark(CRM, text).points:
+        assert point.earned == (point.quote is not None)
+        if point.quote is not None:
+            assert point.quote.removesuffix("…").strip() in text
 
 
 def test_points_are_not_joined_across_sentences() -> None:

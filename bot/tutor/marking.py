@@ -12,7 +12,8 @@ How a point is earned (docs/exam.md, "How written answers are marked", says it f
 - the match is not only the question's own words echoed back;
 - the sentence is a sentence (not a fragment of keywords), and gives a reason when the point
   `needs: reason` (or the next sentence does: "This means..."), weighs when it `needs: judgement`;
-- an answer that reads as a pasted list of keywords earns one point at most.
+- an answer made mostly of fragments earns nothing; one that reads as pasted keywords earns one
+  point at most.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ _JUDGEMENT_WORDS = frozenset(
     | {"downside", "prefer", "preferable", "ideal", "ideally", "stronger", "weaker", "cheaper"}
     | {"faster", "slower", "easier", "harder", "greater", "richer", "deeper", "only", "balance"}
     | {"trade", "opinion", "judge", "judgement", "judgment", "weigh", "worth", "justified"}
-    | {"effective", "useful", "valuable", "reliable", "accurate", "clearer", "fuller", "whereby"}
+    | {"effective", "useful", "clearer", "fuller", "truer"}
 )
 
 # Words of grammar: a real sentence has some; a pasted list of keywords has almost none.
@@ -110,19 +111,9 @@ _CHAIN_JOINTS = frozenset({"and", "or", "&", "+", "plus"})
 _STUFFED_GRAMMAR_SHARE = 0.15  # an answer with fewer words of grammar than this is pasted keywords
 # What makes a sentence of a short line: an auxiliary, a subject pronoun or a verb ("staff tailor
 # offers"); "personalised offers" is a phrase, not a sentence.
-_SENTENCE_WORDS = _AUXILIARIES | {
-    "it",
-    "they",
-    "we",
-    "you",
-    "i",
-    "he",
-    "she",
-    "this",
-    "which",
-    "who",
-    "there",
-}
+_SENTENCE_WORDS = (
+    _AUXILIARIES | {"it", "they", "we", "you", "i", "he", "she"} | {"this", "which", "who", "there"}
+)
 _VERB_LIST = """
     act add adapt affect allow analyse anticipate apologise apply ask assess attract avoid become bring build
     buy call capture care cause change check choose collect come compare complain contact cost count
@@ -281,8 +272,8 @@ def _list_run(raw: list[str]) -> int:
             if run_items >= _LIST_ITEMS and commas >= 2:
                 best = max(best, run_words if run_items < _LONG_LIST else 10_000)
             commas += comma
-        elif size:
-            run_items = run_words = commas = 0
+        elif size:  # a long item ends the run; the comma after it may start the next
+            run_items = run_words = 0
             commas = int(comma)
     return best
 
@@ -318,7 +309,7 @@ def _read(sentence: Sentence) -> _Reading:
     real = real or calculation
     joints = sum(token in _CHAIN_JOINTS for token in raw)  # comma lists are _list_run's
     run = _list_run(raw)
-    chained = joints / len(words) >= _CHAIN_SHARE and _short_segments(raw) * 10 >= spoken * 6
+    chained = joints / max(1, len(words)) >= _CHAIN_SHARE and _short_segments(raw) * 10 >= spoken * 6
     listy = run * 2 >= len(words) or (joints >= _CHAIN and chained)
     # A sentence that is mostly a list carries no point at all; one with a list in it, one at most.
     real = real and not (run * 10 >= len(words) * 7 or (joints >= _LONG_CHAIN and chained))
