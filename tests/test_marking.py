@@ -23,6 +23,7 @@ from bot.config import CONTENT_DIR
 from bot.tutor.marking import QUOTE_LIMIT, Marking, mark
 from bot.tutor.wording import split_sentences, stem, tokens
 from content.loader import load_bank
+from content.phrasing import parse
 from content.schema import ExamQuestion
 
 
@@ -394,6 +395,38 @@ def test_every_model_answer_earns_full_marks(questions: dict[str, ExamQuestion])
         for item in questions.values()
     }
     assert {qid: missing for qid, missing in short.items() if missing} == {}
+
+
+def _scheme_words(item: ExamQuestion) -> tuple[list[str], list[str]]:
+    """Every group's first alternative of every phrasing, and per point its first phrasing's."""
+    terms: list[str] = []
+    per_point: list[str] = []
+    for point in item.points:
+        for text in point.phrasings:
+            for group in parse(text).groups:
+                term = " ".join(group[0].words) + ("ing" if group[0].prefix else "")
+                if term not in terms:
+                    terms.append(term)
+        first = parse(point.phrasings[0]).groups
+        per_point.append(" ".join(" ".join(g[0].words) + ("s" if g[0].prefix else "") for g in first))
+    return terms, per_point
+
+
+def test_a_learner_who_knows_every_phrasing_gains_nothing_by_pasting_them(
+    questions: dict[str, ExamQuestion],
+) -> None:
+    for item in questions.values():
+        terms, per_point = _scheme_words(item)
+        stuffers = [
+            ", ".join(terms),
+            "It is " + " and ".join(terms) + ".",
+            " ".join(terms),
+            "The answer involves " + ", ".join(terms[:-1]) + " and " + terms[-1] + ".",
+            "\n".join(terms),
+            "This is because " + " and ".join(per_point) + ".",
+        ]
+        for text in stuffers:
+            assert mark(item, text).earned <= 1, (item.id, text)
 
 
 def test_marking_takes_a_few_milliseconds(questions: dict[str, ExamQuestion]) -> None:

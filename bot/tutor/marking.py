@@ -109,6 +109,8 @@ _GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
 _CHAIN, _LONG_CHAIN, _CHAIN_SHARE, _CHAIN_ITEM_WORDS = 4, 6, 0.15, 4
 _CHAIN_JOINTS = frozenset({"and", "or", "&", "+", "plus"})
 _STUFFED_GRAMMAR_SHARE = 0.15  # an answer with fewer words of grammar than this is pasted keywords
+# A sentence packed with the scheme's keywords: their share of it (two points found; three or more).
+_PACKED, _PACKED_3 = 0.8, 0.5
 # What makes a sentence of a short line: an auxiliary, a subject pronoun or a verb ("staff tailor
 # offers"); "personalised offers" is a phrase, not a sentence.
 _SENTENCE_WORDS = (
@@ -532,27 +534,48 @@ def _joined(before: _Reading, reading: _Reading) -> _Reading:
     )
 
 
+def _hits(
+    point: SchemePoint, readings: list[_Reading], index: int, question_stems: frozenset[str]
+) -> list[_Hit]:
+    """Where each of the point's phrasings is found in sentence `index`, negated or not."""
+    reading = readings[index]
+    found = []
+    for phrasing in point.phrasings:
+        hit = _find(_compiled(phrasing), reading, question_stems)
+        if hit is None and index and _refers_back(reading):
+            # "Focus groups give depth. But they are costly.": "they" brings the focus groups.
+            offset = len(readings[index - 1].words)
+            joined = _find(_compiled(phrasing), _joined(readings[index - 1], reading), question_stems)
+            if joined is not None and max(joined.positions) >= offset:
+                hit = _Hit(tuple(p - offset for p in joined.positions if p >= offset), joined.negated)
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _packed(readings: list[_Reading], hits: list[list[list[_Hit]]]) -> list[bool]:
+    """For each sentence, whether it is packed with the scheme's keywords: two points or more found
+    in it, and their words most of the sentence (four in five; half when three points or more).
+    A learner's own sentence making two points is rarely more than two thirds keywords."""
+    packed = []
+    for index, reading in enumerate(readings):
+        points = [point_hits[index] for point_hits in hits if point_hits[index]]
+        words = {p for found in points for hit in found for p in hit.positions}
+        share = len(words) / max(1, sum(word not in _JOINTS for word in reading.words))
+        packed.append(len(points) >= 2 and (share >= _PACKED or (len(points) >= 3 and share >= _PACKED_3)))
+    return packed
+
+
 def _point_mark(
     point: SchemePoint,
     readings: list[_Reading],
-    question_stems: frozenset[str],
+    hits: list[list[_Hit]],
     judging_list: bool,
 ) -> tuple[PointMark, int | None]:
     """The point's mark and the index of the sentence that earned it."""
     why_not: str | None = None
     for index, reading in enumerate(readings):
-        for phrasing in point.phrasings:
-            hit = _find(_compiled(phrasing), reading, question_stems)
-            if hit is None and index and _refers_back(reading):
-                # "Focus groups give depth. But they are costly.": "they" brings the focus groups.
-                offset = len(readings[index - 1].words)
-                hit = _find(_compiled(phrasing), _joined(readings[index - 1], reading), question_stems)
-                if hit is not None and max(hit.positions) < offset:
-                    hit = None
-                if hit is not None:
-                    hit = _Hit(tuple(p - offset for p in hit.positions), hit.negated)
-            if hit is None:
-                continue
+        for hit in hits[index]:
             if hit.negated:
                 why_not = why_not or "negated"
                 continue
@@ -576,7 +599,11 @@ def mark(question: ExamQuestion, text: str) -> Marking:
     """Mark `text` against the question's scheme."""
     readings = [_read(sentence) for sentence in split_sentences(text)]
     question_stems = frozenset(stem(word) for word in tokens(question.question) if word not in BOUNDARY)
-    stuffed = _stuffed(readings)
+    hits = [
+        [_hits(point, readings, i, question_stems) for i in range(len(readings))] for point in question.points
+    ]
+    packed = _packed(readings, hits)
+    stuffed = _stuffed(readings) or any(packed)
     bare = _bare_list(readings)
     real = [r for r in readings if r.real]
     judging_list = question.command in JUDGING_COMMANDS and (
@@ -584,11 +611,11 @@ def mark(question: ExamQuestion, text: str) -> Marking:
     )
     marks: list[PointMark] = []
     per_sentence: dict[int, int] = {}
-    for point in question.points:
-        point_mark, index = _point_mark(point, readings, question_stems, judging_list)
+    for point, point_hits in zip(question.points, hits, strict=True):
+        point_mark, index = _point_mark(point, readings, point_hits, judging_list)
         if index is not None:
             already = per_sentence.get(index, 0)
-            allowed = 1 if readings[index].listy else max(2, len(readings[index].words) // 6)
+            allowed = 1 if readings[index].listy or packed[index] else max(2, len(readings[index].words) // 6)
             if bare or already >= allowed or (stuffed and sum(m.earned for m in marks) >= 1):
                 point_mark = PointMark(point.id, False, None, "list of keywords")
             else:
