@@ -104,9 +104,9 @@ _FUNCTION_WORDS = frozenset(
 )
 # A sentence has a word of grammar; a long one, at least this share of its words.
 _GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
-# A chain of keywords: so many "and"s, making up this share of the words, with six in ten words
+# A chain of keywords: so many "and"s, making up this share of the words, with half the words
 # in short stretches between commas and "and"s.
-_CHAIN, _LONG_CHAIN, _CHAIN_SHARE, _CHAIN_ITEM_WORDS = 4, 6, 0.15, 4
+_CHAIN, _LONG_CHAIN, _CHAIN_SHARE, _CHAIN_ITEM_WORDS = 3, 6, 0.15, 4
 _CHAIN_JOINTS = frozenset({"and", "or", "&", "+", "plus"})
 _STUFFED_GRAMMAR_SHARE = 0.15  # an answer with fewer words of grammar than this is pasted keywords
 # A sentence packed with the scheme's keywords: their share of it (two points found; three or more).
@@ -235,8 +235,8 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[i
 
 
 def _short_segments(raw: list[str]) -> int:
-    """Words in the stretches of at most four words between commas and "and"s: nearly all of a
-    chain of keywords ("inaccurate data and no training and no strategy and...")."""
+    """Words in the stretches of at most four words between commas and "and"s: most of a chain of
+    keywords ("inaccurate data and no training and no strategy and...")."""
     total = current = 0
     for token in [*raw, ","]:
         if token in _JOINTS or token in BOUNDARY:
@@ -311,7 +311,7 @@ def _read(sentence: Sentence) -> _Reading:
     real = real or calculation
     joints = sum(token in _CHAIN_JOINTS for token in raw)  # comma lists are _list_run's
     run = _list_run(raw)
-    chained = joints / max(1, len(words)) >= _CHAIN_SHARE and _short_segments(raw) * 10 >= spoken * 6
+    chained = joints / max(1, len(words)) >= _CHAIN_SHARE and _short_segments(raw) * 2 >= spoken
     listy = run * 2 >= len(words) or (joints >= _CHAIN and chained)
     # A sentence that is mostly a list carries no point at all; one with a list in it, one at most.
     real = real and not (run * 10 >= len(words) * 7 or (joints >= _LONG_CHAIN and chained))
@@ -490,7 +490,7 @@ def _bare_list(readings: list[_Reading]) -> bool:
     total = sum(len(r.words) for r in readings)
     fragments = sum(len(r.words) for r in readings if not r.real)
     grammar = sum(word in _FUNCTION_WORDS for r in readings for word in r.words)
-    return bool(total) and (fragments * 2 >= total or (total >= 8 and not grammar))
+    return bool(total) and (fragments * 2 > total or (total >= 8 and not grammar))
 
 
 def _stuffed(readings: list[_Reading]) -> bool:
@@ -554,15 +554,22 @@ def _hits(
 
 
 def _packed(readings: list[_Reading], hits: list[list[list[_Hit]]]) -> list[bool]:
-    """For each sentence, whether it is packed with the scheme's keywords: two points or more found
-    in it, and their words most of the sentence (four in five; half when three points or more).
-    A learner's own sentence making two points is rarely more than two thirds keywords."""
+    """For each sentence, whether it is packed with the scheme's keywords: a long sentence (twelve
+    words or more) with two points or more found in it, and their words most of it (four in five;
+    half when three points or more). A learner's own long sentence making two points is rarely
+    more than two thirds keywords; a short definition may be ("retention is keeping existing
+    customers and acquisition is winning new ones"), so short sentences are left alone."""
     packed = []
     for index, reading in enumerate(readings):
         points = [point_hits[index] for point_hits in hits if point_hits[index]]
         words = {p for found in points for hit in found for p in hit.positions}
-        share = len(words) / max(1, sum(word not in _JOINTS for word in reading.words))
-        packed.append(len(points) >= 2 and (share >= _PACKED or (len(points) >= 3 and share >= _PACKED_3)))
+        spoken = sum(word not in _JOINTS for word in reading.words)
+        share = len(words) / max(1, spoken)
+        packed.append(
+            spoken >= _LONG_SENTENCE
+            and len(points) >= 2
+            and (share >= _PACKED or (len(points) >= 3 and share >= _PACKED_3))
+        )
     return packed
 
 
@@ -603,7 +610,7 @@ def mark(question: ExamQuestion, text: str) -> Marking:
         [_hits(point, readings, i, question_stems) for i in range(len(readings))] for point in question.points
     ]
     packed = _packed(readings, hits)
-    stuffed = _stuffed(readings) or any(packed)
+    stuffed = _stuffed(readings)
     bare = _bare_list(readings)
     real = [r for r in readings if r.real]
     judging_list = question.command in JUDGING_COMMANDS and (
