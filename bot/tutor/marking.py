@@ -50,7 +50,7 @@ _AUXILIARIES = frozenset(
     {"do", "does", "did", "is", "are", "was", "were", "can", "will", "would", "should", "could", "has"}
     | {"have", "had", "may", "might", "must", "shall", "be"}
 )
-_DENIAL_REACH = 3  # "rewards do not give...": a denial this close after a match negates it too
+_DENIAL_REACH = 5  # "offers and messages do not help": a denial this close after a match negates it
 _FAIL = frozenset({"fail", "fails", "failed", "failing"})
 # "not only X but also Y" affirms X.
 _NOT_NEGATING_AFTER_NOT = frozenset({"only", "just", "simply", "merely", "least"})
@@ -64,15 +64,21 @@ _CLAUSE_WORDS = frozenset(
 _AND_REACH = 3  # ...or when it comes more than this many words after the negator
 _SUBJECTS = frozenset({"it", "they", "this", "that", "these", "we", "staff", "customers", "the", "he", "she"})
 
-_REASON_WORDS = frozenset(
+# Words that link a reason or consequence: connectives count wherever they are; words of cause
+# and effect only outside the matched words ("personal service reduces churn" states the effect
+# the point is about, it gives no reason for it).
+_CONNECTIVES = frozenset(
     {"because", "so", "therefore", "thus", "hence", "consequently", "since", "due", "which", "meaning"}
-    | {"means", "mean", "lead", "leads", "leading", "led", "result", "results", "resulting", "cause"}
+    | {"means", "mean", "if", "when", "then", "otherwise", "order", "why"}
+)
+_REASON_WORDS = _CONNECTIVES | frozenset(
+    {"lead", "leads", "leading", "led", "result", "results", "resulting", "cause"}
     | {"causes", "caused", "causing", "help", "helps", "helping", "allow", "allows", "allowing"}
-    | {"enable", "enables", "enabling", "make", "makes", "making", "encourage", "encourages", "why"}
-    | {"ensure", "ensures", "otherwise", "order", "then", "saves", "save", "prevents", "prevent"}
+    | {"enable", "enables", "enabling", "make", "makes", "making", "encourage", "encourages"}
+    | {"ensure", "ensures", "saves", "save", "prevents", "prevent"}
     | {"stops", "stop", "reduces", "reduce", "increases", "increase", "improves", "improve", "builds"}
-    | {"boosts", "drives", "creates", "gives", "keeps", "brings", "costs", "cost", "cheaper", "if"}
-    | {"when", "show", "shows", "tells", "tell", "reveals", "lets", "let", "for", "likely"}
+    | {"boosts", "drives", "creates", "gives", "keeps", "brings", "costs", "cost", "cheaper"}
+    | {"show", "shows", "tells", "tell", "reveals", "lets", "let", "for", "likely"}
 )
 _REASON_OPENERS = frozenset(
     {"this", "that", "so", "because", "therefore", "thus", "hence", "as", "which", "it", "they"}
@@ -101,6 +107,23 @@ _FUNCTION_WORDS = frozenset(
     | {"all", "some", "any", "each", "every", "one", "them", "who", "whom", "what", "such"}
     | {"over", "through", "get", "gets", "got", "make", "makes", "made", "helps", "help"}
     | {"lets", "let", "means", "mean", "like", "feel", "feels", "keeps", "keep", "gives", "give"}
+)
+# Words that say nothing by themselves: an answer's only new words cannot be these.
+_EMPTY_WORDS = (
+    _AUXILIARIES
+    | {"a", "an", "the", "it", "its", "they", "them", "their", "this", "that"}
+    | {
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "and",
+        "or",
+    }
 )
 # A sentence has a word of grammar; a long one, at least this share of its words.
 _GRAMMAR_SHARE_LONG, _LONG_SENTENCE = 0.15, 12
@@ -209,7 +232,7 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[i
         if token in _CLAUSE_WORDS and (
             token not in {"and", "or"}
             or following in _SUBJECTS
-            or all(len(words) - scopes[n][0] > _AND_REACH for n in open_scopes)
+            or (open_scopes and all(len(words) - scopes[n][0] > _AND_REACH for n in open_scopes))
         ):
             open_scopes = []
             clause += 1
@@ -436,7 +459,7 @@ class _Hit:
 
 def _find(compiled: _Compiled, reading: _Reading, question_stems: frozenset[str]) -> _Hit | None:
     """The phrasing in this sentence, negated or not; None when some group is missing or the
-    match only repeats the question's words."""
+    match only repeats the question's words (pass no `question_stems` to allow that)."""
     per_group: list[list[tuple[_Alternative, tuple[int, ...]]]] = []
     for group in compiled.groups:
         hits = [(alt, positions) for alt in group for positions in _occurrences(alt, reading)]
@@ -458,8 +481,8 @@ def _find(compiled: _Compiled, reading: _Reading, question_stems: frozenset[str]
         else:
             chosen.append(hits[0][1])
             negated = True
-    # The last place the phrasing's words are found, for a denial after it ("...do not help").
-    last = max(p for hits in per_group for _, positions in hits for p in positions)
+    # A subject denied by what follows it: "personalised offers do not help".
+    last = max(p for positions in chosen for p in positions)
     if any(
         0 < denial - last <= _DENIAL_REACH
         and reading.clause_of[denial] == reading.clause_of[last]
@@ -467,7 +490,12 @@ def _find(compiled: _Compiled, reading: _Reading, question_stems: frozenset[str]
         for denial in reading.denials
     ):
         negated = True
-    new_words = any(reading.stems[p] not in question_stems for positions in chosen for p in positions)
+    # An echo of the question is no answer: some word of content must be the learner's own.
+    new_words = any(
+        reading.stems[p] not in question_stems and reading.words[p] not in _EMPTY_WORDS
+        for positions in chosen
+        for p in positions
+    )
     if not new_words:
         return None
     return _Hit(tuple(p for positions in chosen for p in positions), negated)
@@ -539,6 +567,10 @@ def _hits(
 ) -> list[_Hit]:
     """Where each of the point's phrasings is found in sentence `index`, negated or not."""
     reading = readings[index]
+    if point.needs is Needs.JUDGEMENT:
+        # Choosing between the question's own options ("mystery shopping is more suitable") is
+        # the judgement asked for, not an echo.
+        question_stems = frozenset()
     found = []
     for phrasing in point.phrasings:
         hit = _find(_compiled(phrasing), reading, question_stems)
@@ -591,6 +623,7 @@ def _point_mark(
                 continue
             if point.needs is Needs.REASON and not (
                 set(reading.reasons) - set(hit.positions)
+                or any(reading.words[p] in _CONNECTIVES for p in reading.reasons)
                 or (index + 1 < len(readings) and _opens_with_reason(readings[index + 1]))
             ):
                 why_not = why_not or "no reason given"
