@@ -12,7 +12,7 @@ category (good, partial, negated, keyword-stuffed...) and by awarding body (an a
 every body of its question) and by file, and every exam question's model answer is marked (it should earn
 every point). `stuffed_max_points` is the most points any keyword-stuffed answer earned.
 
-Run: .venv/bin/python bench/marking.py [--data DIR] [--content DIR] [--show-errors]
+Run: .venv/bin/python bench/marking.py [--data DIR] [--content DIR] [--show-errors] [--only GLOB]
 The last line printed is one JSON object with the figures.
 """
 
@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -238,9 +239,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of labelled answer files")
     parser.add_argument("--content", type=Path, default=CONTENT_DIR, help="the content bank folder")
     parser.add_argument("--show-errors", action="store_true", help="list every point marked wrongly")
+    parser.add_argument("--only", metavar="GLOB", help="mark only the labelled files matching GLOB")
     args = parser.parse_args(argv)
     questions = exam_questions(load_bank(args.content, floors=False))
     answers = load_answers(args.data)
+    if args.only:
+        answers = [answer for answer in answers if fnmatch(answer.file, args.only)]
     problems = check_labels(answers, questions)
     if problems:
         print("\n".join(problems), file=sys.stderr)
