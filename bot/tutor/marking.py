@@ -59,9 +59,10 @@ _CLAUSE_WORDS = frozenset(
     {"but", "however", "whereas", "although", "though", "while", "whilst", "because", "since", "so"}
     | {"which", "therefore", "thus", "hence", "unless", "if", "when", "yet", "then", "who", "and", "or"}
 )
-# "and" ends a negator's scope when a new subject follows it ("does not store and analyse data"
-# negates both verbs; "doesn't have to repeat themselves and gets the same service" does not)...
-_AND_REACH = 3  # ...or when it comes more than this many words after the negator
+# "and" ends a negator's scope when a new subject follows it, or a verb of its own well after the
+# negator: "does not store and analyse data" and "is not a strategy for managing and building
+# relationships" negate both; "doesn't have to repeat themselves and gets the same service" not.
+_AND_REACH = 3
 _SUBJECTS = frozenset({"it", "they", "this", "that", "these", "we", "staff", "customers", "the", "he", "she"})
 
 # Words that link a reason or consequence: connectives count wherever they are; words of cause
@@ -232,7 +233,11 @@ def _negations(raw: list[str]) -> tuple[list[str], list[tuple[int, ...]], list[i
         if token in _CLAUSE_WORDS and (
             token not in {"and", "or"}
             or following in _SUBJECTS
-            or (open_scopes and all(len(words) - scopes[n][0] > _AND_REACH for n in open_scopes))
+            or (
+                open_scopes
+                and all(len(words) - scopes[n][0] > _AND_REACH for n in open_scopes)
+                and _finite_verb(following)
+            )
         ):
             open_scopes = []
             clause += 1
@@ -268,6 +273,11 @@ def _short_segments(raw: list[str]) -> int:
         else:
             current += 1
     return total
+
+
+def _finite_verb(word: str) -> bool:
+    """A verb with a tense or person ending ("gets", "stayed"), which starts a predicate of its own."""
+    return word.endswith(("s", "ed")) and not word.endswith("ss") and _is_verb(stem(word))
 
 
 @cache
@@ -468,28 +478,35 @@ def _find(compiled: _Compiled, reading: _Reading, question_stems: frozenset[str]
         per_group.append(hits)
     # Negators that belong to the phrasing's own words ("not just") negate nothing.
     owned = {p for hits in per_group for alt, positions in hits if alt.negative for p in positions}
+    # A subject denied by what follows it in its clause: "personalised offers do not help" denies
+    # every word of the phrasing found before the "do not" in that clause.
+    found = {
+        p
+        for hits in per_group
+        for _, positions in hits
+        for p in positions
+        if reading.words[p] not in _CONNECTIVES and reading.words[p] not in _FUNCTION_WORDS
+    }
+    denied: set[int] = set()
+    for denial in reading.denials:
+        if denial in owned:
+            continue
+        before = [p for p in found if p < denial and reading.clause_of[p] == reading.clause_of[denial]]
+        if before and denial - max(before) <= _DENIAL_REACH:
+            denied.update(before)
     chosen: list[tuple[int, ...]] = []
     negated = False
     for hits in per_group:
         clean = [
             positions
             for alt, positions in hits
-            if alt.negative or not any(set(reading.negated_by[p]) - owned for p in positions)
+            if alt.negative or not any(set(reading.negated_by[p]) - owned or p in denied for p in positions)
         ]
         if clean:
             chosen.append(clean[0])
         else:
             chosen.append(hits[0][1])
             negated = True
-    # A subject denied by what follows it: "personalised offers do not help".
-    last = max(p for positions in chosen for p in positions)
-    if any(
-        0 < denial - last <= _DENIAL_REACH
-        and reading.clause_of[denial] == reading.clause_of[last]
-        and denial not in owned
-        for denial in reading.denials
-    ):
-        negated = True
     # An echo of the question is no answer: some word of content must be the learner's own.
     new_words = any(
         reading.stems[p] not in question_stems and reading.words[p] not in _EMPTY_WORDS
