@@ -17,6 +17,7 @@ from storage.models import (
     HomeworkPupil,
     ItemState,
     Learner,
+    MockExam,
     NudgeSend,
     PracticeSet,
     Prompt,
@@ -35,6 +36,7 @@ BY_LEARNER: tuple[tuple[str, type[SQLModel], Any], ...] = (
     ("nudgesend", NudgeSend, NudgeSend.learner_id),
     ("tipshown", TipShown, TipShown.learner_id),
     ("homeworkpupil", HomeworkPupil, HomeworkPupil.learner_id),
+    ("mockexam", MockExam, MockExam.learner_id),
 )
 ANONYMOUS = "a classmate"
 
