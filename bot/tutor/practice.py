@@ -8,7 +8,7 @@ buttons: serving a new one replaces an unanswered one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -33,6 +33,8 @@ YIELD_EVERY = 10  # learners prepared between yields to the event loop in a nudg
 MAX_ECHO = 40  # characters of an unreadable typed answer quoted back
 MOVES_ON = (ItemKind.CONCEPT, ItemKind.TRUE_FALSE, ItemKind.MCQ)  # answered in one tap: the next follows
 HOMEWORK = "homework"  # a set's source when a teacher set it (an unfinished one is never ended)
+MOCK = "mock"  # a mock exam's set (`mock.py`): its own service serves it; its clock ends it
+MockText = Callable[[Session, "Loaded", str], Awaitable[AnswerResult]]
 
 
 @dataclass
@@ -100,12 +102,24 @@ async def load(
     )
 
 
+def in_mock(loaded: Loaded) -> bool:
+    """Whether the learner's current set is a mock exam still open."""
+    row = loaded.current_set
+    return (
+        row is not None
+        and row.source == MOCK
+        and row.ended_at is None
+        and loaded.learner.current_set_id == row.id
+    )
+
+
 class Practice:
     """The learner's private loop: sets of prompts in, answers out."""
 
     def __init__(self, core: Core) -> None:
         self.core = core
         self._focused: dict[tuple[str | None, str], tuple[Answerable, ...]] = {}  # one area of a course
+        self.mock_text: MockText | None = None  # typed text while a mock exam is the learner's set
 
     # --- serving ------------------------------------------------------------------------------
 
@@ -168,6 +182,8 @@ class Practice:
         row = loaded.current_set
         if loaded.learner.current_set_id is None or row is None or row.ended_at is not None or row.id is None:
             return None
+        if row.source == MOCK:  # put aside for practice: the mock's own service serves it
+            return None
         return state_of(row.id, row.size, row.total, loaded.set_prompts, row.course, row.area)
 
     async def _start_set(
@@ -186,8 +202,8 @@ class Practice:
         open_before = (
             learner.current_set_id is not None and previous is not None and previous.ended_at is None
         )
-        if open_before and previous is not None and previous.source != HOMEWORK:
-            previous.ended_at = now  # an unfinished homework set stays open: it can be carried on
+        if open_before and previous is not None and previous.source not in (HOMEWORK, MOCK):
+            previous.ended_at = now  # unfinished homework or a mock stays open: it can be carried on
         size = size or learner.set_size
         set_id = await repo.add_set(
             session,
@@ -203,6 +219,10 @@ class Practice:
         loaded.started = SetState(set_id, size, size, 0, 0, 0, (), course, area)
         loaded.current_set, loaded.set_prompts = None, []
         return loaded.started
+
+    def retire_live(self, loaded: Loaded) -> tuple[int, ...]:
+        """Retire the buttons of the learner's live prompt; the messages that showed it."""
+        return self._replace_live(loaded)
 
     def _replace_live(self, loaded: Loaded) -> tuple[int, ...]:
         """Retire the buttons of the learner's live prompt (unanswered, or a calculation's unused Next)."""
@@ -443,6 +463,8 @@ class Practice:
         """
         async with self.core.sessions() as session, session.begin():
             loaded = await load(session, self.core.memories, user_id, last=True)
+            if loaded is not None and self.mock_text is not None and in_mock(loaded):
+                return await self.mock_text(session, loaded, text)
             prompt = loaded.last if loaded is not None else None
             if prompt is not None and prompt.context == AnswerContext.NUDGE and prompt.id is not None:
                 nudge = await repo.nudge_of_prompt(session, prompt.id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.tutor.mock_results import MockStep
 from bot.tutor.selection import Reason
 from content.drills import DrillInstance, Typed
 from content.schema import Answerable, Area, ExamTip
@@ -129,6 +130,7 @@ class AnswerResult:
     next_due: datetime | None = None  # when the item is due again
     following: PromptResult | None = None  # the next prompt (or the set's recap), served at once
     can_continue: bool = False  # a "Next" button still leads on from this prompt (a calculation)
+    mock: MockStep | None = None  # typed text during a mock exam: what the mock made of it
 
 
 class Stage(StrEnum):
