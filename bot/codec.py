@@ -47,6 +47,8 @@ class Action(StrEnum):
     PRIVACY = "p"  # arg: what to do with the learner's data (export, erase, keep, link, unlink)
     CLASS_COURSE = "o"  # arg: a class group's awarding body id or "all" (admins' taps only)
     HOMEWORK = "h"  # homework id: carry on with it (under its reminder)
+    MOCK = "x"  # a mock exam question's prompt id, value: "v" reveal, "1"/"0", "t"/"f", an option index
+    MOCK_EXAM = "e"  # arg: what to do with a mock exam (start, cancel, on, abandon)
 
 
 _REF_ACTIONS = {
@@ -60,6 +62,7 @@ _REF_ACTIONS = {
     Action.NEW_SET,
     Action.BREAK,
     Action.HOMEWORK,
+    Action.MOCK,
 }
 _INDEXES = {str(i) for i in range(limits.POLL_MAX_OPTIONS)}
 _VALUES = {
@@ -68,8 +71,9 @@ _VALUES = {
     Action.CHOICE: _INDEXES,
     Action.DRILL: _INDEXES,
     Action.QUIZ: _INDEXES,
+    Action.MOCK: _INDEXES | {"v", "t", "f"},
 }
-_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY, Action.CLASS_COURSE}
+_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY, Action.CLASS_COURSE, Action.MOCK_EXAM}
 
 
 @dataclass(frozen=True)

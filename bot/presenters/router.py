@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import general, homework, onboarding, privacy, reminders, revise
+from bot.presenters import general, homework, mock, onboarding, privacy, reminders, revise
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
@@ -87,6 +87,7 @@ COMMANDS: dict[str, CommandRoute] = {
     "quizsettings": _group_only,
     "classreport": _group_only,
     "homework": homework.carry_on_command,
+    "mock": mock.command,
 }
 
 
@@ -134,6 +135,10 @@ async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int |
         return await privacy.button(tutor, user_id, callback.value)
     if action is Action.HOMEWORK:
         return await homework.carry_on_button(tutor, user_id, callback.ref or 0)
+    if action is Action.MOCK:
+        return await mock.answer(tutor, user_id, callback)
+    if action is Action.MOCK_EXAM:
+        return await mock.control(tutor, user_id, callback.value)
     if action is Action.DEFINE:
         return general.define_button(tutor, callback.value or "")
     return general.expired_button()

@@ -29,6 +29,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pause", "Pause nudges, e.g. /pause 3"),
     ("quizname", "Show your name on class quiz boards: on or off"),
     ("homework", "Carry on with your homework"),
+    ("mock", "A timed mock exam: your score and the answers at the end"),
     ("privacy", "What Retain keeps about you; export or erase it"),
     ("start", "Set up, or change your course"),
     ("help", "How Retain works"),
@@ -58,6 +59,7 @@ def help_text() -> str:
         "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
         "/timezone – your time zone, e.g. /timezone Europe/London\n"
         "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
+        "/mock – a timed mock exam in exam proportions; your score and the answers at the end\n"
         "/quizname – on or off: your name on class quiz leaderboards\n"
         "/privacy – what Retain keeps about you; /export or /forget it\n\n"
         "In a class group, /quiz runs a quiz round for everyone, and every answer there counts in your "

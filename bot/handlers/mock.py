@@ -1,0 +1,112 @@
+"""Mock exams whose time ran out with the learner away: a repeating job sends their results once.
+
+The core ends each such mock and leases its results (`MockExams.lease`); this module sends them as
+bulk sends (a learner's reply waiting always goes first) and reports each outcome back: sent,
+timed out (probably delivered: never sent again), blocked, or failed (tried again after the lease).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ExtBot
+
+from bot.context import BotData, RetainApp, RetainContext
+from bot.handlers import outbox
+from bot.limiter import bulk_sends
+from bot.markup import markup
+from bot.presenters.mock import results_reply
+from bot.tutor.mock_results import MockDelivery, MockSendOutcome
+from bot.ui import Send
+from bot.views import mock as views
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = 30  # seconds: results arrive at most this long after the time is up
+BATCH = 32  # mocks leased at a time
+
+
+@dataclass
+class MockSweepReport:
+    """What one sweep did."""
+
+    sent: int = 0
+    unsure: int = 0
+    blocked: int = 0
+    failed: int = 0
+
+
+async def send_results(
+    bot: ExtBot[int], data: BotData, job: MockDelivery, retry_base: float
+) -> MockSendOutcome:
+    """Send one mock's results: the summary through the outbox's retries, then the questions."""
+    for old in job.replaced:  # the question left open loses its buttons
+        with contextlib.suppress(TelegramError):
+            await bot.edit_message_reply_markup(job.learner_id, old, reply_markup=None)
+    parts = [
+        op for op in results_reply(data.tutor.bank, job.results, views.time_ran_out()) if isinstance(op, Send)
+    ]
+    first, rest = parts[0], parts[1:]
+    sent = await outbox.send(
+        bot, job.learner_id, first.text, markup(first.keyboard), retry_base, "Mock results"
+    )
+    if sent.status == "sent":
+        for part in rest:
+            try:
+                await bot.send_message(job.learner_id, part.text, parse_mode=ParseMode.HTML)
+            except TelegramError as exc:  # the score went: the detail is not worth sending twice
+                log.info("Mock results detail not sent: %s", exc)
+                break
+    return MockSendOutcome(job.set_id, sent.status, sent.permanent)
+
+
+async def run_mock_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) -> MockSweepReport:
+    """Send the results of mocks whose time ran out, a leased batch at a time; one sweep at a time."""
+    report = MockSweepReport()
+    lock = data.mock_sweep
+    if lock.locked():
+        return report  # the previous sweep is still sending: it will pick these up
+    async with lock:
+        service = data.tutor.mock
+        now = service.core.clock()
+
+        async def one(job: MockDelivery) -> MockSendOutcome:
+            try:
+                with bulk_sends():
+                    outcome = await send_results(bot, data, job, retry_base)
+            except Exception:  # one learner's failure never stops the sweep
+                log.exception("Mock results send failed")
+                outcome = MockSendOutcome(job.set_id, "failed")
+            setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+            return outcome
+
+        while True:
+            jobs = await service.lease(now, BATCH)
+            if not jobs:
+                break
+            await service.record(await asyncio.gather(*(one(job) for job in jobs)))
+    if report.sent or report.unsure or report.blocked or report.failed:
+        log.info("Mock sweep: %s", report)
+    return report
+
+
+async def sweep_job(context: RetainContext) -> None:
+    """The repeating job: send the results of mocks whose time is up."""
+    await run_mock_sweep(context.bot, context.bot_data)
+
+
+def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
+    """Schedule the sweep every `every` seconds."""
+    if app.job_queue is not None and every is not None:
+        app.job_queue.run_repeating(
+            sweep_job,
+            interval=every,
+            first=min(5.0, every),
+            name="mock-sweep",
+            job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": max(1, int(every))},
+        )
