@@ -132,3 +132,97 @@ def _debug(bot: Harness) -> None:
     for r in bot.fake.requests:
         if not isinstance(r.result, dict) and r.result is not True:
             print("REFUSED", r.method, r.params, r.result)
+
+
+async def test_time_running_out_sends_the_results_once_and_a_late_answer_is_told_so(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    sent = await _answer(bot, MOLLY, question, right=True)
+    [question] = [m for m in sent if _question(m)]
+    late = question.buttons[0][1]  # a button of the open question, tapped after the end
+    bot.clock.advance(timedelta(minutes=19, seconds=30))
+    assert (await bot.mock_sweep()).sent == 0  # not yet
+    bot.clock.advance(timedelta(seconds=31))
+    mark = bot.fake.mark()
+    report = await bot.mock_sweep()
+    assert report.sent == 1
+    [summary, *detail] = bot.sent_to(MOLLY, mark)
+    assert summary.text.startswith("⏰ Time is up on your mock exam. Here are your results.")
+    assert "Score: <b>1/15</b> (7%)" in summary.text
+    assert "Questions left unanswered when time ran out score nothing." in summary.text
+    assert "not answered" in "\n".join(m.text for m in detail)
+    # The question left open lost its buttons; sweeping again (or after a restart) sends nothing more.
+    assert bot.fake.messages[(MOLLY.id, question.message_id)].buttons == []
+    assert (await bot.mock_sweep()).sent == 0
+    await bot.restart()
+    bot.clock.advance(timedelta(minutes=5))
+    assert (await bot.mock_sweep()).sent == 0
+    # A late tap on the old question: time is up, and the results again; nothing recorded.
+    [(answers_before,)] = bot.sql.rows("SELECT COUNT(*) FROM answer WHERE learner_id = ?", MOLLY.id)
+    await bot.tap_data(MOLLY, question, late)
+    shown = bot.sent_to(MOLLY, mark)
+    assert any("⏰ Time is up: that answer came after the end" in m.text for m in shown)
+    assert bot.sql.rows("SELECT COUNT(*) FROM answer WHERE learner_id = ?", MOLLY.id) == [(answers_before,)]
+    # /mock now offers a new one.
+    [offer] = await bot.send(MOLLY, "/mock")
+    assert "Start" in [label for label, _ in offer.buttons]
+
+
+async def test_a_double_tap_records_one_answer_and_serves_one_question(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    _, item = _latest_prompt(bot, MOLLY)
+    if isinstance(item, ConceptCard):  # reveal first: the answer buttons come with it
+        await bot.tap(MOLLY, question, "Reveal")
+        question = bot.fake.messages[(MOLLY.id, question.message_id)]
+    data = question.buttons[0][1]
+    mark = bot.fake.mark()
+    await bot.fake.tap(MOLLY, question, data)
+    await bot.fake.tap(MOLLY, question, data)
+    await bot.settle()
+    assert len([m for m in bot.sent_to(MOLLY, mark) if _question(m)]) == 1
+    assert bot.sql.rows("SELECT COUNT(*) FROM answer WHERE learner_id = ?", MOLLY.id) == [(1,)]
+    answered = [r for r in bot.fake.requests[mark:] if r.method == "answerCallbackQuery"]
+    assert len(answered) == 2  # each tap answered once
+
+
+async def test_a_restart_mid_mock_carries_on_where_it_was(make_bot: MakeBot, tmp_path: Path) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    for _ in range(3):
+        [question] = [m for m in await _answer(bot, MOLLY, question, right=True) if _question(m)]
+    await bot.restart()
+    bot.clock.advance(timedelta(minutes=4))
+    assert "<b>Question 4/13</b>" in question.text
+    [running] = await bot.send(MOLLY, "/mock")
+    assert "You have a mock exam running: <b>16 min left</b>" in running.text
+    mark = bot.fake.mark()
+    await bot.tap(MOLLY, running, "Carry on")
+    [again] = [m for m in bot.sent_to(MOLLY, mark) if _question(m)]
+    assert "<b>Question 4/13</b> · 16 min left" in again.text
+    sent = await _answer(bot, MOLLY, again, right=True)
+    assert any("<b>Question 5/13</b>" in m.text for m in sent)
+    assert bot.sql.rows("SELECT COUNT(*) FROM answer WHERE learner_id = ?", MOLLY.id) == [(4,)]
+
+
+async def test_text_during_a_tapped_question_gets_a_pointer_and_abandon_ends_it(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    await _start(bot)
+    [pointer] = await bot.send(MOLLY, "what do I do?")
+    assert "You're in a mock exam: question 1/13 is answered with the buttons under it" in pointer.text
+    [running] = await bot.send(MOLLY, "/mock")
+    mark = bot.fake.mark()
+    await bot.tap(MOLLY, running, "Abandon")
+    [abandoned] = bot.sent_to(MOLLY, mark)
+    assert abandoned.text.startswith("Mock exam abandoned.")
+    assert bot.sql.rows("SELECT status FROM mockexam") == [("abandoned",)]
+    bot.clock.advance(timedelta(minutes=30))
+    assert (await bot.mock_sweep()).sent == 0  # no results for an abandoned mock
+    [hint] = await bot.send(MOLLY, "hello")
+    assert "/next" in hint.text  # back to the ordinary loop
