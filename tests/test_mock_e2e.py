@@ -20,6 +20,7 @@ from tests.fake_telegram import FakeUser, SentMessage
 from tests.flows import onboard
 from tests.harness import Harness
 from tests.mock_bank import mock_bank
+from tests.test_transactions_e2e import Transactions
 
 MakeBot = Callable[[Bank], Awaitable[Harness]]
 MOLLY = FakeUser(851, "Molly")
@@ -101,9 +102,10 @@ async def test_a_private_mock_withholds_every_verdict_then_gives_the_results(
             assert len(questions) == 1, (position, [m.text for m in sent])
             question = questions[0]
         else:
+            tail = "20 min left). Carry on, or send <b>done</b> when you have finished."
             assert [m.text for m in sent[:2]] == [
-                "Got it (1 message so far, 20 min left). Carry on, or send <b>done</b> when you have finished.",
-                "Got it (2 messages so far, 20 min left). Carry on, or send <b>done</b> when you have finished.",
+                f"Got it (1 message so far, {tail}",
+                f"Got it (2 messages so far, {tail}",
             ]
             results = sent[2:]
     summary = results[0]
@@ -226,3 +228,36 @@ async def test_text_during_a_tapped_question_gets_a_pointer_and_abandon_ends_it(
     assert (await bot.mock_sweep()).sent == 0  # no results for an abandoned mock
     [hint] = await bot.send(MOLLY, "hello")
     assert "/next" in hint.text  # back to the ordinary loop
+
+
+async def test_every_mock_update_runs_in_at_most_one_transaction(make_bot: MakeBot, tmp_path: Path) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    tx = Transactions(bot)
+    seen: dict[str, int] = {}
+    await onboard(bot, MOLLY, body="Not sure: all of them")
+    [offer] = await bot.send(MOLLY, "/mock")
+    seen["/mock (the offer)"] = await tx.of(bot.send(MOLLY, "/mock"))
+    mark = bot.fake.mark()
+    seen["Start"] = await tx.of(bot.tap(MOLLY, offer, "Start"))
+    [question] = bot.sent_to(MOLLY, mark)
+    seen["free text during a tapped question"] = await tx.of(bot.send(MOLLY, "hm"))
+    seen["/mock while it runs"] = await tx.of(bot.send(MOLLY, "/mock"))
+    for position in range(1, 14):
+        _, item = _latest_prompt(bot, MOLLY)
+        label = f"answer a {type(item).__name__}"
+        if isinstance(item, ExamQuestion):
+            seen["a message of the written answer"] = await tx.of(bot.send(MOLLY, GOOD_ANSWER[0]))
+            seen["done (the results)"] = await tx.of(bot.send(MOLLY, "done"))
+            break
+        if isinstance(item, ConceptCard):
+            seen["Reveal"] = await tx.of(bot.tap(MOLLY, question, "Reveal"))
+            question = bot.fake.messages[(MOLLY.id, question.message_id)]
+        mark = bot.fake.mark()
+        if isinstance(item, MetricDrill):
+            seen[label] = await tx.of(bot.send(MOLLY, "40"))
+        else:
+            seen[label] = await tx.of(bot.tap_data(MOLLY, question, question.buttons[0][1]))
+        [question] = [m for m in bot.sent_to(MOLLY, mark) if _question(m)]
+        assert f"Question {position + 1}/13" in question.text
+    print("\n".join(f"{label:<40}  {count}" for label, count in seen.items()))
+    assert {label: count for label, count in seen.items() if count != 1} == {}
