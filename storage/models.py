@@ -265,6 +265,7 @@ class QuizRound(SQLModel, table=True):
     kind: str = Field(
         default="round", sa_type=String(16), sa_column_kwargs={"server_default": "round"}
     )  # round, or mock (a class mock exam: answers withheld until the end)
+    exam_item: str | None = Field(default=None, sa_type=String(48))  # a class mock's written question
 
 
 class QuizQuestion(SQLModel, table=True):

@@ -12,17 +12,22 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ExtBot
+from telegram.ext import CommandHandler, ExtBot, filters
 
 from bot.context import BotData, RetainApp, RetainContext
 from bot.handlers import outbox
+from bot.handlers.class_quiz import is_admin
+from bot.handlers.common import send, user_id
 from bot.limiter import bulk_sends
 from bot.markup import markup
 from bot.presenters.mock import results_reply
+from bot.tutor.class_quiz.results import StartStatus
 from bot.tutor.mock_results import MockDelivery, MockSendOutcome
 from bot.ui import Send
+from bot.views import class_quiz as quiz_views
 from bot.views import mock as views
 
 log = logging.getLogger(__name__)
@@ -100,8 +105,33 @@ async def sweep_job(context: RetainContext) -> None:
     await run_mock_sweep(context.bot, context.bot_data)
 
 
+async def class_mock_command(update: Update, context: RetainContext) -> None:
+    """/mock in a group (admins): a class mock exam, its answers withheld until the results."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    member = user_id(update)
+    refusals = context.bot_data.refusals
+    if refusals.recent(chat.id, member):
+        return  # told a moment ago: saying it again would only spend the group's message allowance
+    admin = await is_admin(context, chat.id, member)
+    result = await context.tutor.class_quiz.mock_command(chat.id, member, admin)
+    if result.status is StartStatus.NOT_ALLOWED:
+        refusals.note(chat.id, member)
+        await send(context, chat.id, views.class_admins_only())
+    elif result.status is StartStatus.RUNNING:
+        await send(context, chat.id, quiz_views.quiz_running())
+    elif result.status is StartStatus.EMPTY:
+        await send(context, chat.id, views.class_empty())
+    elif result.status is StartStatus.OK and result.first is not None:
+        course = quiz_views.class_course(context.tutor.bank, result.course)
+        await send(context, chat.id, views.class_started(result.first, course, result.written))
+    context.bot_data.quiz_runner.submit(result.effects)
+
+
 def register(app: RetainApp, every: float | None = SWEEP_EVERY) -> None:
-    """Schedule the sweep every `every` seconds."""
+    """Add /mock in groups, and schedule the sweep every `every` seconds."""
+    app.add_handler(CommandHandler("mock", class_mock_command, filters=filters.ChatType.GROUPS))
     if app.job_queue is not None and every is not None:
         app.job_queue.run_repeating(
             sweep_job,

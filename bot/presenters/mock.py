@@ -66,6 +66,12 @@ async def command(tutor: Tutor, user_id: int, _text: str) -> Reply:
     return step_reply(tutor.bank, await tutor.mock.offer(user_id))
 
 
+async def written(tutor: Tutor, user_id: int, payload: str) -> Reply:
+    """/start mx_<question> from a class mock's results: that written question, timed, in private."""
+    step = await tutor.mock.start_written(user_id, payload.removeprefix(views.WRITTEN_LINK))
+    return step_reply(tutor.bank, step)
+
+
 async def control(tutor: Tutor, user_id: int, value: str | None) -> Reply:
     """Start, Cancel, Carry on or Abandon."""
     if value == "start":

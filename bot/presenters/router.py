@@ -13,6 +13,7 @@ from bot.presenters import general, homework, mock, onboarding, privacy, reminde
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
+from bot.views import mock as mock_views
 
 CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's announcement carries
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
@@ -24,6 +25,8 @@ PRIVACY_LINK = class_quiz.PRIVACY_LINK  # /start's payload in the group greeting
 async def _start(tutor: Tutor, user_id: int, text: str) -> Reply:
     if text.strip() == PRIVACY_LINK:  # from a group's greeting: what is kept, and nothing stored for asking
         return await privacy.summary(tutor, user_id)
+    if text.strip().startswith(mock_views.WRITTEN_LINK):  # a class mock's written question
+        return await mock.written(tutor, user_id, text.strip())
     reply = await onboarding.start(tutor, user_id)
     if text.strip() == CLASS_LINK:  # opened from a class group's link: ask about class answers too
         reply += privacy.ask_consent()

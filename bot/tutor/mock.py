@@ -65,6 +65,8 @@ MOCK_BLUEPRINT: tuple[Section, ...] = (
     Section(ItemKind.DRILL, 1, 2),
     Section(ItemKind.EXAM, 1, 7),
 )
+# A written question alone (from a class mock's link) has the written section's time.
+WRITTEN_MINUTES = next(s.minutes_each for s in MOCK_BLUEPRINT if s.kind is ItemKind.EXAM)
 RECENT = timedelta(days=2)  # an item answered this recently is set only when nothing else is left
 LEASE = timedelta(seconds=60)  # the results' send: sent again if a crash leaves it leased this long
 MAX_ATTEMPTS = 5  # sends of the results tried before giving up
@@ -305,8 +307,9 @@ class MockExams:
                 return MockStep(MockStatus.EMPTY)
             return MockStep(MockStatus.OFFER, offer=offer_of(plan))
 
-    async def start(self, user_id: int) -> MockStep:
-        """Start: a new mock and its first question (a second tap while it runs starts nothing)."""
+    async def start(self, user_id: int, plan: list[Answerable] | None = None) -> MockStep:
+        """Start: a new mock and its first question (a second tap while it runs starts nothing);
+        `plan`: its questions (chosen by the blueprint when None)."""
         async with self.core.sessions() as session, session.begin():
             loaded = await load(session, self.core.memories, user_id)
             if loaded is None or loaded.learner.awarding_body is None:
@@ -318,8 +321,9 @@ class MockExams:
                 if running.ends_at <= now:
                     results, retired = await self._end(session, learner, running, now, "done")
                     return MockStep(MockStatus.TIME_UP, results=results, replaced=retired)
-                return MockStep(MockStatus.ALREADY, seconds_left=_seconds_left(running, now))
-            plan = self._plan(learner, loaded.memories, now)
+                status = MockStatus.ALREADY if plan is None else MockStatus.RUNNING
+                return MockStep(status, seconds_left=_seconds_left(running, now))
+            plan = plan or self._plan(learner, loaded.memories, now)
             if not plan:
                 return MockStep(MockStatus.EMPTY)
             replaced = self.practice.retire_live(loaded)
@@ -351,6 +355,14 @@ class MockExams:
             learner.last_active_at = now
             question = await self._serve(session, learner, mock, plan[0], 1, len(plan), now)
             return MockStep(MockStatus.QUESTION, question=question, replaced=replaced)
+
+    async def start_written(self, user_id: int, item_id: str) -> MockStep:
+        """A class mock's written question, from its link: a mock of that one question, timed as the
+        written section is (nothing starts while another mock runs)."""
+        item = self.core.bank.answerable(item_id)
+        if not isinstance(item, ExamQuestion):
+            return MockStep(MockStatus.UNKNOWN)
+        return await self.start(user_id, plan=[item])
 
     async def _serve(
         self,

@@ -13,6 +13,7 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("classreport", "Where the class is weak (admins)"),
     ("quizsettings", "Course, time per question, questions per round, who starts rounds (admins)"),
     ("homework", "Set homework, e.g. /homework 10 until Friday (admins)"),
+    ("mock", "Run a class mock exam: answers and results at the end (admins)"),
     ("help", "What Retain does here, and who can use each command"),
 )
 

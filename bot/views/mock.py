@@ -7,9 +7,13 @@ from collections.abc import Sequence
 from html import escape
 
 from bot.codec import Action, Callback
+from bot.tutor.class_quiz.results import ClassMockLine, ClassMockResults, Question, RoundSummary
 from bot.tutor.grading import option_order
+from bot.tutor.mock import WRITTEN_MINUTES
 from bot.tutor.mock_results import MockLine, MockOffer, MockQuestion, MockResults
 from bot.ui import Button, Keyboard, keyboard
+from bot.views.class_quiz import quiz_description
+from bot.views.commands import bot_link
 from bot.views.common import KIND_LABELS, LETTERS, beyond_spec_note, button
 from content import limits
 from content.drills import example_answer, format_number, render_question
@@ -338,3 +342,93 @@ def pack(blocks: Sequence[str], room: int = MESSAGE_ROOM) -> list[str]:
     if current:
         messages.append(current)
     return messages
+
+
+# --- the class mock -------------------------------------------------------------------------------
+
+WRITTEN_LINK = "mx_"  # /start's payload prefix that serves a class mock's written question privately
+
+
+def written_link(bot_username: str | None, item_id: str) -> str:
+    """The link that serves a written question in a pupil's private chat."""
+    return bot_link(bot_username, f"{WRITTEN_LINK}{item_id}")
+
+
+def class_started(question: Question, course: str, written: bool) -> str:
+    """Announces a class mock: how many questions, the time for each, and that answers come at the end."""
+    last = " Then a written question to answer privately." if written else ""
+    return (
+        f"📝 <b>Class mock exam</b> for <b>{escape(course)}</b>: {question.total} questions, "
+        f"{question.seconds} seconds each, across the topic areas of the course.{last}\n"
+        "No answer is revealed as we go: the class's results, every right answer and what to revise "
+        "come at the end."
+    )
+
+
+def class_admins_only() -> str:
+    """/mock in a group from a member who is not an admin."""
+    return "Only group admins can run a class mock exam."
+
+
+def class_empty() -> str:
+    """/mock in a group whose course has nothing to poll."""
+    return "This class's course has no questions I can put as polls yet."
+
+
+def class_question_closed(bank: Bank, question: Question) -> str:
+    """A class mock's buttons question once closed: the answer stays withheld until the results."""
+    return (
+        f"<b>{escape(quiz_description(bank, question))}</b>\n\n{escape(question.text)}\n\n"
+        "<i>Closed. The answer comes with the results.</i>"
+    )
+
+
+def class_results(summary: RoundSummary, results: ClassMockResults, bot_username: str | None) -> list[str]:
+    """A class mock's results: the spread of scores (names only with a right answer, as on a board),
+    each area, each question with its answer, what to revise, and the written question's link."""
+    asked = f"{summary.asked} of {summary.planned} questions" if summary.asked < summary.planned else ""
+    head = "🏁 <b>Class mock exam results</b>" + (f" · stopped after {asked}" if asked else "")
+    parts = [head]
+    if not summary.players:
+        parts.append("Nobody answered this mock.")
+    else:
+        pupils = "1 pupil" if summary.players == 1 else f"{summary.players} pupils"
+        spread = "\n".join(
+            f"• {right}/{results.questions}: {n} {'pupil' if n == 1 else 'pupils'}"
+            for right, n in results.scores
+        )
+        parts.append(f"<b>Scores</b> ({pupils})\n{spread}")
+        if summary.board:
+            named = "\n".join(
+                f"{standing.rank}. {escape(name)} · {standing.right}/{results.questions}"
+                for standing, name in summary.board
+            )
+            parts.append(f"<b>Top of the class</b>\n{named}")
+        areas = "\n".join(f"• {escape(area.name)}: {right}/{n} right" for area, right, n in results.areas)
+        parts.append(f"<b>By area</b>\n{areas}")
+    if results.revise:
+        names = ", ".join(f"<b>{escape(area.name)}</b>" for area in results.revise)
+        parts.append(f"<b>What the class should revise:</b> {names}.")
+    lines = [
+        f"<b>{line.position}.</b> {escape(poll_text(line))}\nAnswer: <b>{escape(line.answer)}</b> "
+        f"({line.right} of {line.answered} right)"
+        for line in results.lines
+    ]
+    messages = pack(["\n\n".join(parts)]) + pack(["<b>The questions and their answers</b>", *lines])
+    if results.written is not None:
+        item = results.written
+        link = written_link(bot_username, item.id)
+        answer_it = (
+            f'<a href="{escape(link)}">Answer it in your private chat</a>' if link else "Answer it privately"
+        )
+        messages.append(
+            f"✍️ <b>Written question</b> ({item.marks} marks)\n{escape(item.question)}\n\n"
+            f"{answer_it}: you get {WRITTEN_MINUTES} minutes, and it is marked against the examiner's points."
+        )
+    return messages
+
+
+def poll_text(line: ClassMockLine) -> str:
+    """A class mock question's text as it was polled."""
+    item = line.item
+    return item.statement if isinstance(item, TrueFalse) else item.question

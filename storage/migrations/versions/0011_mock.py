@@ -1,4 +1,5 @@
-"""Mock exams: the questions chosen for each, and the results' outbox when time runs out.
+"""Mock exams: the questions chosen for each, the results' outbox when time runs out, and a class
+mock's written question (posted with its results).
 
 Revision ID: 0011
 Revises: 0010
@@ -30,9 +31,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_mockexam_learner_id", "mockexam", ["learner_id"])
     op.create_index("ix_mockexam_status_ends", "mockexam", ["status", "ends_at"])
+    with op.batch_alter_table("quizround") as rounds:
+        rounds.add_column(sa.Column("exam_item", sa.String(48)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("quizround") as rounds:
+        rounds.drop_column("exam_item")
     op.drop_index("ix_mockexam_status_ends", table_name="mockexam")
     op.drop_index("ix_mockexam_learner_id", table_name="mockexam")
     op.drop_table("mockexam")
