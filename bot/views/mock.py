@@ -316,8 +316,10 @@ def summary_text(results: MockResults) -> str:
     return "\n\n".join(parts)
 
 
-def revise_keyboard(results: MockResults) -> Keyboard:
-    """One button per area to revise: focus on it (and a set starts)."""
+def revise_keyboard(results: MockResults) -> Keyboard | None:
+    """One button per area to revise: focus on it (and a set starts); none with nothing to revise."""
+    if not results.revise:
+        return None
     return keyboard(
         [[button(f"Focus on {area.name}", Callback(Action.FOCUS, value=area.id))] for area in results.revise]
     )
