@@ -261,3 +261,35 @@ async def test_every_mock_update_runs_in_at_most_one_transaction(make_bot: MakeB
         assert f"Question {position + 1}/13" in question.text
     print("\n".join(f"{label:<40}  {count}" for label, count in seen.items()))
     assert {label: count for label, count in seen.items() if count != 1} == {}
+
+
+async def test_next_puts_the_mock_aside_with_its_clock_running_and_carry_on_returns(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    [question] = [m for m in await _answer(bot, MOLLY, question, right=True) if _question(m)]
+    practice = await bot.send(MOLLY, "/next")
+    assert practice and not any(_question(m) for m in practice)  # an ordinary prompt
+    assert bot.fake.messages[(MOLLY.id, question.message_id)].buttons == []  # the mock's lost its buttons
+    bot.clock.advance(timedelta(minutes=3))
+    [running] = await bot.send(MOLLY, "/mock")
+    assert "<b>17 min left</b>" in running.text
+    mark = bot.fake.mark()
+    await bot.tap(MOLLY, running, "Carry on")
+    [again] = [m for m in bot.sent_to(MOLLY, mark) if _question(m)]
+    assert "<b>Question 2/13</b> · 17 min left" in again.text
+    [(status,)] = bot.sql.rows("SELECT status FROM mockexam")
+    assert status == "running"
+
+
+async def test_cancel_under_the_offer_starts_nothing(make_bot: MakeBot, tmp_path: Path) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank", exam=False))
+    await onboard(bot, MOLLY, body="Not sure: all of them")
+    [offer] = await bot.send(MOLLY, "/mock")
+    assert "<b>12 questions</b> (12 marks) in <b>13 minutes</b>" in offer.text
+    assert "written answer" not in offer.text
+    mark = bot.fake.mark()
+    await bot.tap(MOLLY, offer, "Cancel")
+    assert [m.text for m in bot.sent_to(MOLLY, mark)] == ["No problem. Send /mock whenever you're ready."]
+    assert bot.sql.rows("SELECT COUNT(*) FROM mockexam") == [(0,)]
