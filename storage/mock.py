@@ -85,6 +85,12 @@ async def discard_draft(session: AsyncSession, prompt_id: int) -> None:
     await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id) == prompt_id))
 
 
+async def discard_drafts(session: AsyncSession, prompt_ids: Sequence[int]) -> None:
+    """Forget the written answers to these prompts (an abandoned mock's)."""
+    if prompt_ids:
+        await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id).in_(prompt_ids)))
+
+
 async def add_marks(session: AsyncSession, marks: Sequence[ExamMark]) -> None:
     """Store the points of a marked written answer."""
     session.add_all(marks)

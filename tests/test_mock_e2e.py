@@ -293,3 +293,29 @@ async def test_cancel_under_the_offer_starts_nothing(make_bot: MakeBot, tmp_path
     await bot.tap(MOLLY, offer, "Cancel")
     assert [m.text for m in bot.sent_to(MOLLY, mark)] == ["No problem. Send /mock whenever you're ready."]
     assert bot.sql.rows("SELECT COUNT(*) FROM mockexam") == [(0,)]
+
+
+async def test_a_written_answer_in_progress_when_time_runs_out_is_marked_as_it_stands(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    for _ in range(12):
+        [question] = [m for m in await _answer(bot, MOLLY, question, right=True) if _question(m)]
+    assert "Question 13/13" in question.text
+    await bot.send(MOLLY, GOOD_ANSWER[0])
+    await bot.send(MOLLY, "/next")  # put aside: what was written carries over to Carry on
+    [running] = await bot.send(MOLLY, "/mock")
+    mark = bot.fake.mark()
+    await bot.tap(MOLLY, running, "Carry on")
+    [again] = [m for m in bot.sent_to(MOLLY, mark) if _question(m)]
+    assert "Question 13/13" in again.text
+    [noted] = await bot.send(MOLLY, GOOD_ANSWER[1])
+    assert noted.text.startswith("Got it (2 messages so far")
+    bot.clock.advance(timedelta(minutes=21))
+    mark = bot.fake.mark()
+    assert (await bot.mock_sweep()).sent == 1
+    [summary, *detail] = bot.sent_to(MOLLY, mark)
+    assert "Score: <b>15/15</b> (100%)" in summary.text
+    assert "<b>3/3 marks</b>, marked automatically" in "\n".join(m.text for m in detail)
+    assert bot.sql.rows("SELECT COUNT(*) FROM examdraft") == [(0,)]

@@ -14,7 +14,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.tutor.core import Core
@@ -33,7 +33,7 @@ from bot.tutor.mock_results import (
     MockStep,
     PointResult,
 )
-from bot.tutor.practice import MOCK, Loaded, Practice, load
+from bot.tutor.practice import HOMEWORK, MOCK, Loaded, Practice, load
 from bot.tutor.record import AnswerContext, record_answer
 from bot.tutor.results import AnswerResult, Status
 from content.drills import Mark, generate, mark, parse_answer
@@ -204,6 +204,11 @@ def _seconds_left(mock: MockExam, now: datetime) -> int:
     return max(0, math.ceil((mock.ends_at - now).total_seconds()))
 
 
+def _timed_out(mock: MockExam) -> bool:
+    """Whether an ended mock ended because its time ran out."""
+    return mock.status != "abandoned" and mock.ended_at is not None and mock.ended_at >= mock.ends_at
+
+
 def results_of(
     bank: Bank,
     mock: MockExam,
@@ -328,11 +333,7 @@ class MockExams:
                 return MockStep(MockStatus.EMPTY)
             replaced = self.practice.retire_live(loaded)
             previous = loaded.current_set
-            if (
-                previous is not None
-                and previous.ended_at is None
-                and previous.source not in (MOCK, "homework")
-            ):
+            if previous is not None and previous.ended_at is None and previous.source not in (MOCK, HOMEWORK):
                 previous.ended_at = now
             ends_at = now + timedelta(minutes=minutes_for(plan))
             set_id = await repo.add_set(
@@ -431,6 +432,22 @@ class MockExams:
             if item is None:
                 return MockStep(MockStatus.UNKNOWN)
             question = await self._serve(session, learner, mock, item, position, len(plan), now)
+            if open_prompt is not None and open_prompt.id is not None and isinstance(item, ExamQuestion):
+                draft = await store.draft(session, open_prompt.id)  # what was written carries over
+                if draft is not None:
+                    await store.add_draft(
+                        session,
+                        ExamDraft(
+                            prompt_id=question.prompt_id,
+                            learner_id=user_id,
+                            text=draft.text,
+                            messages=draft.messages,
+                            started_at=draft.started_at,
+                            updated_at=now,
+                        ),
+                    )
+                    await store.discard_draft(session, open_prompt.id)
+                    question = replace(question, written=draft.messages)
             return MockStep(MockStatus.QUESTION, question=question, replaced=replaced)
 
     async def abandon(self, user_id: int) -> MockStep:
@@ -453,7 +470,8 @@ class MockExams:
                     if live.answered_at is None:
                         live.superseded = True
                         replaced = (live.message_id,) if live.message_id is not None else ()
-                        await store.discard_draft(session, live.id or 0)  # an unfinished written answer
+            prompts = await store.set_prompts(session, mock.set_id)  # an unfinished written answer goes
+            await store.discard_drafts(session, [p.id for p in prompts if p.id is not None])
             if learner.current_set_id == mock.set_id:
                 learner.current_set_id = None
             return MockStep(MockStatus.ABANDONED, replaced=replaced)
@@ -489,11 +507,12 @@ class MockExams:
             if prompt.answered_at is not None:
                 return MockStep(MockStatus.ALREADY)
             now = self.core.clock()
-            if mock.status != store.RUNNING or mock.ends_at <= now:
-                if mock.status == "abandoned":
-                    return MockStep(MockStatus.UNKNOWN)
+            over = mock.status != store.RUNNING
+            if (over and _timed_out(mock)) or (not over and mock.ends_at <= now):
                 results, retired = await self._end(session, loaded.learner, mock, now, "done")
                 return MockStep(MockStatus.TIME_UP, results=results, replaced=retired)
+            if over:  # finished or abandoned before its time: an old button
+                return MockStep(MockStatus.UNKNOWN)
             if prompt.superseded:
                 return MockStep(MockStatus.UNKNOWN)
             total = len(json.loads(mock.plan))
@@ -685,18 +704,19 @@ class MockExams:
             if row is not None and row.ended_at is None:
                 row.ended_at = mock.ended_at
             for prompt in prompts:
-                if prompt.answered_at is not None or prompt.superseded or prompt.id is None:
+                if prompt.answered_at is not None or prompt.id is None:
                     continue
                 item = self.core.bank.answerable(prompt.item_id)
                 draft = await store.draft(session, prompt.id) if isinstance(item, ExamQuestion) else None
                 if isinstance(item, ExamQuestion) and draft is not None and draft.text.strip():
                     await self._mark_written(session, learner, prompt, item, draft.text, now)
-                else:
+                    continue
+                if draft is not None:
+                    await store.discard_draft(session, prompt.id)
+                if not prompt.superseded:
                     prompt.superseded = True  # time is up: its buttons go
                     if prompt.message_id is not None:
                         retired = (*retired, prompt.message_id)
-                    if draft is not None:
-                        await store.discard_draft(session, prompt.id)
             if learner.current_set_id == mock.set_id:
                 learner.current_set_id = None
             if learner.live_prompt_id is not None and any(p.id == learner.live_prompt_id for p in prompts):
