@@ -119,11 +119,22 @@ async def test_a_private_mock_withholds_every_verdict_then_gives_the_results(
     assert "❌ <b>2.</b>" in detail and "✅ <b>1.</b>" in detail
     assert "<b>3/3 marks</b>, marked automatically" in detail
     assert "<b>Model answer:</b>" in detail
-    # Every answer counts in the learner's memory as a normal answer; the written text is gone.
-    [(answers,)] = bot.sql.rows("SELECT COUNT(*) FROM answer WHERE learner_id = ?", MOLLY.id)
-    assert answers == 13
-    assert bot.sql.rows("SELECT COUNT(*) FROM examdraft") == [(0,)]
+    assert bot.sql.rows("SELECT COUNT(*) FROM examdraft") == [(0,)]  # the written text is gone
     assert bot.sql.rows("SELECT status FROM mockexam") == [("done",)]
+    # Every one-mark answer counts in the learner's memory as a normal answer...
+    answers = "SELECT COUNT(*) FROM answer WHERE learner_id = ?"
+    assert bot.sql.rows(answers, MOLLY.id) == [(12,)]
+    # ...and the written answer's marks wait for the learner's word: a tap corrects one, Confirm records.
+    writing = results[-1]
+    assert "tap a point to change its mark" in writing.text
+    assert [label for label, _ in writing.buttons] == ["✅ 1", "✅ 2", "✅ 3", "Confirm 3/3 ▶"]
+    calls = await bot.tap(MOLLY, writing, "✅ 3")
+    [toast] = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert toast == "Point 3: not earned ❌. Now 2/3."
+    mark = bot.fake.mark()
+    await bot.tap(MOLLY, bot.fake.messages[(MOLLY.id, writing.message_id)], "Confirm 2/3 ▶")
+    assert any("📌 Recorded: 2/3 (you changed 1 point)" in m.text for m in bot.sent_to(MOLLY, mark))
+    assert bot.sql.rows(answers, MOLLY.id) == [(13,)]
     # Focus on the weakest area from the results: a set starts on it.
     mark = bot.fake.mark()
     await bot.tap(MOLLY, summary, summary.buttons[0][0])

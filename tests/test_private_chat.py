@@ -228,7 +228,7 @@ async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
         "mock",
         "help",
     ]
-    assert commands[:5] == ["next", "stats", "focus", "define", "goal"]
+    assert commands[:5] == ["next", "write", "stats", "focus", "define"]
     assert {"remind", "timezone", "pause", "quizname", "mock", "start", "help"} <= set(commands)
 
 

@@ -161,7 +161,9 @@ class Replay:
             drill = prompt.drill
             index = drill.answer_index if right else (drill.answer_index + 1) % len(drill.options)
             if rng.random() < 0.5:
-                result = await practice.free_text(user, str(drill.options[index]))
+                typed = await practice.free_text(user, str(drill.options[index]))
+                assert isinstance(typed, AnswerResult)
+                result = typed
             else:
                 result = await practice.answer(user, prompt.prompt_id, item.kind, index)
             self.answered(user, result, right)

@@ -63,7 +63,9 @@ async def send_results(
     if sent.status == "sent":
         for part in rest:
             try:
-                await bot.send_message(job.learner_id, part.text, parse_mode=ParseMode.HTML)
+                await bot.send_message(
+                    job.learner_id, part.text, parse_mode=ParseMode.HTML, reply_markup=markup(part.keyboard)
+                )
             except TelegramError as exc:  # the score went: the detail is not worth sending twice
                 log.info("Mock results detail not sent: %s", exc)
                 break

@@ -8,7 +8,7 @@ from bot.tutor.tutor import Tutor
 from bot.ui import ClearButtons, Edit, Reply, Send, StripButtons, Toast
 from bot.views import common
 from bot.views import mock as views
-from content.schema import Bank, MetricDrill
+from content.schema import Bank, ExamQuestion, MetricDrill
 
 
 def results_reply(bank: Bank, results: MockResults, heading: str | None = None) -> Reply:
@@ -17,6 +17,9 @@ def results_reply(bank: Bank, results: MockResults, heading: str | None = None) 
     first = f"{heading}\n\n{summary}" if heading else summary
     reply: Reply = [Send(first, views.revise_keyboard(results))]
     reply.extend(Send(text) for text in views.detail_texts(bank, results))
+    for line in results.lines:
+        if isinstance(line.item, ExamQuestion):
+            reply.append(Send(views.line_text(bank, line), views.written_keyboard(line)))
     return reply
 
 
@@ -42,6 +45,8 @@ def step_reply(bank: Bank, step: MockStep, *, tapped: bool = False) -> Reply:
             reply.append(Send(views.already_started()))
     elif status is MockStatus.NOTED:
         reply.append(Send(views.noted(step.question)))
+    elif status is MockStatus.TOO_LONG:
+        reply.append(Send(views.too_long()))
     elif status is MockStatus.POINTER:
         reply.append(Send(views.pointer(step.question, step.seconds_left)))
     elif status is MockStatus.UNREADABLE and isinstance(step.item, MetricDrill):

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import general, homework, mock, onboarding, privacy, reminders, revise
+from bot.presenters import general, homework, mock, onboarding, privacy, reminders, revise, written
+from bot.tutor.results import Status, WrittenResult
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
 from bot.views import mock as mock_views
+from bot.views import written as written_views
 
 CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's announcement carries
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
@@ -49,6 +51,13 @@ async def _next(tutor: Tutor, user_id: int, _text: str) -> Reply:
     return await revise.next_command(tutor, user_id)
 
 
+async def _write(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    result = await tutor.practice.write_prompt(user_id)
+    if result.status is Status.EMPTY:
+        return [Send(written_views.no_questions())]
+    return revise.prompt_reply(tutor.bank, result)
+
+
 async def _stats(tutor: Tutor, user_id: int, _text: str) -> Reply:
     return await general.stats(tutor, user_id)
 
@@ -72,6 +81,7 @@ async def _group_only(_tutor: Tutor, _user_id: int, _text: str) -> Reply:
 COMMANDS: dict[str, CommandRoute] = {
     "start": _start,
     "next": _next,
+    "write": _write,
     "stats": _stats,
     "focus": revise.focus,
     "define": _define,
@@ -144,9 +154,18 @@ async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int |
         return await mock.control(tutor, user_id, callback.value)
     if action is Action.DEFINE:
         return general.define_button(tutor, callback.value or "")
+    if action is Action.MARK:
+        return await written.mark_button(tutor, user_id, callback.prompt_id)
+    if action is Action.POINT:
+        return await written.point_button(tutor, user_id, callback.prompt_id, callback.index)
+    if action is Action.CONFIRM:
+        return await written.confirm_button(tutor, user_id, callback.prompt_id)
     return general.expired_button()
 
 
 async def text(tutor: Tutor, user_id: int, message: str) -> Reply:
     """Text in a private chat that is not a command."""
-    return await revise.free_text(tutor, user_id, message)
+    result = await tutor.practice.free_text(user_id, message)
+    if isinstance(result, WrittenResult):
+        return written.written_reply(tutor, result)
+    return revise.free_text_reply(tutor, result)

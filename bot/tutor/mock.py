@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.tutor import written
 from bot.tutor.core import Core
 from bot.tutor.grading import choice_of, drill_json, drill_of, grade, stored_choice, valid_choice
-from bot.tutor.marking import mark as mark_written
 from bot.tutor.memory import ItemFacts
 from bot.tutor.mock_results import (
     AreaScore,
@@ -31,11 +31,10 @@ from bot.tutor.mock_results import (
     MockSendOutcome,
     MockStatus,
     MockStep,
-    PointResult,
 )
 from bot.tutor.practice import HOMEWORK, MOCK, Loaded, Practice, load
 from bot.tutor.record import AnswerContext, record_answer
-from bot.tutor.results import AnswerResult, Status
+from bot.tutor.results import AnswerResult, MarkedPoint, Status, Writing
 from content.drills import Mark, generate, mark, parse_answer
 from content.schema import Answerable, Area, Bank, ConceptCard, ExamQuestion, ItemKind, MetricDrill
 from storage import mock as store
@@ -70,7 +69,6 @@ WRITTEN_MINUTES = next(s.minutes_each for s in MOCK_BLUEPRINT if s.kind is ItemK
 RECENT = timedelta(days=2)  # an item answered this recently is set only when nothing else is left
 LEASE = timedelta(seconds=60)  # the results' send: sent again if a crash leaves it leased this long
 MAX_ATTEMPTS = 5  # sends of the results tried before giving up
-DONE_WORDS = frozenset({"done", "done.", "finished", "/done"})
 REVISE_AREAS = 2  # weakest areas named under the results
 _PICK_ORDER = (ItemKind.DRILL, ItemKind.MCQ, ItemKind.CONCEPT, ItemKind.TRUE_FALSE)  # scarcest first
 
@@ -204,6 +202,11 @@ def _seconds_left(mock: MockExam, now: datetime) -> int:
     return max(0, math.ceil((mock.ends_at - now).total_seconds()))
 
 
+def _marked(prompt: Prompt) -> bool:
+    """A written answer marked (its marks waiting for the learner's word, or recorded)."""
+    return prompt.kind == ItemKind.EXAM.value and prompt.revealed
+
+
 def _timed_out(mock: MockExam) -> bool:
     """Whether an ended mock ended because its time ran out."""
     return mock.status != "abandoned" and mock.ended_at is not None and mock.ended_at >= mock.ends_at
@@ -235,16 +238,15 @@ def results_of(
         drill = None
         if isinstance(item, MetricDrill) and prompt is not None and prompt.id is not None:
             drill = drill_of(item, prompt.params, prompt.id)
-        points: tuple[PointResult, ...] = ()
+        points: tuple[MarkedPoint, ...] = ()
         earned = 1 if answered and prompt is not None and prompt.correct else 0
+        confirmable = False
         if isinstance(item, ExamQuestion):
-            rows = {row.point_id: row for row in by_prompt.get(prompt.id or 0, [])} if prompt else {}
-            points = tuple(
-                PointResult(point.text, bool(rows.get(point.id) and rows[point.id].earned))
-                for point in item.points
-            )
+            rows = by_prompt.get(prompt.id or 0, []) if prompt is not None else []
+            points = written.points_of(item, rows)
             earned = sum(point.earned for point in points)
             answered = bool(rows)
+            confirmable = answered and prompt is not None and prompt.answered_at is None
         lines.append(
             MockLine(
                 position,
@@ -258,6 +260,7 @@ def results_of(
                 earned,
                 points,
                 prompt.id or 0 if prompt is not None else 0,
+                confirmable,
             )
         )
     per_area: dict[str, list[int]] = {}
@@ -487,7 +490,8 @@ class MockExams:
 
     @staticmethod
     def _next_position(prompts: Sequence[Prompt]) -> int:
-        answered = [p.position or 0 for p in prompts if p.answered_at is not None]
+        """The place of the next question: after the last answered (a written answer once marked)."""
+        answered = [p.position or 0 for p in prompts if p.answered_at is not None or _marked(p)]
         return max(answered, default=0) + 1
 
     async def answer(self, user_id: int, prompt_id: int, value: str) -> MockStep:
@@ -623,71 +627,17 @@ class MockExams:
             return await self._record(
                 session, loaded, mock, prompt, item, correct, stored_choice(None, typed), now
             )
-        if isinstance(item, ExamQuestion):
-            draft = await store.draft(session, prompt.id)
-            if text.strip().casefold() in DONE_WORDS:
-                if draft is None or not draft.text.strip():
-                    question = self._question_of(prompt, mock, total, now)
-                    return MockStep(MockStatus.NOTED, question=question)
-                await self._mark_written(session, learner, prompt, item, draft.text, now, loaded.memories)
-                self.core.memories.keep(learner.id, learner.memory_tag, loaded.memories)
+        if isinstance(item, ExamQuestion):  # the written answer: collected and marked as any is
+            result = await written.write(session, learner, prompt, item, text, now)
+            if result.status is Writing.MARKED:  # "done": the marking waits for the results
                 return await self._after(session, learner, mock, now)
-            if draft is None:
-                draft = ExamDraft(
-                    prompt_id=prompt.id,
-                    learner_id=learner.id,
-                    text=text,
-                    messages=1,
-                    started_at=now,
-                    updated_at=now,
-                )
-                await store.add_draft(session, draft)
-            else:
-                draft.text = f"{draft.text}\n{text}"
-                draft.messages += 1
-                draft.updated_at = now
-            learner.last_active_at = now
             question = self._question_of(prompt, mock, total, now)
             if question is not None:
-                question = MockQuestion(
-                    question.prompt_id,
-                    item,
-                    question.position,
-                    total,
-                    question.seconds_left,
-                    written=draft.messages,
-                )
-            return MockStep(MockStatus.NOTED, question=question)
+                question = replace(question, written=result.messages)
+            status = MockStatus.TOO_LONG if result.status is Writing.TOO_LONG else MockStatus.NOTED
+            return MockStep(status, question=question)
         question = self._question_of(prompt, mock, total, now)
         return MockStep(MockStatus.POINTER, question=question, seconds_left=_seconds_left(mock, now))
-
-    async def _mark_written(
-        self,
-        session: Session,
-        learner: Learner,
-        prompt: Prompt,
-        item: ExamQuestion,
-        text: str,
-        now: datetime,
-        memories: dict[str, ItemFacts] | None = None,
-    ) -> None:
-        """Mark a written answer against its scheme, keep which points it earned, forget its text."""
-        prompt_id = prompt.id or 0
-        marking = mark_written(item, text)
-        correct = 2 * marking.earned >= item.marks
-        if not await repo.claim_answer(session, prompt_id, learner.id, correct, now, None):
-            return
-        await store.add_marks(
-            session,
-            [
-                ExamMark(prompt_id=prompt_id, point_id=p.point_id, position=n, auto=p.earned, earned=p.earned)
-                for n, p in enumerate(marking.points, start=1)
-            ],
-        )
-        await store.discard_draft(session, prompt_id)
-        await record_answer(
-            session, learner, item, correct, now, AnswerContext.PRIVATE, prompt_id, memories=memories
-        )
 
     # --- the end -----------------------------------------------------------------------------
 
@@ -698,6 +648,7 @@ class MockExams:
         the messages of questions left open, whose buttons go."""
         prompts = list(await store.set_prompts(session, mock.set_id))
         retired: tuple[int, ...] = ()
+        awaiting: int | None = None
         if mock.status == store.RUNNING:
             mock.status, mock.ended_at = status, min(now, mock.ends_at)
             row = await repo.get_set(session, mock.set_id)
@@ -708,8 +659,10 @@ class MockExams:
                     continue
                 item = self.core.bank.answerable(prompt.item_id)
                 draft = await store.draft(session, prompt.id) if isinstance(item, ExamQuestion) else None
-                if isinstance(item, ExamQuestion) and draft is not None and draft.text.strip():
-                    await self._mark_written(session, learner, prompt, item, draft.text, now)
+                if isinstance(item, ExamQuestion) and (prompt.revealed or (draft and draft.text.strip())):
+                    if not prompt.revealed:  # marked as it stands; the marks wait for the learner's word
+                        await written.mark_draft(session, learner, prompt, item, draft, now)
+                    awaiting = prompt.id
                     continue
                 if draft is not None:
                     await store.discard_draft(session, prompt.id)
@@ -720,7 +673,9 @@ class MockExams:
             if learner.current_set_id == mock.set_id:
                 learner.current_set_id = None
             if learner.live_prompt_id is not None and any(p.id == learner.live_prompt_id for p in prompts):
-                learner.live_prompt_id = None
+                # A marked written answer stays live for its self-assessment (Confirm, or the next
+                # prompt, records it as it stands, as outside a mock).
+                learner.live_prompt_id = awaiting
             prompts = list(await store.set_prompts(session, mock.set_id))
         marks = await store.marks_of(session, [p.id for p in prompts if p.id is not None])
         plan = [self.core.bank.answerable(i) for i in json.loads(mock.plan)]

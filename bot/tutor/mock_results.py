@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.tutor.results import MarkedPoint
 from content.drills import DrillInstance, Typed
 from content.schema import Answerable, Area
 
@@ -19,6 +20,7 @@ class MockStatus(StrEnum):
     TIME_UP = "time_up"  # an answer after the end: not counted; the results
     ALREADY = "already"  # a double tap: nothing new
     NOTED = "noted"  # a message of the written answer, kept until "done"
+    TOO_LONG = "too_long"  # a message that would take the written answer past its limit: not added
     POINTER = "pointer"  # text while the question needs a tap
     UNREADABLE = "unreadable"  # a calculation's typed answer that is not a number
     WRONG_UNIT = "wrong_unit"  # a number in a unit the figure cannot have
@@ -55,14 +57,6 @@ class MockQuestion:
 
 
 @dataclass(frozen=True)
-class PointResult:
-    """One marking point of the written answer: what earns it, and whether the answer did."""
-
-    text: str
-    earned: bool
-
-
-@dataclass(frozen=True)
 class MockLine:
     """One question of a finished mock: what the learner gave, and what was right."""
 
@@ -75,8 +69,9 @@ class MockLine:
     drill: DrillInstance | None = None
     marks: int = 1
     earned: int = 0
-    points: tuple[PointResult, ...] = ()
+    points: tuple[MarkedPoint, ...] = ()  # a written answer's points, as marked
     prompt_id: int = 0
+    confirmable: bool = False  # a written answer whose marks wait for the learner's word
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("next", "Next revision prompt"),
+    ("write", "An exam question to answer in writing, marked"),
     ("stats", "Your progress by topic area"),
     ("focus", "Drill one topic area (or /focus off)"),
     ("define", "Look up a term, e.g. /define NPS"),
@@ -46,12 +47,17 @@ def help_text() -> str:
         "• <b>True or false?</b> challenges on common misconceptions, each with the reason why.\n"
         "• <b>Multiple choice</b> in the style of exam questions.\n"
         "• <b>Calculations</b> (NPS, CSAT, retention, churn, lifetime value...) with fresh numbers "
-        "every time: type the answer or tap one, then see the worked solution.\n\n"
+        "every time: type the answer or tap one, then see the worked solution.\n"
+        "• <b>Exam questions</b> answered in writing, as in the exam: send your answer (one message "
+        "or several), then <b>done</b>. I show which of the examiner's marking points I found, quoting "
+        "your sentences, and the model answer; you confirm or correct each point, and the points you "
+        "miss come back.\n\n"
         "You revise in sets of 10 (or your own /setsize): one tap per answer, and the next prompt "
         "follows. Anything you miss comes back before the set ends; each set ends with a recap.\n\n"
         "Every answer is remembered: what you know comes back later, and your weakest topic area "
         "gets the most practice.\n\n"
         "/next – the next prompt of your set\n"
+        "/write – an exam question to answer in writing now\n"
         "/stats – your progress by topic area\n"
         "/focus – drill one topic area; /focus off for the mix\n"
         "/define – look up a term, e.g. /define NPS\n"

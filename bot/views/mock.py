@@ -11,10 +11,12 @@ from bot.tutor.class_quiz.results import ClassMockLine, ClassMockResults, Questi
 from bot.tutor.grading import option_order
 from bot.tutor.mock import WRITTEN_MINUTES
 from bot.tutor.mock_results import MockLine, MockOffer, MockQuestion, MockResults
+from bot.tutor.results import Writing, WrittenResult
 from bot.ui import Button, Keyboard, keyboard
 from bot.views.class_quiz import quiz_description
 from bot.views.commands import bot_link
 from bot.views.common import KIND_LABELS, LETTERS, beyond_spec_note, button
+from bot.views.written import marks_keyboard
 from content import limits
 from content.drills import example_answer, format_number, render_question
 from content.schema import Bank, ConceptCard, ExamQuestion, ItemKind, MetricDrill, MultipleChoice, TrueFalse
@@ -185,6 +187,11 @@ def pointer(question: MockQuestion | None, seconds: int) -> str:
     )
 
 
+def too_long() -> str:
+    """A message that would take the written answer past its limit."""
+    return "That would make your answer too long to mark, so I didn't add it. Send <b>done</b> to finish."
+
+
 def noted(question: MockQuestion | None) -> str:
     """A message of the written answer, kept until "done"."""
     if question is None or question.written == 0:
@@ -281,16 +288,29 @@ def written_text(line: MockLine, head: str) -> str:
     if not line.answered:
         body = "Not answered: nothing to mark."
     else:
-        found = [f"✅ {escape(p.text)}" for p in line.points if p.earned]
-        missed = [f"❌ {escape(p.text)}" for p in line.points if not p.earned]
+        found = [f"✅ {p.position}. {escape(p.text)}" for p in line.points if p.earned]
+        missed = [f"❌ {p.position}. {escape(p.text)}" for p in line.points if not p.earned]
         marked = (
             f"<b>{line.earned}/{line.marks} marks</b>, marked automatically against the examiner's points:"
         )
         body = "\n".join([marked, *found, *missed])
+    check = (
+        "\n\n<i>Check the marking: tap a point to change its mark (your own word is final, and your "
+        "score changes by the points you change), then Confirm.</i>"
+        if line.confirmable
+        else ""
+    )
     return (
         f"{head} ({line.marks} marks)\n✍️ {escape(item.question)}\n{body}\n"
-        f"<b>Model answer:</b> {escape(item.model_answer)}"
+        f"<b>Model answer:</b> {escape(item.model_answer)}{check}"
     )
+
+
+def written_keyboard(line: MockLine) -> Keyboard | None:
+    """Under the written answer in the results: the self-assessment buttons, while the marks wait."""
+    if not line.confirmable or not isinstance(line.item, ExamQuestion):
+        return None
+    return marks_keyboard(WrittenResult(Writing.AWAITING, line.prompt_id, line.item, points=line.points))
 
 
 def summary_text(results: MockResults) -> str:
@@ -326,8 +346,9 @@ def revise_keyboard(results: MockResults) -> Keyboard | None:
 
 
 def detail_texts(bank: Bank, results: MockResults) -> list[str]:
-    """Every question with the learner's answer and the right one, in as few messages as fit."""
-    return pack([line_text(bank, line) for line in results.lines])
+    """Every one-mark question with the learner's answer and the right one, in as few messages as fit
+    (the written answer goes in a message of its own, `line_text`, with its buttons)."""
+    return pack([line_text(bank, line) for line in results.lines if not isinstance(line.item, ExamQuestion)])
 
 
 def pack(blocks: Sequence[str], room: int = MESSAGE_ROOM) -> list[str]:
