@@ -330,3 +330,15 @@ async def test_a_written_answer_in_progress_when_time_runs_out_is_marked_as_it_s
     assert "Score: <b>15/15</b> (100%)" in summary.text
     assert "<b>3/3 marks</b>, marked automatically" in "\n".join(m.text for m in detail)
     assert bot.sql.rows("SELECT COUNT(*) FROM examdraft") == [(0,)]
+
+
+async def test_a_daily_nudge_never_interrupts_a_mock(make_bot: MakeBot, tmp_path: Path) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    await bot.send(MOLLY, "/remind 09:10")  # the clock reads 09:00 in London
+    bot.clock.advance(timedelta(minutes=11))
+    mark = bot.fake.mark()
+    await bot.sweep()
+    assert not [m for m in bot.sent_to(MOLLY, mark) if "Your daily revision" in m.text]
+    assert bot.fake.messages[(MOLLY.id, question.message_id)].buttons  # the question is still live
+    assert bot.sql.rows("SELECT status, error FROM nudgesend") == [("skipped", "in a mock exam")]
