@@ -334,7 +334,7 @@ class MockExams:
             plan = plan or self._plan(learner, loaded.memories, now)
             if not plan:
                 return MockStep(MockStatus.EMPTY)
-            replaced = self.practice.retire_live(loaded)
+            replaced = await self.practice.retire_live(session, loaded, now)
             previous = loaded.current_set
             if previous is not None and previous.ended_at is None and previous.source not in (MOCK, HOMEWORK):
                 previous.ended_at = now
@@ -425,7 +425,7 @@ class MockExams:
                     gone = (open_prompt.message_id,) if open_prompt.message_id is not None else ()
                     learner.current_set_id = mock.set_id
                     return MockStep(MockStatus.QUESTION, question=question, replaced=gone)
-            replaced = self.practice.retire_live(loaded)
+            replaced = await self.practice.retire_live(session, loaded, now)
             learner.current_set_id = mock.set_id
             position = self._next_position(prompts)
             if position > len(plan):

@@ -243,8 +243,10 @@ class Practice:
         loaded.current_set, loaded.set_prompts = None, []
         return loaded.started
 
-    def retire_live(self, loaded: Loaded) -> tuple[int, ...]:
-        """Retire the buttons of the learner's live prompt; the messages that showed it."""
+    async def retire_live(self, session: Session, loaded: Loaded, now: datetime) -> tuple[int, ...]:
+        """Before a mock's question: settle a marked written answer, retire the live prompt's buttons;
+        the messages that showed it."""
+        await self._settle_live(session, loaded, now)
         return self._replace_live(loaded)
 
     async def _settle_live(self, session: Session, loaded: Loaded, now: datetime) -> None:
