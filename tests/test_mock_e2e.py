@@ -342,3 +342,17 @@ async def test_a_daily_nudge_never_interrupts_a_mock(make_bot: MakeBot, tmp_path
     assert not [m for m in bot.sent_to(MOLLY, mark) if "Your daily revision" in m.text]
     assert bot.fake.messages[(MOLLY.id, question.message_id)].buttons  # the question is still live
     assert bot.sql.rows("SELECT status, error FROM nudgesend") == [("skipped", "in a mock exam")]
+
+
+async def test_mock_after_the_time_ran_out_gives_the_results_once_then_a_new_offer(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    await _start(bot)
+    bot.clock.advance(timedelta(minutes=25))  # no sweep ran meanwhile
+    [summary, *_] = await bot.send(MOLLY, "/mock")
+    assert summary.text.startswith("⏰ Time is up on your mock exam. Here are your results.")
+    assert "Score: <b>0/15</b> (0%)" in summary.text
+    assert (await bot.mock_sweep()).sent == 0  # shown already: not sent again
+    [offer] = await bot.send(MOLLY, "/mock")
+    assert offer.text.startswith("📝 <b>Mock exam</b>")

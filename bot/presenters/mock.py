@@ -36,6 +36,8 @@ def step_reply(bank: Bank, step: MockStep, *, tapped: bool = False) -> Reply:
         reply.extend(results_reply(bank, step.results))
     elif status is MockStatus.TIME_UP and step.results is not None:
         reply.extend(results_reply(bank, step.results, views.time_up()))
+    elif status is MockStatus.ENDED and step.results is not None:
+        reply.extend(results_reply(bank, step.results, views.time_ran_out()))
     elif status is MockStatus.OFFER and step.offer is not None:
         reply.append(Send(views.offer_text(step.offer), views.offer_keyboard()))
     elif status is MockStatus.RUNNING:
@@ -103,6 +105,6 @@ async def answer(tutor: Tutor, user_id: int, callback: Callback) -> Reply:
         return [Toast(views.recorded_toast()), ClearButtons(), *step_reply(bank, step, tapped=True)]
     if step.status is MockStatus.ALREADY:
         return [Toast(views.recorded_toast()), ClearButtons()]
-    if step.status is MockStatus.TIME_UP:
+    if step.status in (MockStatus.TIME_UP, MockStatus.ENDED):
         return [ClearButtons(), *step_reply(bank, step, tapped=True)]
     return [Toast(common.stale_button()), ClearButtons()]

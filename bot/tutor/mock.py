@@ -308,7 +308,7 @@ class MockExams:
             if running is not None:
                 if running.ends_at <= now:
                     results, retired = await self._end(session, learner, running, now, "done")
-                    return MockStep(MockStatus.TIME_UP, results=results, replaced=retired)
+                    return MockStep(MockStatus.ENDED, results=results, replaced=retired)
                 return MockStep(MockStatus.RUNNING, seconds_left=_seconds_left(running, now))
             plan = self._plan(learner, {}, now)
             if not plan:
@@ -328,7 +328,7 @@ class MockExams:
             if running is not None:
                 if running.ends_at <= now:
                     results, retired = await self._end(session, learner, running, now, "done")
-                    return MockStep(MockStatus.TIME_UP, results=results, replaced=retired)
+                    return MockStep(MockStatus.ENDED, results=results, replaced=retired)
                 status = MockStatus.ALREADY if plan is None else MockStatus.RUNNING
                 return MockStep(status, seconds_left=_seconds_left(running, now))
             plan = plan or self._plan(learner, loaded.memories, now)
@@ -411,7 +411,7 @@ class MockExams:
                 return MockStep(MockStatus.NONE)
             if mock.ends_at <= now:
                 results, retired = await self._end(session, learner, mock, now, "done")
-                return MockStep(MockStatus.TIME_UP, results=results, replaced=retired)
+                return MockStep(MockStatus.ENDED, results=results, replaced=retired)
             prompts = list(await store.set_prompts(session, mock.set_id))
             plan = json.loads(mock.plan)
             open_prompt = prompts[-1] if prompts and prompts[-1].answered_at is None else None

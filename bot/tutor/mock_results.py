@@ -18,6 +18,7 @@ class MockStatus(StrEnum):
     QUESTION = "question"  # the next (or current) question
     RESULTS = "results"  # the mock ended: its results
     TIME_UP = "time_up"  # an answer after the end: not counted; the results
+    ENDED = "ended"  # /mock, Start or Carry on after the time ran out: the results
     ALREADY = "already"  # a double tap: nothing new
     NOTED = "noted"  # a message of the written answer, kept until "done"
     TOO_LONG = "too_long"  # a message that would take the written answer past its limit: not added
