@@ -69,7 +69,8 @@ WRITTEN_MINUTES = next(s.minutes_each for s in MOCK_BLUEPRINT if s.kind is ItemK
 RECENT = timedelta(days=2)  # an item answered this recently is set only when nothing else is left
 LEASE = timedelta(seconds=60)  # the results' send: sent again if a crash leaves it leased this long
 MAX_ATTEMPTS = 5  # sends of the results tried before giving up
-REVISE_AREAS = 2  # weakest areas named under the results
+REVISE_AREAS = 2  # weakest areas named under the results: the weakest, and the next if below...
+REVISE_BELOW = 0.8  # ...this share of its marks
 _PICK_ORDER = (ItemKind.DRILL, ItemKind.MCQ, ItemKind.CONCEPT, ItemKind.TRUE_FALSE)  # scarcest first
 
 
@@ -270,6 +271,7 @@ def results_of(
         tally[1] += line.marks
     areas = tuple(AreaScore(area, *per_area[area.id]) for area in bank.areas if area.id in per_area)
     weakest = sorted((a for a in areas if a.earned < a.available), key=lambda a: (a.share, -a.available))
+    weakest = weakest[:1] + [a for a in weakest[1:] if a.share < REVISE_BELOW]
     return MockResults(
         mock.set_id,
         sum(line.earned for line in lines),

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.tutor.class_quiz.results import ClassMockLine, ClassMockResults
 from bot.tutor.class_quiz.rules import QuizItem
-from bot.tutor.mock import REVISE_AREAS, plan_mock
+from bot.tutor.mock import REVISE_AREAS, REVISE_BELOW, plan_mock
 from content.schema import Answerable, Bank, ExamQuestion, MultipleChoice, TrueFalse
 from storage.models import QuizAnswer, QuizQuestion
 
@@ -90,6 +90,7 @@ def class_mock_results(
         (area, sum(per_area[area.id]), len(per_area[area.id])) for area in bank.areas if per_area.get(area.id)
     )
     weakest = sorted((a for a in areas if a[1] < a[2]), key=lambda a: (a[1] / a[2], -a[2]))
+    weakest = weakest[:1] + [a for a in weakest[1:] if a[1] / a[2] < REVISE_BELOW]
     written = bank.items.get(exam_item) if exam_item else None
     return ClassMockResults(
         len(questions),
