@@ -421,10 +421,12 @@ def class_results(summary: RoundSummary, results: ClassMockResults, bot_username
             for right, n in results.scores
         )
         parts.append(f"<b>Scores</b> ({pupils})\n{spread}")
-        if summary.board:
+        if summary.board:  # by marks (right answers), not the round's speed points; ties share a rank
+            ranked = sorted(summary.board, key=lambda entry: -entry[0].right)
+            rights = [standing.right for standing, _ in ranked]
             named = "\n".join(
-                f"{standing.rank}. {escape(name)} · {standing.right}/{results.questions}"
-                for standing, name in summary.board
+                f"{rights.index(standing.right) + 1}. {escape(name)} · {standing.right}/{results.questions}"
+                for standing, name in ranked
             )
             parts.append(f"<b>Top of the class</b>\n{named}")
         areas = "\n".join(f"• {escape(area.name)}: {right}/{n} right" for area, right, n in results.areas)
