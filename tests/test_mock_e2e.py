@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -356,3 +357,23 @@ async def test_mock_after_the_time_ran_out_gives_the_results_once_then_a_new_off
     assert (await bot.mock_sweep()).sent == 0  # shown already: not sent again
     [offer] = await bot.send(MOLLY, "/mock")
     assert offer.text.startswith("📝 <b>Mock exam</b>")
+
+
+async def test_two_instances_sweeping_at_once_send_the_results_once(
+    make_bot: MakeBot, tmp_path: Path, database_url: str
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    await _start(bot)
+    other = Harness(
+        bot.fake, bot.db_path, clock=bot.clock, bank=bot.bank, database_url=database_url, polling=False
+    )
+    await other.start()
+    try:
+        bot.clock.advance(timedelta(minutes=21))
+        mark = bot.fake.mark()
+        reports = await asyncio.gather(bot.mock_sweep(), other.mock_sweep())
+        assert sum(report.sent for report in reports) == 1
+        summaries = [m for m in bot.sent_to(MOLLY, mark) if "Mock exam results" in m.text]
+        assert len(summaries) == 1
+    finally:
+        await other.stop()
