@@ -54,7 +54,7 @@ from bot.tutor.memory import ItemMemory, review
 from bot.tutor.results import PromptResult, Status
 from bot.tutor.tutor import Tutor
 from content.loader import load_bank
-from content.schema import Answerable, Bank, ConceptCard, MetricDrill, MultipleChoice, TrueFalse
+from content.schema import Answerable, Bank, ConceptCard, ExamQuestion, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import Database, create_engine, create_tables
 from storage.models import Answer, ItemState, Learner, PracticeSet, Prompt
 
@@ -392,6 +392,11 @@ async def measure(path: Path, calls: int, warmup: int, seed: int) -> dict[str, T
         if result.prompt is None:
             continue
         served = result.prompt
+        if isinstance(served.item, ExamQuestion):  # answered by writing: not a tap, not timed
+            await tutor.practice.free_text(HEAVY, f"{served.item.model_answer}\ndone")
+            await tutor.practice.confirm_marks(HEAVY, served.prompt_id)
+            moment[0] += STEP
+            continue
         tap = partial(
             tutor.practice.answer, HEAVY, served.prompt_id, served.item.kind, choice_for(served, rng)
         )

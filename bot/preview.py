@@ -18,7 +18,7 @@ from bot.codec import Action
 from bot.presenters import router
 from bot.presenters.revise import prompt_reply
 from bot.tutor.tutor import Tutor
-from bot.ui import Button, Chart, ClearButtons, Document, Edit, Reply, Send, Toast, buttons_of
+from bot.ui import Button, Chart, ClearButtons, Document, Edit, EditButtons, Reply, Send, Toast, buttons_of
 from bot.views.common import course_name
 from content.drills import parse_answer
 from content.schema import ALL_BODIES, Bank
@@ -64,6 +64,11 @@ class Preview:
                 print(f"\n({plain(op.text)})", file=self.out)
             elif isinstance(op, ClearButtons):
                 self.buttons = []
+            elif isinstance(op, EditButtons):
+                self.buttons = buttons_of(op.keyboard)
+                if self.buttons:
+                    choices = "   ".join(f"[{n}] {b.label}" for n, b in enumerate(self.buttons, 1))
+                    print("   " + choices, file=self.out)
 
     def _button_for(self, line: str) -> str | None:
         """The button a typed line means: its number, or its label (such as a letter "B").

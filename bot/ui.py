@@ -56,6 +56,13 @@ class ClearButtons:
 
 
 @dataclass(frozen=True)
+class EditButtons:
+    """Replace only the buttons of the message whose button was tapped (its text stays as sent)."""
+
+    keyboard: Keyboard | None = None
+
+
+@dataclass(frozen=True)
 class StripButtons:
     """Take the buttons off earlier messages of the chat (prompts a newer one replaced)."""
 
@@ -90,5 +97,5 @@ class Chart:
     fallback: str
 
 
-Op = Send | Edit | ClearButtons | StripButtons | Toast | Chart | Document
+Op = Send | Edit | EditButtons | ClearButtons | StripButtons | Toast | Chart | Document
 Reply = list[Op]

@@ -14,9 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Answer,
+    ExamDraft,
+    ExamMark,
     HomeworkPupil,
     ItemState,
     Learner,
+    MockExam,
     NudgeSend,
     PracticeSet,
     Prompt,
@@ -35,8 +38,15 @@ BY_LEARNER: tuple[tuple[str, type[SQLModel], Any], ...] = (
     ("nudgesend", NudgeSend, NudgeSend.learner_id),
     ("tipshown", TipShown, TipShown.learner_id),
     ("homeworkpupil", HomeworkPupil, HomeworkPupil.learner_id),
+    ("examdraft", ExamDraft, ExamDraft.learner_id),
+    ("mockexam", MockExam, MockExam.learner_id),
 )
 ANONYMOUS = "a classmate"
+
+
+def _prompts_of(learner_id: int) -> Any:
+    """The ids of a learner's prompts, as a subquery."""
+    return select(Prompt.id).where(col(Prompt.learner_id) == learner_id)
 
 
 def _plain(row: SQLModel) -> dict[str, Any]:
@@ -53,6 +63,12 @@ async def export(session: AsyncSession, learner_id: int) -> dict[str, list[dict[
     for name, table, column in BY_LEARNER:
         rows = await session.exec(select(table).where(column == learner_id))
         found[name] = [_plain(row) for row in rows.all()]
+    marks = await session.exec(
+        select(ExamMark)
+        .where(col(ExamMark.prompt_id).in_(_prompts_of(learner_id)))
+        .order_by(col(ExamMark.prompt_id), col(ExamMark.position))
+    )
+    found["exammark"] = [_plain(row) for row in marks.all()]
     answers = await session.exec(select(QuizAnswer).where(QuizAnswer.user_id == learner_id))
     found["quizanswer"] = [_plain(row) for row in answers.all()]
     waiting = await session.exec(select(WaitingPollAnswer).where(WaitingPollAnswer.user_id == learner_id))
@@ -79,6 +95,7 @@ async def holds_any(session: AsyncSession, user_id: int) -> bool:
 
 async def forget(session: AsyncSession, learner_id: int) -> None:
     """Erase a learner: their rows go; their class quiz answers stay on the boards, anonymised."""
+    await session.exec(delete(ExamMark).where(col(ExamMark.prompt_id).in_(_prompts_of(learner_id))))
     for _name, table, column in BY_LEARNER:
         await session.exec(delete(table).where(column == learner_id))
     await session.exec(delete(WaitingPollAnswer).where(col(WaitingPollAnswer.user_id) == learner_id))

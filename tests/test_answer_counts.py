@@ -16,9 +16,10 @@ from bot.tutor.record import answered_this_week, answered_today
 from bot.tutor.streaks import answered_since
 from bot.tutor.tutor import Tutor
 from content.loader import load_bank
+from content.schema import ExamQuestion
 from storage import repo
 from storage.db import Database
-from tests.test_statements import Clock, _choice, _next, _set_up
+from tests.test_statements import Clock, _choice, _next, _set_up, _write
 
 ANN, BEN = 6001, 6002
 GROUP = -100_900
@@ -57,6 +58,9 @@ async def _counts(tutor: Tutor, user: int) -> tuple[tuple[int, int, int], tuple[
 async def _answer(tutor: Tutor, clock: Clock, user: int, right: bool) -> None:
     prompt = await _next(tutor, user)
     clock.now += timedelta(seconds=40)
+    if isinstance(prompt.item, ExamQuestion):  # written, then confirmed: one answer all the same
+        await _write(tutor, user, prompt, right)
+        return
     result = await tutor.practice.answer(user, prompt.prompt_id, prompt.item.kind, _choice(prompt, right))
     assert result.correct is right
 

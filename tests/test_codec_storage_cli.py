@@ -29,6 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
         Callback(Action.KNEW, 42, "0"),
         Callback(Action.TRUE_FALSE, 9_007_199_254_740_000, "t"),
         Callback(Action.NEXT, 1),
+        Callback(Action.MARK, 9_007_199_254_740_000),
+        Callback(Action.POINT, 9_007_199_254_740_000, "6"),
+        Callback(Action.CONFIRM, 7),
     ],
 )
 def test_every_button_round_trips_within_64_bytes(callback: Callback) -> None:
@@ -41,8 +44,13 @@ def test_every_button_round_trips_within_64_bytes(callback: Callback) -> None:
     "data",
     [
         "",
-        "x",
-        "y:1",
+        "X",
+        "Y:1",
+        "x:1",
+        "x:1:0",
+        "x:1:7",
+        "y:1:1",
+        "w:0",
         "t:1",
         "t:1:x",
         "t:-1:t",

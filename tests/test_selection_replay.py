@@ -31,7 +31,7 @@ from bot.tutor.nudging import NudgeStatus, SendOutcome
 from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status
 from bot.tutor.tutor import Tutor
 from content.loader import load_bank
-from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
+from content.schema import Bank, ConceptCard, ExamQuestion, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import Database
 
 FIXTURE = Path(__file__).parent / "data" / "selection_replay.json"
@@ -161,7 +161,9 @@ class Replay:
             drill = prompt.drill
             index = drill.answer_index if right else (drill.answer_index + 1) % len(drill.options)
             if rng.random() < 0.5:
-                result = await practice.free_text(user, str(drill.options[index]))
+                typed = await practice.free_text(user, str(drill.options[index]))
+                assert isinstance(typed, AnswerResult)
+                result = typed
             else:
                 result = await practice.answer(user, prompt.prompt_id, item.kind, index)
             self.answered(user, result, right)
@@ -317,8 +319,16 @@ class Replay:
 
 
 async def transcript() -> list[Any]:
-    """Drive the learners on a fresh database; what the tutor did, step by step."""
-    bank = load_bank(CONTENT_DIR)
+    """Drive the learners on a fresh database; what the tutor did, step by step.
+
+    The bank is the shipped one without its exam questions, which came after the transcript was
+    recorded (written answers have their own tests: tests/test_written_answers_e2e.py).
+    """
+    shipped = load_bank(CONTENT_DIR)
+    bank = Bank(
+        shipped.catalogue,
+        {i: item for i, item in shipped.items.items() if not isinstance(item, ExamQuestion)},
+    )
     with tempfile.TemporaryDirectory(prefix="retain-replay-") as folder:
         database = Database(f"sqlite:///{Path(folder) / 'replay.db'}")
         await database.prepare()

@@ -15,7 +15,7 @@ from bot.config import CONTENT_DIR
 from bot.tutor.results import PromptResult, ServedPrompt, Status
 from bot.tutor.tutor import Tutor
 from content.loader import load_bank
-from content.schema import ConceptCard, MetricDrill, MultipleChoice, TrueFalse
+from content.schema import ConceptCard, ExamQuestion, MetricDrill, MultipleChoice, TrueFalse
 from storage.db import Database
 from tests.databases import ON_POSTGRES
 
@@ -84,14 +84,25 @@ async def _next(tutor: Tutor, user: int) -> ServedPrompt:
     return result.prompt
 
 
+async def _write(tutor: Tutor, user: int, prompt: ServedPrompt, right: bool) -> None:
+    """Answer an exam question in writing (the model answer, or nothing of use), and confirm the marks."""
+    assert isinstance(prompt.item, ExamQuestion)
+    text = prompt.item.model_answer if right else "I am not sure about this one."
+    await tutor.practice.free_text(user, f"{text}\ndone")
+    await tutor.practice.confirm_marks(user, prompt.prompt_id)
+
+
 async def _practise(tutor: Tutor, clock: Clock, user: int, answers: int) -> None:
     """Answer `answers` prompts, a set a day, most of them right."""
     rng = random.Random(user)
     prompt = await _next(tutor, user)
     for n in range(answers):
         clock.now += timedelta(seconds=30) if n % 10 else timedelta(hours=20)
-        choice = _choice(prompt, rng.random() < 0.8)
-        await tutor.practice.answer(user, prompt.prompt_id, prompt.item.kind, choice)
+        if isinstance(prompt.item, ExamQuestion):
+            await _write(tutor, user, prompt, rng.random() < 0.8)
+        else:
+            choice = _choice(prompt, rng.random() < 0.8)
+            await tutor.practice.answer(user, prompt.prompt_id, prompt.item.kind, choice)
         prompt = await _next(tutor, user)
 
 
@@ -99,11 +110,14 @@ async def _costs(tutor: Tutor, clock: Clock, statements: Statements, user: int) 
     clock.now += timedelta(days=1)
     costs = {}
     prompt = await _next(tutor, user)  # the live prompt, unanswered
+    while isinstance(prompt.item, ExamQuestion):  # a question to type an answer to: not a tap
+        await _write(tutor, user, prompt, True)
+        prompt = await _next(tutor, user)
     clock.now += timedelta(seconds=20)
     served, costs["/next over an open prompt"] = await statements.of(lambda: tutor.practice.next_prompt(user))
     assert served.status is Status.OK and served.prompt is not None
     prompt = served.prompt
-    while isinstance(prompt.item, MetricDrill):  # an answer that brings the next prompt with it
+    while isinstance(prompt.item, MetricDrill | ExamQuestion):  # one whose answer brings the next
         prompt = await _next(tutor, user)
     clock.now += timedelta(seconds=20)
     answered, costs["answer (the next prompt follows)"] = await statements.of(

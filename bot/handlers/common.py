@@ -13,7 +13,18 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from bot.charts import chart_png
 from bot.context import RetainContext
 from bot.markup import markup
-from bot.ui import Chart, ClearButtons, Document, Edit, Keyboard, Reply, Send, StripButtons, Toast
+from bot.ui import (
+    Chart,
+    ClearButtons,
+    Document,
+    Edit,
+    EditButtons,
+    Keyboard,
+    Reply,
+    Send,
+    StripButtons,
+    Toast,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +120,8 @@ async def carry_out(update: Update, context: RetainContext, reply: Reply) -> Non
             await edit(context, query, chat.id, op.text, op.keyboard)
         elif isinstance(op, ClearButtons) and query is not None:
             await clear_buttons(query)
+        elif isinstance(op, EditButtons) and query is not None:
+            await clear_buttons(query, op.keyboard)
         elif isinstance(op, Chart):
             await _chart(context, chat.id, op)
         elif isinstance(op, Document):
@@ -129,10 +142,11 @@ async def answer_button(update: Update, context: RetainContext, making: Awaitabl
     await carry_out(update, context, reply)
 
 
-async def clear_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the message under a tap; already bare, or gone, counts as done."""
+async def clear_buttons(query: CallbackQuery, keyboard: Keyboard | None = None) -> None:
+    """Take the buttons off the message under a tap (or put `keyboard` in their place); already so,
+    or gone, counts as done."""
     try:
-        await query.edit_message_reply_markup(None)
+        await query.edit_message_reply_markup(markup(keyboard))
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             log.info("Could not take the buttons off a message: %s", exc.message)

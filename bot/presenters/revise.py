@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.codec import Callback, answer_of
+from bot.presenters import mock
 from bot.tutor.core import InvalidChoice
 from bot.tutor.results import AnswerResult, PromptResult, Status
 from bot.tutor.sets import MAX_SET, MIN_SET
@@ -108,9 +109,10 @@ async def take_a_break(tutor: Tutor, user_id: int) -> Reply:
     return [ClearButtons(), Send(sets.break_text(settings, tutor.core.clock()))]
 
 
-async def free_text(tutor: Tutor, user_id: int, text: str) -> Reply:
+def free_text_reply(tutor: Tutor, result: AnswerResult) -> Reply:
     """A message that is not a command: a typed calculation answer, else a short hint, never silence."""
-    result = await tutor.practice.free_text(user_id, text)
+    if result.mock is not None:  # the learner is in a mock exam
+        return mock.step_reply(tutor.bank, result.mock)
     if result.status is Status.NOT_ONBOARDED:
         return [Send(common.not_started())]
     if result.status is Status.NOT_EXPECTED:

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import general, homework, onboarding, privacy, reminders, revise
+from bot.presenters import general, homework, mock, onboarding, privacy, reminders, revise, written
+from bot.tutor.results import Status, WrittenResult
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
+from bot.views import mock as mock_views
+from bot.views import written as written_views
 
 CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's announcement carries
 CommandRoute = Callable[[Tutor, int, str], Awaitable[Reply]]
@@ -24,6 +27,8 @@ PRIVACY_LINK = class_quiz.PRIVACY_LINK  # /start's payload in the group greeting
 async def _start(tutor: Tutor, user_id: int, text: str) -> Reply:
     if text.strip() == PRIVACY_LINK:  # from a group's greeting: what is kept, and nothing stored for asking
         return await privacy.summary(tutor, user_id)
+    if text.strip().startswith(mock_views.WRITTEN_LINK):  # a class mock's written question
+        return await mock.written(tutor, user_id, text.strip())
     reply = await onboarding.start(tutor, user_id)
     if text.strip() == CLASS_LINK:  # opened from a class group's link: ask about class answers too
         reply += privacy.ask_consent()
@@ -44,6 +49,13 @@ async def _forget(tutor: Tutor, user_id: int, _text: str) -> Reply:
 
 async def _next(tutor: Tutor, user_id: int, _text: str) -> Reply:
     return await revise.next_command(tutor, user_id)
+
+
+async def _write(tutor: Tutor, user_id: int, _text: str) -> Reply:
+    result = await tutor.practice.write_prompt(user_id)
+    if result.status is Status.EMPTY:
+        return [Send(written_views.no_questions())]
+    return revise.prompt_reply(tutor.bank, result)
 
 
 async def _stats(tutor: Tutor, user_id: int, _text: str) -> Reply:
@@ -69,6 +81,7 @@ async def _group_only(_tutor: Tutor, _user_id: int, _text: str) -> Reply:
 COMMANDS: dict[str, CommandRoute] = {
     "start": _start,
     "next": _next,
+    "write": _write,
     "stats": _stats,
     "focus": revise.focus,
     "define": _define,
@@ -87,6 +100,7 @@ COMMANDS: dict[str, CommandRoute] = {
     "quizsettings": _group_only,
     "classreport": _group_only,
     "homework": homework.carry_on_command,
+    "mock": mock.command,
 }
 
 
@@ -134,11 +148,24 @@ async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int |
         return await privacy.button(tutor, user_id, callback.value)
     if action is Action.HOMEWORK:
         return await homework.carry_on_button(tutor, user_id, callback.ref or 0)
+    if action is Action.MOCK:
+        return await mock.answer(tutor, user_id, callback)
+    if action is Action.MOCK_EXAM:
+        return await mock.control(tutor, user_id, callback.value)
     if action is Action.DEFINE:
         return general.define_button(tutor, callback.value or "")
+    if action is Action.MARK:
+        return await written.mark_button(tutor, user_id, callback.prompt_id)
+    if action is Action.POINT:
+        return await written.point_button(tutor, user_id, callback.prompt_id, callback.index)
+    if action is Action.CONFIRM:
+        return await written.confirm_button(tutor, user_id, callback.prompt_id)
     return general.expired_button()
 
 
 async def text(tutor: Tutor, user_id: int, message: str) -> Reply:
     """Text in a private chat that is not a command."""
-    return await revise.free_text(tutor, user_id, message)
+    result = await tutor.practice.free_text(user_id, message)
+    if isinstance(result, WrittenResult):
+        return written.written_reply(tutor, result)
+    return revise.free_text_reply(tutor, result)

@@ -8,24 +8,26 @@ buttons: serving a new one replaces an unanswered one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.tutor import written
 from bot.tutor.core import Core
 from bot.tutor.grading import choice_of, drill_json, drill_of, grade, stored_choice, valid_choice
 from bot.tutor.kept import KeptMemories
 from bot.tutor.memory import FAST_RECALL, ItemFacts, moment_of
 from bot.tutor.record import AnswerContext, answered_today, facts_from, record_answer
-from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status
+from bot.tutor.results import AnswerResult, PromptResult, ServedPrompt, Status, Writing, WrittenResult
 from bot.tutor.selection import MAX_RUN, Reason, choose, must_retry
 from bot.tutor.set_recap import recap_of
 from bot.tutor.sets import SetPrompt, SetState, extended_total, state_of
 from bot.tutor.tips import streak_tip
 from content.drills import DrillInstance, Mark, Typed, generate, mark, parse_answer
-from content.schema import ALL_BODIES, Answerable, ConceptCard, ItemKind, MetricDrill
+from content.schema import ALL_BODIES, Answerable, ConceptCard, ExamQuestion, ItemKind, MetricDrill
 from storage import homework as homework_store
 from storage import repo
+from storage import written as written_store
 from storage.db import Session
 from storage.models import Learner, PracticeSet, Prompt
 
@@ -33,6 +35,8 @@ YIELD_EVERY = 10  # learners prepared between yields to the event loop in a nudg
 MAX_ECHO = 40  # characters of an unreadable typed answer quoted back
 MOVES_ON = (ItemKind.CONCEPT, ItemKind.TRUE_FALSE, ItemKind.MCQ)  # answered in one tap: the next follows
 HOMEWORK = "homework"  # a set's source when a teacher set it (an unfinished one is never ended)
+MOCK = "mock"  # a mock exam's set (`mock.py`): its own service serves it; its clock ends it
+MockText = Callable[[Session, "Loaded", str], Awaitable[AnswerResult]]
 
 
 @dataclass
@@ -100,12 +104,25 @@ async def load(
     )
 
 
+def in_mock(loaded: Loaded) -> bool:
+    """Whether the learner's current set is a mock exam still open."""
+    row = loaded.current_set
+    return (
+        row is not None
+        and row.source == MOCK
+        and row.ended_at is None
+        and loaded.learner.current_set_id == row.id
+    )
+
+
 class Practice:
     """The learner's private loop: sets of prompts in, answers out."""
 
     def __init__(self, core: Core) -> None:
         self.core = core
         self._focused: dict[tuple[str | None, str], tuple[Answerable, ...]] = {}  # one area of a course
+        self.mock_text: MockText | None = None  # typed text while a mock exam is the learner's set
+        self._no_retry = frozenset(i for i, item in core.bank.items.items() if isinstance(item, ExamQuestion))
 
     # --- serving ------------------------------------------------------------------------------
 
@@ -146,29 +163,51 @@ class Practice:
             raise RuntimeError(f"learner {learner.id} has no record to serve")
         return await self._serve(session, loaded, new_set=new_set)
 
-    async def _serve(self, session: Session, loaded: Loaded, *, new_set: bool = False) -> PromptResult:
+    async def write_prompt(self, user_id: int) -> PromptResult:
+        """/write: an exam question to answer in writing now (the one the learner most needs), as the
+        next prompt of their set."""
+        async with self.core.sessions() as session, session.begin():
+            loaded = await load(session, self.core.memories, user_id)
+            if loaded is None or loaded.learner.awarding_body is None:
+                return PromptResult(Status.NOT_ONBOARDED)
+            return await self._serve(session, loaded, written_only=True)
+
+    async def _serve(
+        self, session: Session, loaded: Loaded, *, new_set: bool = False, written_only: bool = False
+    ) -> PromptResult:
         now = self.core.clock()
         learner = loaded.learner
         learner.last_active_at = now  # asking for practice is activity; a nudge is not
         state = None if new_set else self._current_set(loaded)
-        if state is not None and state.complete:
+        await self._settle_live(session, loaded, now)
+        if state is not None and state.complete and not written_only:
             return self._finish(loaded, state, now, await self._hand_in(session, loaded, state, now))
         replaced = self._replace_live(loaded)
-        if state is None:
+        if state is None or state.complete:
             state = await self._start_set(session, loaded, AnswerContext.PRIVATE.value, now)
-        result = await self._serve_in(session, loaded, state, AnswerContext.PRIVATE, now)
+        result = await self._serve_in(
+            session, loaded, state, AnswerContext.PRIVATE, now, written_only=written_only
+        )
         return PromptResult(result.status, result.prompt, replaced=replaced)
 
     def _current_set(self, loaded: Loaded) -> SetState | None:
         started = loaded.started
         if started is not None and loaded.learner.current_set_id == started.set_id:
             return state_of(
-                started.set_id, started.size, started.total, loaded.set_prompts, started.course, started.area
+                started.set_id,
+                started.size,
+                started.total,
+                loaded.set_prompts,
+                started.course,
+                started.area,
+                self._no_retry,
             )
         row = loaded.current_set
         if loaded.learner.current_set_id is None or row is None or row.ended_at is not None or row.id is None:
             return None
-        return state_of(row.id, row.size, row.total, loaded.set_prompts, row.course, row.area)
+        if row.source == MOCK:  # put aside for practice: the mock's own service serves it
+            return None
+        return state_of(row.id, row.size, row.total, loaded.set_prompts, row.course, row.area, self._no_retry)
 
     async def _start_set(
         self,
@@ -186,8 +225,8 @@ class Practice:
         open_before = (
             learner.current_set_id is not None and previous is not None and previous.ended_at is None
         )
-        if open_before and previous is not None and previous.source != HOMEWORK:
-            previous.ended_at = now  # an unfinished homework set stays open: it can be carried on
+        if open_before and previous is not None and previous.source not in (HOMEWORK, MOCK):
+            previous.ended_at = now  # unfinished homework or a mock stays open: it can be carried on
         size = size or learner.set_size
         set_id = await repo.add_set(
             session,
@@ -203,6 +242,31 @@ class Practice:
         loaded.started = SetState(set_id, size, size, 0, 0, 0, (), course, area)
         loaded.current_set, loaded.set_prompts = None, []
         return loaded.started
+
+    async def retire_live(self, session: Session, loaded: Loaded, now: datetime) -> tuple[int, ...]:
+        """Before a mock's question: settle a marked written answer, retire the live prompt's buttons;
+        the messages that showed it."""
+        await self._settle_live(session, loaded, now)
+        return self._replace_live(loaded)
+
+    async def _settle_live(self, session: Session, loaded: Loaded, now: datetime) -> None:
+        """Before the live prompt is replaced: a marked written answer is recorded as its marks stand;
+        an answer still being written is discarded with its prompt."""
+        live = loaded.live
+        if live is None or live.id is None or live.kind != ItemKind.EXAM.value or not written.is_open(live):
+            return
+        if in_mock(loaded) and not live.revealed:
+            return  # a mock's written answer put aside: kept for Carry on (or marked when time is up)
+        if live.id != loaded.learner.live_prompt_id:
+            return
+        question = self.core.bank.answerable(live.item_id)
+        if live.revealed and isinstance(question, ExamQuestion):
+            settled = await written.settle(session, loaded.learner, live, question, now, loaded.memories)
+            if settled.status is Writing.CONFIRMED and not settled.again:
+                loaded.answered(live.id, bool(live.correct))
+                self.core.memories.keep(loaded.learner.id, loaded.learner.memory_tag, loaded.memories)
+        elif not live.revealed:
+            await written_store.drop_draft(session, live.id)
 
     def _replace_live(self, loaded: Loaded) -> tuple[int, ...]:
         """Retire the buttons of the learner's live prompt (unanswered, or a calculation's unused Next)."""
@@ -222,13 +286,27 @@ class Practice:
         return (live.message_id,) if live.message_id is not None else ()
 
     async def _serve_in(
-        self, session: Session, loaded: Loaded, state: SetState, context: AnswerContext, now: datetime
+        self,
+        session: Session,
+        loaded: Loaded,
+        state: SetState,
+        context: AnswerContext,
+        now: datetime,
+        *,
+        written_only: bool = False,
     ) -> PromptResult:
-        """Choose and store the next prompt of the set."""
+        """Choose and store the next prompt of the set (`written_only`: an exam question)."""
         learner = loaded.learner
         in_set = state.context()
+        items = self._items_for(learner, state)
+        if written_only:  # this area's exam questions under /focus, else the course's
+            items = [item for item in items if isinstance(item, ExamQuestion)] or [
+                item
+                for item in self.core.bank.for_body(learner.awarding_body)
+                if isinstance(item, ExamQuestion)
+            ]
         selection = choose(
-            self._items_for(learner, state),
+            items,
             loaded.memories,
             now,
             loaded.recent,
@@ -259,7 +337,8 @@ class Practice:
             await repo.set_prompt_params(session, prompt_id, drill_json(drill))
         learner.live_prompt_id = prompt_id
         loaded.served(SetPrompt(prompt_id, item.id, False, None, in_set.position))
-        served = ServedPrompt(prompt_id, item, selection.reason, drill, in_set.position, total)
+        missed = written.missed_points(item, loaded.memories) if isinstance(item, ExamQuestion) else ()
+        served = ServedPrompt(prompt_id, item, selection.reason, drill, in_set.position, total, missed)
         return PromptResult(Status.OK, served)
 
     @staticmethod
@@ -320,6 +399,7 @@ class Practice:
         loaded = await load(session, self.core.memories, learner.id)
         if loaded is None:
             raise RuntimeError(f"learner {learner.id} has no record to nudge")
+        await self._settle_live(session, loaded, now)
         replaced = self._replace_live(loaded)
         state = self._current_set(loaded)
         homework = loaded.current_set is not None and loaded.current_set.source == HOMEWORK
@@ -342,6 +422,7 @@ class Practice:
         loaded = await load(session, self.core.memories, learner.id)
         if loaded is None:
             raise RuntimeError(f"learner {learner.id} has no record to set homework for")
+        await self._settle_live(session, loaded, now)
         replaced = self._replace_live(loaded)
         pool = course or ALL_BODIES
         state = await self._start_set(session, loaded, HOMEWORK, now, size=size, course=pool, area=area)
@@ -433,7 +514,7 @@ class Practice:
                 session, loaded, prompt, item, grade(item, choice, drill), choice, None, drill
             )
 
-    async def free_text(self, user_id: int, text: str) -> AnswerResult:
+    async def free_text(self, user_id: int, text: str) -> AnswerResult | WrittenResult:
         """A message that is not a command: the answer to an open calculation, or nothing expected.
 
         Text that is not a number gets status UNREADABLE and a number in a unit the figure cannot
@@ -443,12 +524,20 @@ class Practice:
         """
         async with self.core.sessions() as session, session.begin():
             loaded = await load(session, self.core.memories, user_id, last=True)
+            if loaded is not None and self.mock_text is not None and in_mock(loaded):
+                return await self.mock_text(session, loaded, text)
             prompt = loaded.last if loaded is not None else None
             if prompt is not None and prompt.context == AnswerContext.NUDGE and prompt.id is not None:
                 nudge = await repo.nudge_of_prompt(session, prompt.id)
                 if nudge is not None and nudge.status not in ("sent", "unsure"):
                     prompt = None  # a nudge not (yet) delivered is not on the learner's screen
             open_drill = prompt is not None and prompt.answered_at is None and not prompt.superseded
+            if loaded is not None and prompt is not None and open_drill and prompt.kind == ItemKind.EXAM:
+                question = self.core.bank.answerable(prompt.item_id)
+                if isinstance(question, ExamQuestion):
+                    return await written.write(
+                        session, loaded.learner, prompt, question, text, self.core.clock()
+                    )
             if loaded is None or prompt is None or not open_drill or prompt.kind != ItemKind.DRILL:
                 if loaded is None or loaded.learner.awarding_body is None:
                     return AnswerResult(Status.NOT_ONBOARDED)
@@ -566,6 +655,68 @@ class Practice:
         if prompt.set_id is None or prompt.set_id != loaded.learner.current_set_id:
             return None
         return self._current_set(loaded)
+
+    # --- written answers ----------------------------------------------------------------------
+
+    async def _written_prompt(
+        self, session: Session, user_id: int, prompt_id: int
+    ) -> tuple[Prompt, ExamQuestion] | None:
+        prompt = await repo.get_prompt(session, prompt_id)
+        if prompt is None or not written.exam_prompt(prompt, user_id):
+            return None
+        question = self.core.bank.answerable(prompt.item_id)
+        return (prompt, question) if isinstance(question, ExamQuestion) else None
+
+    async def mark_written(self, user_id: int, prompt_id: int) -> WrittenResult:
+        """ "Mark my answer": mark what the learner has written to this exam question so far."""
+        async with self.core.sessions() as session, session.begin():
+            found = await self._written_prompt(session, user_id, prompt_id)
+            if found is None:
+                return WrittenResult(Writing.GONE, prompt_id)
+            prompt, question = found
+            if prompt.answered_at is not None:
+                marks = await written_store.marks_of(session, prompt_id)
+                return WrittenResult(
+                    Writing.CONFIRMED,
+                    prompt_id,
+                    question,
+                    again=True,
+                    points=written.points_of(question, marks),
+                )
+            if prompt.superseded:
+                return WrittenResult(Writing.GONE, prompt_id, question)
+            learner = await repo.get_learner(session, user_id)
+            if learner is None:
+                return WrittenResult(Writing.GONE, prompt_id)
+            draft = await written_store.get_draft(session, prompt_id)
+            return await written.mark_draft(session, learner, prompt, question, draft, self.core.clock())
+
+    async def flip_point(self, user_id: int, prompt_id: int, position: int) -> WrittenResult:
+        """The learner corrects the marking of one point (self-assessment is the final word)."""
+        async with self.core.sessions() as session, session.begin():
+            found = await self._written_prompt(session, user_id, prompt_id)
+            if found is None:
+                return WrittenResult(Writing.GONE, prompt_id)
+            return await written.flip(session, found[0], found[1], position)
+
+    async def confirm_marks(self, user_id: int, prompt_id: int) -> WrittenResult:
+        """The marks stand: record each point in the learner's memory, then serve the next prompt."""
+        async with self.core.sessions() as session, session.begin():
+            loaded = await load(session, self.core.memories, user_id, prompt_id=prompt_id)
+            prompt = loaded.asked if loaded is not None else None
+            if loaded is None or prompt is None or not written.exam_prompt(prompt, user_id):
+                return WrittenResult(Writing.GONE, prompt_id)
+            question = self.core.bank.answerable(prompt.item_id)
+            if not isinstance(question, ExamQuestion) or not prompt.revealed:
+                return WrittenResult(Writing.GONE, prompt_id)
+            now = self.core.clock()
+            result = await written.settle(session, loaded.learner, prompt, question, now, loaded.memories)
+            if result.status is not Writing.CONFIRMED or result.again:
+                return result
+            loaded.answered(prompt_id, bool(prompt.correct))
+            self.core.memories.keep(loaded.learner.id, loaded.learner.memory_tag, loaded.memories)
+            following = await self._serve(session, loaded)
+            return replace(result, following=following)
 
     # --- delivery -----------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from bot.tutor.core import Core
 from bot.tutor.homework import enrol_waiting
-from storage import privacy, repo
+from bot.tutor.written import KEEP_DRAFT
+from storage import privacy, repo, written
 
 KEEP_INACTIVE = timedelta(days=548)  # about 18 months without any activity, then the record goes
 SWEEP_BATCH = 200
@@ -73,10 +74,12 @@ class Privacy:
     async def sweep_inactive(self, now: datetime) -> int:
         """Delete the records of learners with no activity for `keep_inactive`; returns how many.
 
-        Class answers still waiting after a day for a poll never seen go too.
+        Class answers still waiting after a day for a poll never seen go too, and written answers
+        nobody has added to for KEEP_DRAFT (the learner's own words, never marked).
         """
         async with self.core.sessions() as session, session.begin():
             await privacy.drop_waiting_answers(session, now - KEEP_WAITING)
+            await written.drop_stale_drafts(session, now - KEEP_DRAFT)
         removed = 0
         while True:
             async with self.core.sessions() as session, session.begin():

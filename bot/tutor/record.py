@@ -7,13 +7,14 @@ today and this week, in their zone) so that nothing reads the answer log for the
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from bot.tutor.memory import ItemFacts, ItemMemory, facts_of, review
 from bot.tutor.streaks import advance_streak, answered_since, local_day, start_of_week
-from content.schema import Answerable
+from content.schema import Answerable, ExamQuestion
 from storage import repo
 from storage.db import Session
 from storage.models import Learner
@@ -88,19 +89,7 @@ async def record_answer(
         row = await repo.item_state(session, learner.id, item.id)
         before = ItemFacts._make(row[1:]) if row is not None else None
     updated = review(before.memory() if before is not None else ItemMemory(), correct, now, fast)
-    values = {
-        "seen": updated.seen,
-        "correct": updated.correct,
-        "wrong": updated.wrong,
-        "streak": updated.streak,
-        "last_answered_at": updated.last_answered_at,
-        "due_at": updated.due_at,
-        "fsrs_state": updated.fsrs_state,
-        "fsrs_step": updated.fsrs_step,
-        "stability": updated.stability,
-        "difficulty": updated.difficulty,
-    }
-    await repo.save_item_state(session, learner, item.id, values, new=before is None)
+    await repo.save_item_state(session, learner, item.id, _values(updated), new=before is None)
     if memories is not None:
         memories[item.id] = facts_of(updated)
     await repo.log_answer(
@@ -114,6 +103,62 @@ async def record_answer(
         prompt_id=prompt_id,
     )
     return updated
+
+
+def _values(memory: ItemMemory) -> dict[str, object]:
+    return {
+        "seen": memory.seen,
+        "correct": memory.correct,
+        "wrong": memory.wrong,
+        "streak": memory.streak,
+        "last_answered_at": memory.last_answered_at,
+        "due_at": memory.due_at,
+        "fsrs_state": memory.fsrs_state,
+        "fsrs_step": memory.fsrs_step,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+    }
+
+
+async def record_written(
+    session: Session,
+    learner: Learner,
+    question: ExamQuestion,
+    earned: Mapping[str, bool],
+    now: datetime,
+    context: AnswerContext,
+    prompt_id: int,
+    *,
+    memories: MutableMapping[str, ItemFacts],
+) -> ItemMemory:
+    """Record a marked written answer: each marking point reviewed as its own memory item (earned:
+    right, missed: wrong), the question as one answer (right when at least half its points were
+    earned) whose schedule then follows its weakest point, so a point that keeps being missed
+    brings the question back. Returns the question's memory as it now stands."""
+    weakest: ItemMemory | None = None
+    for point in question.points:
+        key = question.point_key(point.id)
+        before = memories.get(key)
+        updated = review(before.memory() if before is not None else ItemMemory(), earned[point.id], now)
+        await repo.save_item_state(session, learner, key, _values(updated), new=before is None)
+        memories[key] = facts_of(updated)
+        if weakest is None or (updated.due_at or now) < (weakest.due_at or now):
+            weakest = updated
+    right = 2 * sum(earned.values()) >= len(question.points)
+    own = await record_answer(session, learner, question, right, now, context, prompt_id, memories=memories)
+    if weakest is None:
+        return own
+    follows = replace(
+        own,
+        due_at=weakest.due_at,
+        fsrs_state=weakest.fsrs_state,
+        fsrs_step=weakest.fsrs_step,
+        stability=weakest.stability,
+        difficulty=weakest.difficulty,
+    )
+    await repo.save_item_state(session, learner, question.id, _values(follows), new=False)
+    memories[question.id] = facts_of(follows)
+    return follows
 
 
 def answered_today(learner: Learner, now: datetime) -> int:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.tutor.selection import Reason
 from content.drills import DrillInstance, Typed
-from content.schema import Answerable, Area, ExamTip
+from content.schema import Answerable, Area, ExamQuestion, ExamTip
+
+if TYPE_CHECKING:  # the mock's results import these: only the type is needed here
+    from bot.tutor.mock_results import MockStep
 
 
 class Status(StrEnum):
@@ -72,6 +76,7 @@ class ServedPrompt:
     drill: DrillInstance | None = None  # the numbers drawn for a metric drill
     position: int = 0  # its place in its set ("3/10"), 0 outside a set
     total: int = 0
+    missed_points: tuple[str, ...] = ()  # an exam question: the points missed when last answered
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class AnswerResult:
     next_due: datetime | None = None  # when the item is due again
     following: PromptResult | None = None  # the next prompt (or the set's recap), served at once
     can_continue: bool = False  # a "Next" button still leads on from this prompt (a calculation)
+    mock: MockStep | None = None  # typed text during a mock exam: what the mock made of it
 
 
 class Stage(StrEnum):
@@ -189,3 +195,48 @@ class NudgeContent:
     streak: int
     tip: ExamTip | None = None
     replaced: tuple[int, ...] = ()  # messages of an unanswered earlier prompt, whose buttons go
+
+
+class Writing(StrEnum):
+    """What became of a message or a tap about a written answer to an exam question."""
+
+    ADDED = "added"  # the message joined the answer being written
+    NOTHING_YET = "nothing_yet"  # "done" before anything was written
+    TOO_LONG = "too_long"  # the message would take the answer past MAX_ANSWER: not added
+    MARKED = "marked"  # marked just now: the points found, with quotes
+    AWAITING = "awaiting"  # marked before, waiting for the learner's confirmation
+    FLIPPED = "flipped"  # the learner changed one point's mark
+    CONFIRMED = "confirmed"  # the marks are recorded (now, or before: `again`)
+    GONE = "gone"  # not this learner's, not an exam question, or replaced by a newer prompt
+
+
+@dataclass(frozen=True)
+class MarkedPoint:
+    """One marking point of a marked answer."""
+
+    position: int  # 1-based, in scheme order
+    text: str
+    auto: bool  # what the automatic marking found
+    earned: bool  # the mark as it stands (the learner's taps change it)
+    quote: str | None = None  # the learner's sentence that earned it (only just after marking)
+
+
+@dataclass(frozen=True)
+class WrittenResult:
+    """A written answer's progress: being written, marked, corrected, recorded."""
+
+    status: Writing
+    prompt_id: int = 0
+    item: ExamQuestion | None = None
+    messages: int = 0  # while writing: messages so far...
+    words: int = 0  # ...and words
+    points: tuple[MarkedPoint, ...] = ()
+    again: bool = False  # CONFIRMED before: nothing recorded twice
+    flipped: int = 0  # FLIPPED: which point (1-based)
+    following: PromptResult | None = None  # CONFIRMED now: the next prompt (or the set's recap)
+    next_due: datetime | None = None  # CONFIRMED now: when the question comes back
+
+    @property
+    def earned(self) -> int:
+        """Points earned as the marks stand."""
+        return sum(point.earned for point in self.points)

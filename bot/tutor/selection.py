@@ -9,7 +9,8 @@ the average card. The rules, in order:
    set: the bot asks again only once.
 2. Never the item just served, and (unless the learner chose /focus) never a third prompt in a
    row from one topic area: areas are interleaved.
-3. A challenge is not served before the concept cards that teach it (`tests`) have been seen.
+3. A challenge is not served before the concept cards that teach it (`tests`) have been seen, and
+   a written exam question not before EXAM_AFTER items of its area have been met.
 4. Outside a set (a nudge, or a prompt asked for on its own), an item missed a few minutes ago
    comes back once FSRS's short step is due, weakest area first, most overdue first. Inside a
    set rule 1 does this instead, so a miss never comes back twice in one set.
@@ -38,7 +39,7 @@ from enum import StrEnum
 
 from bot.tutor.evidence import AreaEvidence, course_of, weigh
 from bot.tutor.memory import DESIRED_RETENTION, ItemFacts, ItemMemory, facts_of, micros, missed_last
-from content.schema import Answerable, ConceptCard
+from content.schema import Answerable, ConceptCard, ExamQuestion
 
 MAX_RUN = 2  # prompts in a row from one area before another area must come
 RETRY_GAP = 2  # other prompts between a miss and its retry in the same set, when the set has room
@@ -47,6 +48,7 @@ _REST_US = REST // timedelta(microseconds=1)
 UNSEEN_RECALL = 0.1  # what an item never met counts as: barely known
 READINESS_WEIGHT = 2.0  # how much an area's unreadiness (coverage and memory) raises its items' gain
 RECALL_WEIGHT = 2.0  # how much an area's low recall of the items met raises it
+EXAM_AFTER = 3  # items of its area a learner has met before a written exam question on it comes
 
 
 class Reason(StrEnum):
@@ -176,6 +178,13 @@ def choose(
     now_us = micros(now)
     weighed = weigh(items, facts, now_us)
     weakness = {area: _weakness(evidence) for area, evidence in weighed.evidence.items()}
+    candidates = [
+        item
+        for item in candidates
+        if not isinstance(item, ExamQuestion)
+        or item.id in facts
+        or weighed.evidence[item.area].met >= EXAM_AFTER
+    ] or candidates
 
     if in_set is None:
         retries = [

@@ -7,7 +7,7 @@ nothing but the planned length needs storing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -51,13 +51,24 @@ class SetPrompt(NamedTuple):
     position: int | None
 
 
-def pending_retries(prompts: Sequence[SetPrompt]) -> tuple[tuple[str, int], ...]:
-    """Items missed in the set that have not come back since, oldest first (one retry per item)."""
+def pending_retries(
+    prompts: Sequence[SetPrompt], no_retry: Collection[str] = ()
+) -> tuple[tuple[str, int], ...]:
+    """Items missed in the set that have not come back since, oldest first (one retry per item).
+
+    `no_retry`: items never asked again in the same set (a written exam question: writing the
+    answer again minutes later tests nothing; its missed points bring it back in a later set).
+    """
     served = Counter(p.item_id for p in prompts)
     pending = []
     for prompt in prompts:
         missed = prompt.answered and prompt.correct is False
-        if missed and served[prompt.item_id] == 1 and prompt.position is not None:
+        if (
+            missed
+            and served[prompt.item_id] == 1
+            and prompt.position is not None
+            and prompt.item_id not in no_retry
+        ):
             pending.append((prompt.item_id, prompt.position))
     return tuple(pending)
 
@@ -69,6 +80,7 @@ def state_of(
     prompts: Sequence[SetPrompt],
     course: str | None = None,
     area: str | None = None,
+    no_retry: Collection[str] = (),
 ) -> SetState:
     """A stored set (its id, size, planned length and pool) and its prompts (in serving order) as a state."""
     answered = [p for p in prompts if p.answered]
@@ -79,7 +91,7 @@ def state_of(
         len(prompts),
         len(answered),
         sum(1 for p in answered if p.correct),
-        pending_retries(prompts),
+        pending_retries(prompts, no_retry),
         course,
         area,
     )

@@ -12,6 +12,7 @@ from bot.tutor.clock import Clock, system_clock
 from bot.tutor.core import Core
 from bot.tutor.glossary import Glossary
 from bot.tutor.homework import Homework
+from bot.tutor.mock import MockExams
 from bot.tutor.nudging import LEASE, Nudger
 from bot.tutor.operations import Operations
 from bot.tutor.practice import Practice
@@ -37,6 +38,7 @@ class Tutor:
     privacy: Privacy
     homework: Homework
     operations: Operations
+    mock: MockExams
     database: Database | None = None  # set by `open`; None when built over a bare session factory
 
     @classmethod
@@ -67,6 +69,7 @@ class Tutor:
             privacy=Privacy(core, keep_inactive),
             homework=Homework(core, practice, nudge_lease),
             operations=Operations(core),
+            mock=MockExams(core, practice),
         )
 
     @classmethod

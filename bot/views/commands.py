@@ -13,12 +13,14 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("classreport", "Where the class is weak (admins)"),
     ("quizsettings", "Course, time per question, questions per round, who starts rounds (admins)"),
     ("homework", "Set homework, e.g. /homework 10 until Friday (admins)"),
+    ("mock", "Run a class mock exam: answers and results at the end (admins)"),
     ("help", "What Retain does here, and who can use each command"),
 )
 
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("next", "Next revision prompt"),
+    ("write", "An exam question to answer in writing, marked"),
     ("stats", "Your progress by topic area"),
     ("focus", "Drill one topic area (or /focus off)"),
     ("define", "Look up a term, e.g. /define NPS"),
@@ -29,6 +31,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pause", "Pause nudges, e.g. /pause 3"),
     ("quizname", "Show your name on class quiz boards: on or off"),
     ("homework", "Carry on with your homework"),
+    ("mock", "A timed mock exam: your score and the answers at the end"),
     ("privacy", "What Retain keeps about you; export or erase it"),
     ("start", "Set up, or change your course"),
     ("help", "How Retain works"),
@@ -44,12 +47,17 @@ def help_text() -> str:
         "• <b>True or false?</b> challenges on common misconceptions, each with the reason why.\n"
         "• <b>Multiple choice</b> in the style of exam questions.\n"
         "• <b>Calculations</b> (NPS, CSAT, retention, churn, lifetime value...) with fresh numbers "
-        "every time: type the answer or tap one, then see the worked solution.\n\n"
+        "every time: type the answer or tap one, then see the worked solution.\n"
+        "• <b>Exam questions</b> answered in writing, as in the exam: send your answer (one message "
+        "or several), then <b>done</b>. I show which of the examiner's marking points I found, quoting "
+        "your sentences, and the model answer; you confirm or correct each point, and the points you "
+        "miss come back.\n\n"
         "You revise in sets of 10 (or your own /setsize): one tap per answer, and the next prompt "
         "follows. Anything you miss comes back before the set ends; each set ends with a recap.\n\n"
         "Every answer is remembered: what you know comes back later, and your weakest topic area "
         "gets the most practice.\n\n"
         "/next – the next prompt of your set\n"
+        "/write – an exam question to answer in writing now\n"
         "/stats – your progress by topic area\n"
         "/focus – drill one topic area; /focus off for the mix\n"
         "/define – look up a term, e.g. /define NPS\n"
@@ -58,6 +66,7 @@ def help_text() -> str:
         "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
         "/timezone – your time zone, e.g. /timezone Europe/London\n"
         "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
+        "/mock – a timed mock exam in exam proportions; your score and the answers at the end\n"
         "/quizname – on or off: your name on class quiz leaderboards\n"
         "/privacy – what Retain keeps about you; /export or /forget it\n\n"
         "In a class group, /quiz runs a quiz round for everyone, and every answer there counts in your "

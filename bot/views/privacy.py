@@ -19,8 +19,9 @@ def summary(started: bool, linked: bool, keep_months: int) -> str:
     lines = [
         "🔒 <b>Your data</b>",
         "Retain keeps what the tutor needs: your Telegram id, your choices (course, reminder, time zone, "
-        "goal), which prompts you were sent and how you answered, and your memory of each item. It never "
-        "keeps what you type, only whether an answer was right.",
+        "goal), which prompts you were sent and how you answered, and your memory of each item. What you "
+        "type is kept only while you write an answer to an exam question: once it is marked, only which "
+        "marking points you earned is kept, and an answer left unmarked is deleted after 48 hours.",
         "In a class group, the first name Telegram shows is used for that round's board.",
         f"If you don't use Retain for {keep_months} months, everything about you is deleted.",
         "",

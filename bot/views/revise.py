@@ -11,6 +11,7 @@ from bot.tutor.grading import option_order
 from bot.tutor.profile import MAX_GOAL, MIN_GOAL
 from bot.tutor.results import AnswerResult, ServedPrompt
 from bot.ui import Keyboard, keyboard
+from bot.views import written
 from bot.views.common import LETTERS, button, echo, heading
 from content.drills import (
     METRICS,
@@ -62,7 +63,7 @@ def prompt_text(bank: Bank, served: ServedPrompt) -> str:
     if isinstance(item, MultipleChoice):
         return f"{head}\n\n{escape(item.question)}\n\n{_options(item, served.prompt_id)}"
     if isinstance(item, ExamQuestion):
-        return exam_question_text(head, item)
+        return exam_question_text(head, item, served.missed_points)
     if served.drill is None:
         raise ValueError(f"calculation {item.id} served without its numbers")
     return (
@@ -71,17 +72,18 @@ def prompt_text(bank: Bank, served: ServedPrompt) -> str:
     )
 
 
-def exam_question_text(head: str, item: ExamQuestion) -> str:
-    """An exam question as set: the question, its marks and how to answer in the chat."""
+def exam_question_text(head: str, item: ExamQuestion, missed: tuple[str, ...] = ()) -> str:
+    """An exam question as set: the question, its marks, the points missed last time, and how to
+    answer in the chat."""
     return (
-        f"{head}\n\n✍️ <b>{escape(item.question)}</b> ({item.marks} marks)\n\n"
-        "<i>Write your answer here, in one message or several. Send <b>done</b> when you have "
-        "finished and I'll mark it against the examiner's points.</i>"
+        f"{head}\n\n✍️ <b>{escape(item.question)}</b> ({item.marks} marks){written.missed_before(missed)}\n\n"
+        "<i>Write your answer here, in one message or several, in full sentences. Send <b>done</b> "
+        "when you have finished and I'll mark it against the examiner's points.</i>"
     )
 
 
-def prompt_keyboard(served: ServedPrompt) -> Keyboard:
-    """The answer buttons for a prompt."""
+def prompt_keyboard(served: ServedPrompt) -> Keyboard | None:
+    """The answer buttons for a prompt (none for an exam question: it is answered by writing)."""
     pid, item = served.prompt_id, served.item
     if isinstance(item, ConceptCard):
         return keyboard([[button("Reveal", Callback(Action.REVEAL, pid))]])
@@ -93,7 +95,7 @@ def prompt_keyboard(served: ServedPrompt) -> Keyboard:
         row = [button(LETTERS[n], Callback(Action.CHOICE, pid, str(i))) for n, i in enumerate(order)]
         return keyboard([row[:4], row[4:8], row[8:]])
     if isinstance(item, ExamQuestion):
-        return keyboard([])
+        return None
     if served.drill is None:
         raise ValueError(f"calculation {item.id} served without its numbers")
     buttons = [
