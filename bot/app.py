@@ -16,7 +16,7 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot.config import Settings
 from bot.context import BotData, RetainApp, RetainContext
-from bot.handlers import class_quiz, errors, homework, housekeeping, nudges, private
+from bot.handlers import class_quiz, errors, homework, housekeeping, mock, nudges, private
 from bot.limiter import PriorityRateLimiter
 from bot.metrics import Metrics
 from bot.receipts import Receipts
@@ -120,12 +120,14 @@ def build_application(
     app.bot_data.refusals = Refusals()
     app.bot_data.nudge_sweep = asyncio.Lock()
     app.bot_data.homework_sweep = asyncio.Lock()
+    app.bot_data.mock_sweep = asyncio.Lock()
     app.bot_data.metrics = metrics
     app.bot_data.decoded = updates.decoded
     class_quiz.register(app, settings.quiz_sweep_seconds if schedule_jobs else None)
     nudges.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
     housekeeping.register(app, HOUSEKEEPING_EVERY if schedule_jobs else None)
     homework.register(app, settings.nudge_sweep_seconds if schedule_jobs else None)
+    mock.register(app, min(mock.SWEEP_EVERY, settings.nudge_sweep_seconds) if schedule_jobs else None)
     private.register(app)  # last: its button handler takes every button the features left
     errors.register(app, updates.skipped)  # the screen goes before every feature's handlers
     return app

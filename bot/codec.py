@@ -47,6 +47,8 @@ class Action(StrEnum):
     PRIVACY = "p"  # arg: what to do with the learner's data (export, erase, keep, link, unlink)
     CLASS_COURSE = "o"  # arg: a class group's awarding body id or "all" (admins' taps only)
     HOMEWORK = "h"  # homework id: carry on with it (under its reminder)
+    MOCK = "a"  # a mock exam question's prompt id, value: "v" reveal, "1"/"0", "t"/"f", an option index
+    MOCK_EXAM = "e"  # arg: what to do with a mock exam (start, cancel, on, abandon)
     MARK = "w"  # prompt id of an exam question: mark what the learner has written
     POINT = "x"  # prompt id of a marked exam question, value: the marking point's place (1-6) to flip
     CONFIRM = "y"  # prompt id of a marked exam question: the marks stand, record them and go on
@@ -63,6 +65,7 @@ _REF_ACTIONS = {
     Action.NEW_SET,
     Action.BREAK,
     Action.HOMEWORK,
+    Action.MOCK,
     Action.MARK,
     Action.POINT,
     Action.CONFIRM,
@@ -74,9 +77,10 @@ _VALUES = {
     Action.CHOICE: _INDEXES,
     Action.DRILL: _INDEXES,
     Action.QUIZ: _INDEXES,
+    Action.MOCK: _INDEXES | {"v", "t", "f"},
     Action.POINT: {str(i) for i in range(1, 7)},
 }
-_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY, Action.CLASS_COURSE}
+_ID_ARG = {Action.BODY, Action.DEFINE, Action.FOCUS, Action.PRIVACY, Action.CLASS_COURSE, Action.MOCK_EXAM}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class BotData:
     refusals: Refusals
     nudge_sweep: asyncio.Lock
     homework_sweep: asyncio.Lock
+    mock_sweep: asyncio.Lock
     metrics: Metrics
     # An update as received (JSON) and the bot, decoded once: an unreadable one becomes an empty
     # update with its id, skipped as polling skips it (bot/handlers/errors.py); the webhook uses it.

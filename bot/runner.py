@@ -29,6 +29,7 @@ from bot.tutor.class_quiz.results import (
 from bot.tutor.class_quiz.rounds import ClassQuiz
 from bot.tutor.tutor import Tutor
 from bot.views import class_quiz as views
+from bot.views import mock as mock_views
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ class QuizRunner:
             await self._post(effect.chat_id, effect.question)
         elif isinstance(effect, CloseQuestion):
             await self._close(effect)
+        elif isinstance(effect, PostBoard) and effect.summary.mock is not None:
+            for text in mock_views.class_results(effect.summary, effect.summary.mock, self.bot.username):
+                await self.bot.send_message(effect.chat_id, text, parse_mode=ParseMode.HTML)
         elif isinstance(effect, PostBoard):
             text = views.round_summary(effect.summary, self.bot.username)
             await self.bot.send_message(effect.chat_id, text, parse_mode=ParseMode.HTML)
@@ -120,7 +124,25 @@ class QuizRunner:
     async def _send(self, chat_id: int, question: Question) -> Delivery:
         """A question as a native quiz poll; as buttons where the group does not allow polls."""
         bank = self.tutor.bank
-        if not question.buttons:
+        if question.mock and not question.buttons:  # a plain poll: the answer is withheld until the end
+            try:
+                message = await self.bot.send_poll(
+                    chat_id,
+                    question.text,
+                    question.options,
+                    type=Poll.REGULAR,
+                    is_anonymous=False,
+                    open_period=question.seconds,
+                    description=views.quiz_description(bank, question),
+                )
+                if message.poll is not None:
+                    return Delivery(message.poll.id, message.message_id)
+            except BadRequest as exc:
+                if "poll" not in exc.message.lower():
+                    raise
+                log.info("Polls are not allowed in a group; using buttons: %s", exc.message)
+                await self.quiz.use_buttons(question.round_id)
+        elif not question.buttons:
             try:
                 message = await self.bot.send_poll(
                     chat_id,
@@ -156,9 +178,10 @@ class QuizRunner:
             with contextlib.suppress(BadRequest):  # already closed by its own timer
                 await self.bot.stop_poll(effect.chat_id, effect.message_id)
             return
+        closed = mock_views.class_question_closed if question.mock else views.quiz_buttons_closed
         try:
             await self.bot.edit_message_text(
-                views.quiz_buttons_closed(self.tutor.bank, question),
+                closed(self.tutor.bank, question),
                 chat_id=effect.chat_id,
                 message_id=effect.message_id,
                 parse_mode=ParseMode.HTML,

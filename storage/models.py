@@ -265,6 +265,7 @@ class QuizRound(SQLModel, table=True):
     kind: str = Field(
         default="round", sa_type=String(16), sa_column_kwargs={"server_default": "round"}
     )  # round, or mock (a class mock exam: answers withheld until the end)
+    exam_item: str | None = Field(default=None, sa_type=String(48))  # a class mock's written question
 
 
 class QuizQuestion(SQLModel, table=True):
@@ -374,3 +375,25 @@ class HomeworkPupil(SQLModel, table=True):
         Index("ix_homeworkpupil_status_attempt", "status", "attempt_at"),
         Index("ix_homeworkpupil_remind", "remind_at"),
     )
+
+
+class MockExam(SQLModel, table=True):
+    """A learner's mock exam (a timed `PracticeSet` of source "mock"): its questions, chosen at the
+    start, and the results' outbox once time runs out.
+
+    status: running (questions being answered), done (ended with the results shown in reply),
+    abandoned, then for a mock whose time ran out with no one there: sending (leased until
+    `lease_until`: a crash leaves it to be sent again), sent, unsure (the send timed out: never sent
+    again), failed or blocked.
+    """
+
+    set_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    learner_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    plan: str  # the questions' item ids in order, JSON
+    status: str = Field(default="running", sa_type=String(16))
+    ends_at: datetime = _utc_column(nullable=False)  # time up: the sweep sends the results after it
+    ended_at: datetime | None = _utc_column()
+    lease_until: datetime | None = _utc_column()
+    attempts: int = 0
+
+    __table_args__ = (Index("ix_mockexam_status_ends", "status", "ends_at"),)

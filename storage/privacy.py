@@ -19,6 +19,7 @@ from storage.models import (
     HomeworkPupil,
     ItemState,
     Learner,
+    MockExam,
     NudgeSend,
     PracticeSet,
     Prompt,
@@ -38,6 +39,7 @@ BY_LEARNER: tuple[tuple[str, type[SQLModel], Any], ...] = (
     ("tipshown", TipShown, TipShown.learner_id),
     ("homeworkpupil", HomeworkPupil, HomeworkPupil.learner_id),
     ("examdraft", ExamDraft, ExamDraft.learner_id),
+    ("mockexam", MockExam, MockExam.learner_id),
 )
 ANONYMOUS = "a classmate"
 

@@ -11,6 +11,7 @@ from bot.app import ALLOWED_UPDATES, build_application, start_server
 from bot.config import Settings
 from bot.context import RetainApp
 from bot.handlers.homework import HomeworkSweepReport, run_homework_sweep
+from bot.handlers.mock import MockSweepReport, run_mock_sweep
 from bot.handlers.nudges import SweepReport, run_sweep
 from bot.ops import OpsServer
 from bot.updates import ChatOrderedProcessor
@@ -142,6 +143,11 @@ class Harness:
         """Deliver homework and reminders due now (what the repeating job does every minute)."""
         assert self.app is not None
         return await run_homework_sweep(self.app.bot, self.app.bot_data, retry_base=0.01)
+
+    async def mock_sweep(self) -> MockSweepReport:
+        """Send the results of mock exams whose time is up (what the repeating job does)."""
+        assert self.app is not None
+        return await run_mock_sweep(self.app.bot, self.app.bot_data, retry_base=0.01)
 
     async def quiz_sweep(self) -> None:
         """Close quiz questions whose time is up (what the repeating job does every two seconds)."""

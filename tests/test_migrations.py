@@ -325,4 +325,4 @@ async def test_a_database_of_0008_gains_homework_and_keeps_its_sets(tmp_path: Pa
         assert db.execute("SELECT source, course, area FROM practiceset").fetchall() == [
             ("private", None, None)
         ]
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0010",)
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == ("0011",)

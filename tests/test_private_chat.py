@@ -225,10 +225,11 @@ async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
         "classreport",
         "quizsettings",
         "homework",
+        "mock",
         "help",
     ]
     assert commands[:5] == ["next", "write", "stats", "focus", "define"]
-    assert {"remind", "timezone", "pause", "quizname", "start", "help"} <= set(commands)
+    assert {"remind", "timezone", "pause", "quizname", "mock", "start", "help"} <= set(commands)
 
 
 async def test_next_before_start_asks_to_set_up(bot: Harness) -> None:

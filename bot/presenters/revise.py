@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.codec import Callback, answer_of
+from bot.presenters import mock
 from bot.tutor.core import InvalidChoice
 from bot.tutor.results import AnswerResult, PromptResult, Status
 from bot.tutor.sets import MAX_SET, MIN_SET
@@ -110,6 +111,8 @@ async def take_a_break(tutor: Tutor, user_id: int) -> Reply:
 
 def free_text_reply(tutor: Tutor, result: AnswerResult) -> Reply:
     """A message that is not a command: a typed calculation answer, else a short hint, never silence."""
+    if result.mock is not None:  # the learner is in a mock exam
+        return mock.step_reply(tutor.bank, result.mock)
     if result.status is Status.NOT_ONBOARDED:
         return [Send(common.not_started())]
     if result.status is Status.NOT_EXPECTED:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.codec import ANSWER_KINDS, Action, BadCallback, decode
-from bot.presenters import exam_date, general, homework, onboarding, privacy, reminders, revise, written
+from bot.presenters import exam_date, general, homework, mock, onboarding, privacy, reminders, revise, written
 from bot.tutor.results import Status, WrittenResult
 from bot.tutor.tutor import Tutor
 from bot.ui import Reply, Send
 from bot.views import class_quiz
+from bot.views import mock as mock_views
 from bot.views import written as written_views
 
 CLASS_LINK = class_quiz.CLASS_LINK  # /start's payload in the link a round's announcement carries
@@ -26,6 +27,8 @@ PRIVACY_LINK = class_quiz.PRIVACY_LINK  # /start's payload in the group greeting
 async def _start(tutor: Tutor, user_id: int, text: str) -> Reply:
     if text.strip() == PRIVACY_LINK:  # from a group's greeting: what is kept, and nothing stored for asking
         return await privacy.summary(tutor, user_id)
+    if text.strip().startswith(mock_views.WRITTEN_LINK):  # a class mock's written question
+        return await mock.written(tutor, user_id, text.strip())
     reply = await onboarding.start(tutor, user_id)
     if text.strip() == CLASS_LINK:  # opened from a class group's link: ask about class answers too
         reply += privacy.ask_consent()
@@ -97,6 +100,7 @@ COMMANDS: dict[str, CommandRoute] = {
     "quizsettings": _group_only,
     "classreport": _group_only,
     "homework": homework.carry_on_command,
+    "mock": mock.command,
     "exam": exam_date.exam,
 }
 
@@ -145,6 +149,10 @@ async def button(tutor: Tutor, user_id: int, data: str | None, message_id: int |
         return await privacy.button(tutor, user_id, callback.value)
     if action is Action.HOMEWORK:
         return await homework.carry_on_button(tutor, user_id, callback.ref or 0)
+    if action is Action.MOCK:
+        return await mock.answer(tutor, user_id, callback)
+    if action is Action.MOCK_EXAM:
+        return await mock.control(tutor, user_id, callback.value)
     if action is Action.DEFINE:
         return general.define_button(tutor, callback.value or "")
     if action is Action.MARK:

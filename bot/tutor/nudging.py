@@ -22,7 +22,7 @@ from bot.tutor.core import Core, InvalidChoice
 from bot.tutor.evidence import weakest_area, weigh
 from bot.tutor.examdate import ExamNote, Phase, plan_of
 from bot.tutor.memory import micros
-from bot.tutor.practice import YIELD_EVERY, Practice
+from bot.tutor.practice import MOCK, YIELD_EVERY, Practice
 from bot.tutor.record import find_or_create, goal_met, recount
 from bot.tutor.results import NudgeContent, ReminderSettings, ZoneChange
 from bot.tutor.schedule import (
@@ -213,6 +213,9 @@ class Nudger:
             row.status, row.error = NudgeStatus.SKIPPED, "more than two hours late"
             await self._withdraw(session, row)
             return None
+        if row.prompt_id is None and await self._in_mock(session, learner, now):
+            row.status, row.error = NudgeStatus.SKIPPED, "in a mock exam"  # never interrupted by a nudge
+            return None
         content = await self._content(session, row, learner, now)
         if content is None:
             row.status = NudgeStatus.SKIPPED  # nothing in the learner's course to ask
@@ -223,6 +226,20 @@ class Nudger:
             row.attempts + 1,
         )
         return NudgeJob(row.id, learner.id, content, row.backoff_notice)
+
+    @staticmethod
+    async def _in_mock(session: Session, learner: Learner, now: datetime) -> bool:
+        """Whether the learner is in the middle of a timed mock exam."""
+        if learner.current_set_id is None:
+            return False
+        current = await repo.get_set(session, learner.current_set_id)
+        return (
+            current is not None
+            and current.source == MOCK
+            and current.ended_at is None
+            and current.ends_at is not None
+            and current.ends_at > now
+        )
 
     async def _content(
         self, session: Session, row: NudgeSend, learner: Learner, now: datetime

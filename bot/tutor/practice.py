@@ -8,7 +8,7 @@ buttons: serving a new one replaces an unanswered one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -36,6 +36,8 @@ YIELD_EVERY = 10  # learners prepared between yields to the event loop in a nudg
 MAX_ECHO = 40  # characters of an unreadable typed answer quoted back
 MOVES_ON = (ItemKind.CONCEPT, ItemKind.TRUE_FALSE, ItemKind.MCQ)  # answered in one tap: the next follows
 HOMEWORK = "homework"  # a set's source when a teacher set it (an unfinished one is never ended)
+MOCK = "mock"  # a mock exam's set (`mock.py`): its own service serves it; its clock ends it
+MockText = Callable[[Session, "Loaded", str], Awaitable[AnswerResult]]
 
 
 @dataclass
@@ -103,12 +105,24 @@ async def load(
     )
 
 
+def in_mock(loaded: Loaded) -> bool:
+    """Whether the learner's current set is a mock exam still open."""
+    row = loaded.current_set
+    return (
+        row is not None
+        and row.source == MOCK
+        and row.ended_at is None
+        and loaded.learner.current_set_id == row.id
+    )
+
+
 class Practice:
     """The learner's private loop: sets of prompts in, answers out."""
 
     def __init__(self, core: Core) -> None:
         self.core = core
         self._focused: dict[tuple[str | None, str], tuple[Answerable, ...]] = {}  # one area of a course
+        self.mock_text: MockText | None = None  # typed text while a mock exam is the learner's set
         self._no_retry = frozenset(i for i, item in core.bank.items.items() if isinstance(item, ExamQuestion))
 
     # --- serving ------------------------------------------------------------------------------
@@ -192,6 +206,8 @@ class Practice:
         row = loaded.current_set
         if loaded.learner.current_set_id is None or row is None or row.ended_at is not None or row.id is None:
             return None
+        if row.source == MOCK:  # put aside for practice: the mock's own service serves it
+            return None
         return state_of(row.id, row.size, row.total, loaded.set_prompts, row.course, row.area, self._no_retry)
 
     async def _start_set(
@@ -210,8 +226,8 @@ class Practice:
         open_before = (
             learner.current_set_id is not None and previous is not None and previous.ended_at is None
         )
-        if open_before and previous is not None and previous.source != HOMEWORK:
-            previous.ended_at = now  # an unfinished homework set stays open: it can be carried on
+        if open_before and previous is not None and previous.source not in (HOMEWORK, MOCK):
+            previous.ended_at = now  # unfinished homework or a mock stays open: it can be carried on
         size = size or learner.set_size
         set_id = await repo.add_set(
             session,
@@ -228,12 +244,20 @@ class Practice:
         loaded.current_set, loaded.set_prompts = None, []
         return loaded.started
 
+    async def retire_live(self, session: Session, loaded: Loaded, now: datetime) -> tuple[int, ...]:
+        """Before a mock's question: settle a marked written answer, retire the live prompt's buttons;
+        the messages that showed it."""
+        await self._settle_live(session, loaded, now)
+        return self._replace_live(loaded)
+
     async def _settle_live(self, session: Session, loaded: Loaded, now: datetime) -> None:
         """Before the live prompt is replaced: a marked written answer is recorded as its marks stand;
         an answer still being written is discarded with its prompt."""
         live = loaded.live
         if live is None or live.id is None or live.kind != ItemKind.EXAM.value or not written.is_open(live):
             return
+        if in_mock(loaded) and not live.revealed:
+            return  # a mock's written answer put aside: kept for Carry on (or marked when time is up)
         if live.id != loaded.learner.live_prompt_id:
             return
         question = self.core.bank.answerable(live.item_id)
@@ -502,6 +526,8 @@ class Practice:
         """
         async with self.core.sessions() as session, session.begin():
             loaded = await load(session, self.core.memories, user_id, last=True)
+            if loaded is not None and self.mock_text is not None and in_mock(loaded):
+                return await self.mock_text(session, loaded, text)
             prompt = loaded.last if loaded is not None else None
             if prompt is not None and prompt.context == AnswerContext.NUDGE and prompt.id is not None:
                 nudge = await repo.nudge_of_prompt(session, prompt.id)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.tutor.examdate import ExamNote
 from bot.tutor.selection import Reason
 from content.drills import DrillInstance, Typed
 from content.schema import Answerable, Area, ExamQuestion, ExamTip
+
+if TYPE_CHECKING:  # the mock's results import these: only the type is needed here
+    from bot.tutor.mock_results import MockStep
 
 
 class Status(StrEnum):
@@ -131,6 +135,7 @@ class AnswerResult:
     next_due: datetime | None = None  # when the item is due again
     following: PromptResult | None = None  # the next prompt (or the set's recap), served at once
     can_continue: bool = False  # a "Next" button still leads on from this prompt (a calculation)
+    mock: MockStep | None = None  # typed text during a mock exam: what the mock made of it
 
 
 class Stage(StrEnum):

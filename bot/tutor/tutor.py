@@ -13,6 +13,7 @@ from bot.tutor.core import Core
 from bot.tutor.exam_dates import ExamDates
 from bot.tutor.glossary import Glossary
 from bot.tutor.homework import Homework
+from bot.tutor.mock import MockExams
 from bot.tutor.nudging import LEASE, Nudger
 from bot.tutor.operations import Operations
 from bot.tutor.practice import Practice
@@ -38,6 +39,7 @@ class Tutor:
     privacy: Privacy
     homework: Homework
     operations: Operations
+    mock: MockExams
     exam_dates: ExamDates
     database: Database | None = None  # set by `open`; None when built over a bare session factory
 
@@ -69,6 +71,7 @@ class Tutor:
             privacy=Privacy(core, keep_inactive),
             homework=Homework(core, practice, nudge_lease),
             operations=Operations(core),
+            mock=MockExams(core, practice),
             exam_dates=ExamDates(core),
         )
 

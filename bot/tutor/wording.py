@@ -17,7 +17,7 @@ import content
 
 _BULLET = re.compile(r"^\s*(?:[-*•·>–—]+|\(?\d{1,2}[.)]|\(?[a-h][.)])\s*")
 # A sentence ends at . ! ? ; followed by space, unless the dot closes an abbreviation.
-_END = re.compile(r"(?<![0-9])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\beg)(?<!\bie)[.!?;]+(?=\s|$)")
+_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\beg)(?<!\bie)[.!?;]+(?=\s|$)")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,11 @@ def tokens(text: str) -> list[str]:
     """Lowercased words and clause punctuation; contractions opened ("doesn't" -> does not),
     possessives dropped ("customer's" -> customer), hyphenated words split."""
     lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    lowered = re.sub(r"\be-mail", "email", lowered)
     lowered = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", lowered)
+    # Working written with signs reads as words: "55% - 20% = 35" is "55 minus 20 equals 35".
+    lowered = re.sub(r"(?<=[0-9%])\s*[-\u2013\u2212]\s*(?=[0-9])", " minus ", lowered)
+    lowered = re.sub(r"\s*=\s*", " equals ", lowered)
     out: list[str] = []
     for raw in _TOKEN.findall(lowered):
         word = raw.strip()
@@ -101,7 +105,36 @@ def tokens(text: str) -> list[str]:
             out.append(word.split("'")[0])
         else:
             out.append(word)
-    return [t for t in out if t]
+    return _fold_negated_opposites([t for t in out if t])
+
+
+# "not happy" says "unhappy", "don't leave" says "stay": the opposite word. The negation still
+# covers what follows ("never leave for a cheaper price" does not say they leave for a price).
+_OPPOSITES = {
+    "happy": "unhappy",
+    "satisfied": "dissatisfied",
+    "pleased": "displeased",
+    "leave": "stay",
+    "leaving": "staying",
+    "go": "stay",
+    "lose": "keep",
+    "losing": "keeping",
+}
+
+
+def _fold_negated_opposites(words: list[str]) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in {"not", "never"} and following in _OPPOSITES:
+            out.extend((_OPPOSITES[following], word))
+            index += 2
+            continue
+        out.append(word)
+        index += 1
+    return out
 
 
 # --- spelling variants and stems ---------------------------------------------------------------
@@ -114,7 +147,6 @@ _VARIANTS = (
     (re.compile(r"^judgement"), "judgment"),
     (re.compile(r"^(?=[a-z]{4})(travel|cancel|label|model|signal|fuel|level)l(?=ed|ing|er)"), r"\1"),
     (re.compile(r"^programme"), "program"),
-    (re.compile(r"^e ?mail"), "email"),
 )
 
 

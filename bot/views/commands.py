@@ -13,6 +13,7 @@ GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("classreport", "Where the class is weak (admins)"),
     ("quizsettings", "Course, time per question, questions per round, who starts rounds (admins)"),
     ("homework", "Set homework, e.g. /homework 10 until Friday (admins)"),
+    ("mock", "Run a class mock exam: answers and results at the end (admins)"),
     ("help", "What Retain does here, and who can use each command"),
 )
 
@@ -31,6 +32,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("exam", "Your exam date, e.g. /exam 12 March (or off)"),
     ("quizname", "Show your name on class quiz boards: on or off"),
     ("homework", "Carry on with your homework"),
+    ("mock", "A timed mock exam: your score and the answers at the end"),
     ("privacy", "What Retain keeps about you; export or erase it"),
     ("start", "Set up, or change your course"),
     ("help", "How Retain works"),
@@ -65,6 +67,7 @@ def help_text() -> str:
         "/remind – your daily nudge time, e.g. /remind 18:30 (or off)\n"
         "/timezone – your time zone, e.g. /timezone Europe/London\n"
         "/pause – a break from nudges, e.g. /pause 3; /resume to restart\n"
+        "/mock – a timed mock exam in exam proportions; your score and the answers at the end\n"
         "/exam – your exam date, e.g. /exam 12 March: revision planned towards it (or off)\n"
         "/quizname – on or off: your name on class quiz leaderboards\n"
         "/privacy – what Retain keeps about you; /export or /forget it\n\n"

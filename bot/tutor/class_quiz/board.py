@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.tutor.class_quiz.mock import MOCK_KIND, class_mock_results
 from bot.tutor.class_quiz.results import Fastest, QuizStatus, RoundSummary
 from bot.tutor.class_quiz.rules import leaderboard
 from content.schema import Bank, ConceptCard
@@ -69,6 +70,9 @@ async def finish(
         weakest_accuracy = sum(per_area[area_id]) / len(per_area[area_id])
         missed = [by_id[a.question_id].item_id for a in answers if not a.correct]
         card = closing_card(bank, area_id, missed)
+    mock = None
+    if quiz_round.kind == MOCK_KIND:
+        mock = class_mock_results(bank, questions, answers, quiz_round.exam_item)
     await _pseudonymise(session, quiz_round, questions, answers, agreed)
     return RoundSummary(
         quiz_round.id,
@@ -82,6 +86,7 @@ async def finish(
         weakest,
         weakest_accuracy,
         card,
+        mock,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from bot.tutor.class_quiz.rules import QuizItem, Standing
-from content.schema import Area, ConceptCard
+from content.schema import Area, ConceptCard, ExamQuestion
 
 
 class QuizStatus(StrEnum):
@@ -84,6 +84,7 @@ class Question:
     correct_option: int
     seconds: int
     buttons: bool  # members answer with buttons under a message (the group bars polls)
+    mock: bool = False  # a class mock's question: a plain poll, its answer withheld until the end
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,30 @@ class RoundSummary:
     weakest: Area | None
     weakest_accuracy: float | None
     closing_card: ConceptCard | None
+    mock: ClassMockResults | None = None  # a class mock's results (instead of the usual board)
+
+
+@dataclass(frozen=True)
+class ClassMockLine:
+    """One question of a class mock: its right answer and how many of the class gave it."""
+
+    position: int
+    item: QuizItem
+    answer: str
+    right: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class ClassMockResults:
+    """A class mock's results: the spread of scores, each area, each question, what to revise."""
+
+    questions: int
+    scores: tuple[tuple[int, int], ...]  # (right answers, pupils with that score), best first
+    areas: tuple[tuple[Area, int, int], ...]  # (area, right answers, answers)
+    lines: tuple[ClassMockLine, ...]
+    revise: tuple[Area, ...]
+    written: ExamQuestion | None
 
 
 @dataclass(frozen=True)
@@ -171,6 +196,7 @@ class CommandResult:
     course: str | None = None  # the class's awarding body the round's items come from (None: every body)
     areas: list[Area] = field(default_factory=list)  # for an unknown area: what exists
     effects: list[Effect] = field(default_factory=list)
+    written: bool = False  # a class mock ends with a written question (posted with the results)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.tutor.class_quiz.board import finish
+from bot.tutor.class_quiz.mock import MOCK_KIND, plan_class_mock
 from bot.tutor.class_quiz.report import area_accuracy
 from bot.tutor.class_quiz.results import (
     AnswerOutcome,
@@ -236,6 +237,12 @@ class ClassQuiz:
             area=area,
             seconds_per_question=settings.seconds_per_question,
         )
+        return await self._store_round(session, quiz_round, chosen, seed)
+
+    async def _store_round(
+        self, session: Session, quiz_round: QuizRound, chosen: Sequence[QuizItem], seed: int
+    ) -> Question | None:
+        """Store a round and its questions; its first question."""
         session.add(quiz_round)
         await session.flush()
         if quiz_round.id is None:
@@ -255,6 +262,42 @@ class ClassQuiz:
         first = await store.question_at(session, quiz_round.id, 1)
         return await self._view(session, quiz_round, first) if first else None
 
+    async def mock_command(self, chat_id: int, user_id: int, is_admin: bool) -> CommandResult:
+        """/mock in a group (admins): a class mock exam, the private mock's blueprint as polls whose
+        answers are withheld until the results; its written question comes with the results."""
+        async with self.core.sessions() as session, session.begin():
+            await repo.hold_group(session, chat_id)
+            if not is_admin:
+                return CommandResult(StartStatus.NOT_ALLOWED)
+            settings = _settings_of(await store.group_settings(session, chat_id), chat_id)
+            if await store.running_round(session, chat_id) is not None:
+                return CommandResult(StartStatus.RUNNING)
+            seed = self.core.rng.randrange(2**31)
+            course = settings.course
+            polls, written = plan_class_mock(
+                self.bank, course, self.items(course), self.core.clock(), random.Random(seed)
+            )
+            if not polls:
+                return CommandResult(StartStatus.EMPTY)
+            quiz_round = QuizRound(
+                chat_id=chat_id,
+                started_by=user_id,
+                started_at=self.core.clock(),
+                seconds_per_question=settings.seconds_per_question,
+                kind=MOCK_KIND,
+                exam_item=written.id if written is not None else None,
+            )
+            first = await self._store_round(session, quiz_round, polls, seed)
+            if first is None:
+                return CommandResult(StartStatus.EMPTY)
+            return CommandResult(
+                StartStatus.OK,
+                first,
+                course=course,
+                effects=[PostQuestion(chat_id, first)],
+                written=written is not None,
+            )
+
     async def _view(self, session: Session, quiz_round: QuizRound, question: QuizQuestion) -> Question:
         """A stored question as it is put to the group."""
         item = self.bank.answerable(question.item_id)
@@ -272,6 +315,7 @@ class ClassQuiz:
             question.correct_option,
             quiz_round.seconds_per_question,
             quiz_round.buttons,
+            quiz_round.kind == MOCK_KIND,
         )
 
     async def claim_post(self, question_id: int) -> bool:

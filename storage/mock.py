@@ -1,0 +1,107 @@
+"""Mock exams' SQL: the running mock, its prompts, its written answer and the results' outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import locks
+from storage.models import ExamDraft, ExamMark, MockExam, Prompt
+
+RUNNING = "running"
+
+
+async def add_mock(session: AsyncSession, mock: MockExam) -> None:
+    """Store a new mock exam."""
+    session.add(mock)
+    await session.flush()
+
+
+async def get_mock(session: AsyncSession, set_id: int) -> MockExam | None:
+    """A mock exam by its set's id."""
+    return await session.get(MockExam, set_id)
+
+
+async def running_mock(session: AsyncSession, learner_id: int) -> MockExam | None:
+    """The learner's running mock exam (its time may be up), if any."""
+    result = await session.exec(
+        select(MockExam)
+        .where(col(MockExam.learner_id) == learner_id, col(MockExam.status) == RUNNING)
+        .order_by(col(MockExam.set_id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def latest_mock(session: AsyncSession, learner_id: int) -> MockExam | None:
+    """The learner's latest mock exam, whatever its status."""
+    result = await session.exec(
+        select(MockExam)
+        .where(col(MockExam.learner_id) == learner_id)
+        .order_by(col(MockExam.set_id).desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def set_prompts(session: AsyncSession, set_id: int) -> Sequence[Prompt]:
+    """A set's prompts in the order served."""
+    result = await session.exec(select(Prompt).where(col(Prompt.set_id) == set_id).order_by(col(Prompt.id)))
+    return result.all()
+
+
+async def leasable(session: AsyncSession, now: datetime, limit: int) -> Sequence[MockExam]:
+    """Mocks whose results are due to be sent: time up while running, and leases a crash left."""
+    time_up = and_(col(MockExam.status) == RUNNING, col(MockExam.ends_at) <= now)
+    lost = and_(col(MockExam.status) == "sending", col(MockExam.lease_until) <= now)
+    statement = select(MockExam).where(or_(time_up, lost)).order_by(col(MockExam.ends_at)).limit(limit)
+    result = await session.exec(locks.claim(session, statement))
+    return result.all()
+
+
+async def mocks(session: AsyncSession, ids: Sequence[int]) -> dict[int, MockExam]:
+    """Mock exams by set id."""
+    result = await session.exec(select(MockExam).where(col(MockExam.set_id).in_(ids)))
+    return {row.set_id: row for row in result.all()}
+
+
+async def draft(session: AsyncSession, prompt_id: int) -> ExamDraft | None:
+    """The written answer being written to a prompt, if any."""
+    return await session.get(ExamDraft, prompt_id)
+
+
+async def add_draft(session: AsyncSession, row: ExamDraft) -> None:
+    """Start keeping a written answer (until it is marked)."""
+    session.add(row)
+    await session.flush()
+
+
+async def discard_draft(session: AsyncSession, prompt_id: int) -> None:
+    """Forget a written answer's text (once it is marked)."""
+    await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id) == prompt_id))
+
+
+async def discard_drafts(session: AsyncSession, prompt_ids: Sequence[int]) -> None:
+    """Forget the written answers to these prompts (an abandoned mock's)."""
+    if prompt_ids:
+        await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id).in_(prompt_ids)))
+
+
+async def add_marks(session: AsyncSession, marks: Sequence[ExamMark]) -> None:
+    """Store the points of a marked written answer."""
+    session.add_all(marks)
+    await session.flush()
+
+
+async def marks_of(session: AsyncSession, prompt_ids: Sequence[int]) -> Sequence[ExamMark]:
+    """The marked points of written answers, in scheme order."""
+    if not prompt_ids:
+        return []
+    result = await session.exec(
+        select(ExamMark).where(col(ExamMark.prompt_id).in_(prompt_ids)).order_by(col(ExamMark.position))
+    )
+    return result.all()
