@@ -377,3 +377,21 @@ async def test_two_instances_sweeping_at_once_send_the_results_once(
         assert len(summaries) == 1
     finally:
         await other.stop()
+
+
+async def test_moving_on_after_a_mock_records_its_written_answer_as_marked(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    bot = await make_bot(mock_bank(tmp_path / "bank"))
+    question = await _start(bot)
+    for position in range(1, 14):
+        sent = await _answer(bot, MOLLY, question, right=True)
+        if position < 13:
+            [question] = [m for m in sent if _question(m)]
+    answers = "SELECT COUNT(*) FROM answer WHERE learner_id = ?"
+    assert bot.sql.rows(answers, MOLLY.id) == [(12,)]  # the written marks wait for the learner's word
+    [waiting] = await bot.send(MOLLY, "and one more thing")
+    assert "/next also keeps the marks as they stand" in waiting.text
+    await bot.send(MOLLY, "/next")  # ...which is true: moving on records them
+    assert bot.sql.rows(answers, MOLLY.id) == [(13,)]
+    assert bot.sql.rows("SELECT COUNT(*) FROM prompt WHERE kind = 'exam' AND answered_at IS NULL") == [(0,)]

@@ -674,10 +674,12 @@ class MockExams:
                         retired = (*retired, prompt.message_id)
             if learner.current_set_id == mock.set_id:
                 learner.current_set_id = None
-            if learner.live_prompt_id is not None and any(p.id == learner.live_prompt_id for p in prompts):
-                # A marked written answer stays live for its self-assessment (Confirm, or the next
-                # prompt, records it as it stands, as outside a mock).
+            # A marked written answer stays live for its self-assessment (Confirm, or the next prompt,
+            # records it as it stands, as outside a mock), even when the last answer just cleared it.
+            if awaiting is not None:
                 learner.live_prompt_id = awaiting
+            elif learner.live_prompt_id is not None and any(p.id == learner.live_prompt_id for p in prompts):
+                learner.live_prompt_id = None
             prompts = list(await store.set_prompts(session, mock.set_id))
         marks = await store.marks_of(session, [p.id for p in prompts if p.id is not None])
         plan = [self.core.bank.answerable(i) for i in json.loads(mock.plan)]

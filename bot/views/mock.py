@@ -295,8 +295,8 @@ def written_text(line: MockLine, head: str) -> str:
         )
         body = "\n".join([marked, *found, *missed])
     check = (
-        "\n\n<i>Check the marking: tap a point to change its mark (your own word is final, and your "
-        "score changes by the points you change), then Confirm.</i>"
+        "\n\n<i>Check the marking: tap a point to change its mark (your own word is final: the "
+        "Confirm button shows your new total), then Confirm to record it.</i>"
         if line.confirmable
         else ""
     )
