@@ -64,6 +64,10 @@ def test_dates_are_read_as_the_learner_writes_them() -> None:
     assert parse_exam_date("in 6 weeks", TODAY).day == date(2026, 4, 13)
     assert parse_exam_date("in 10 days", TODAY).day == date(2026, 3, 12)
     assert parse_exam_date("today", TODAY).day == TODAY
+    # the form Retain writes a date back in is read too, with its year
+    assert parse_exam_date("Friday 12 March 2027", TODAY).day == date(2027, 3, 12)
+    assert parse_exam_date("March 12th, 2027", TODAY).day == date(2027, 3, 12)
+    assert parse_exam_date("29 February 2028", TODAY).problem is DateProblem.TOO_FAR  # read, then refused
 
 
 def test_a_past_a_far_or_an_unreadable_date_is_refused_with_its_reason() -> None:

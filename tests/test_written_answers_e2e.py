@@ -290,3 +290,18 @@ async def test_write_asks_an_exam_question_now(exam_bot: Harness) -> None:
     assert "1 message, 4 words so far" in ack.text
     [help_text] = await bot.send(ANNA, "/help")
     assert "/write – an exam question to answer in writing now" in help_text.text
+
+
+async def test_a_daily_nudge_never_discards_an_answer_being_written(exam_bot: Harness) -> None:
+    bot = exam_bot
+    await reach_question(bot, ANNA)  # 09:00 London, 2 March
+    await bot.send(ANNA, "/remind 09:30")
+    await bot.send(ANNA, "A CRM system stores each customer's purchase history.")
+    bot.clock.now += timedelta(minutes=31)
+    mark = bot.fake.mark()
+    await bot.sweep()
+    assert bot.sent_to(ANNA, mark) == []  # she is revising already: today's nudge is skipped
+    assert bot.sql.rows("SELECT status, error FROM nudgesend") == [("skipped", "writing an exam answer")]
+    assert drafts(bot) == [(1, "A CRM system stores each customer's purchase history.")]
+    [marking] = await bot.send(ANNA, "Staff personalise offers for each customer.\ndone")
+    assert "I found 2 of 3 marking points" in marking.text

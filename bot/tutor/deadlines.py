@@ -65,7 +65,7 @@ class Deadline:
     problem: DateProblem | None = None
 
 
-def _named(word: str, names: tuple[str, ...]) -> int | None:
+def named(word: str, names: tuple[str, ...]) -> int | None:
     """The index of the name `word` spells or begins (at least three letters: "fri", "sept")."""
     word = word.casefold().rstrip(".,")
     if len(word) < 3:
@@ -74,13 +74,13 @@ def _named(word: str, names: tuple[str, ...]) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
-def _day_month(words: list[str]) -> tuple[int, int] | None:
+def day_month(words: list[str]) -> tuple[int, int] | None:
     """ "12 March", "March 12", "12th Mar" as (day, month)."""
     if len(words) != 2:
         return None
     for day_word, month_word in (words, words[::-1]):
         day = _DAY.fullmatch(day_word.casefold())
-        month = _named(month_word, MONTHS)
+        month = named(month_word, MONTHS)
         if day is not None and month is not None:
             return int(day.group(1)), month + 1
     return None
@@ -98,9 +98,9 @@ def read_day(words: list[str], today: date) -> date | None:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
         except ValueError:
             return None
-    if len(words) == 1 and (weekday := _named(text, WEEKDAYS)) is not None:
+    if len(words) == 1 and (weekday := named(text, WEEKDAYS)) is not None:
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
-    found = _day_month(words)
+    found = day_month(words)
     if found is None:
         return None
     day, month = found

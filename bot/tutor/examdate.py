@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.tutor.deadlines import DateProblem, Deadline, read_day
+from bot.tutor.deadlines import WEEKDAYS, DateProblem, Deadline, day_month, named, read_day
 from bot.tutor.memory import micros
 
 MAX_AHEAD = timedelta(days=548)  # about 18 months: a date further off is most likely a typo
@@ -103,6 +103,23 @@ def _numeric(text: str, today: date) -> date | None:
     return None
 
 
+def _with_year(text: str) -> date | None:
+    """ "12 March 2027", "Friday 12 March 2027", "March 12th, 2027": a named day with its year (the
+    form Retain itself writes a date in)."""
+    words = text.split()
+    if words and named(words[0], WEEKDAYS) is not None:
+        words = words[1:]
+    if len(words) < 3 or not words[-1].isdigit() or len(words[-1]) != 4:
+        return None
+    found = day_month(words[:-1])
+    if found is None:
+        return None
+    try:
+        return date(int(words[-1]), found[1], found[0])
+    except ValueError:
+        return None
+
+
 def _relative(text: str, today: date) -> date | None:
     """ "in 6 weeks", "in 10 days", "in a month" (a month is four weeks: the day of the week stays)."""
     found = _IN.fullmatch(text)
@@ -119,7 +136,12 @@ def parse_exam_date(text: str, today: date) -> Deadline:
     cleaned = " ".join(text.casefold().replace(",", " ").split())
     if cleaned.startswith("on "):
         cleaned = cleaned[3:]
-    day = _numeric(cleaned, today) or _relative(cleaned, today) or read_day(cleaned.split(), today)
+    day = (
+        _numeric(cleaned, today)
+        or _relative(cleaned, today)
+        or _with_year(cleaned)
+        or read_day(cleaned.split(), today)
+    )
     if day is None:
         return Deadline(None, DateProblem.UNREADABLE)
     if day < today:

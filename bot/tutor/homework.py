@@ -50,6 +50,7 @@ from storage.models import Homework as HomeworkRow
 from storage.models import HomeworkPupil, Learner
 
 CANCEL_WORD = "cancel"
+WRITING_WAIT = timedelta(minutes=20)  # a pupil writing an exam answer gets their homework after it
 REPORT_LATEST = 3  # homework shown in the teacher's report, newest first
 
 
@@ -468,6 +469,9 @@ class Homework:
         if homework.due_at <= now:
             row.status, row.lease_until, row.error = PupilStatus.FAILED, None, "past its deadline"
             await self._withdraw(session, row)
+            return None
+        if row.prompt_id is None and await self.practice.writing(session, learner):
+            row.status, row.attempt_at = PupilStatus.PENDING, now + WRITING_WAIT  # their words stay
             return None
         served: ServedPrompt | None
         replaced: tuple[int, ...] = ()

@@ -250,6 +250,19 @@ class Practice:
         await self._settle_live(session, loaded, now)
         return self._replace_live(loaded)
 
+    @staticmethod
+    async def writing(session: Session, learner: Learner) -> bool:
+        """Whether the learner is writing an answer to an exam question (words kept, not yet marked):
+        a nudge or homework waits rather than replace it and discard the words."""
+        if learner.live_prompt_id is None:
+            return False
+        live = await repo.get_prompt(session, learner.live_prompt_id)
+        if live is None or live.id is None or live.kind != ItemKind.EXAM.value:
+            return False
+        if not written.is_open(live) or live.revealed:
+            return False
+        return await written_store.get_draft(session, live.id) is not None
+
     async def _settle_live(self, session: Session, loaded: Loaded, now: datetime) -> None:
         """Before the live prompt is replaced: a marked written answer is recorded as its marks stand;
         an answer still being written is discarded with its prompt."""

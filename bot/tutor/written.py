@@ -33,7 +33,7 @@ _EDGES = re.compile(f"^[{_PUNCTUATION}]+|[{_PUNCTUATION}]+$")
 
 def is_done(line: str) -> bool:
     """Whether a line says the learner has finished writing ("done", "Done.", "finished!")."""
-    return _EDGES.sub("", line).casefold() in DONE_WORDS
+    return _EDGES.sub("", line.replace("\u2019", "'")).casefold() in DONE_WORDS
 
 
 def split_done(text: str) -> tuple[str, bool]:

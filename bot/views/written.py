@@ -42,7 +42,8 @@ def added(result: WrittenResult) -> str:
     return (
         f"📝 Got it: {_plural(result.messages, 'message')}, {_plural(result.words, 'word')} so far. "
         "Write more, or send <b>done</b> to have it marked.\n"
-        "<i>/next skips this question and discards what you have written.</i>"
+        "<i>Asking for another prompt (/next, /write, /focus, /mock) skips this question and discards "
+        "what you have written.</i>"
     )
 
 
