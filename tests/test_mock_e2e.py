@@ -395,3 +395,18 @@ async def test_moving_on_after_a_mock_records_its_written_answer_as_marked(
     await bot.send(MOLLY, "/next")  # ...which is true: moving on records them
     assert bot.sql.rows(answers, MOLLY.id) == [(13,)]
     assert bot.sql.rows("SELECT COUNT(*) FROM prompt WHERE kind = 'exam' AND answered_at IS NULL") == [(0,)]
+
+
+def test_the_offer_gives_the_range_of_marks_the_written_question_drawn_at_start_allows() -> None:
+    from bot.tutor.mock import offer_of
+    from bot.views.mock import offer_text
+    from tests.banks import shipped_bank
+
+    course = shipped_bank().for_body("all")
+    written = sorted((item for item in course if isinstance(item, ExamQuestion)), key=lambda q: q.marks)
+    one_mark = next(item for item in course if isinstance(item, TrueFalse))
+    offer = offer_of([one_mark, written[-1]], course)
+    assert (offer.marks, offer.most_marks) == (1 + written[0].marks, 1 + written[-1].marks)
+    assert f"({1 + written[0].marks} to {1 + written[-1].marks} marks, by the written question drawn)" in (
+        offer_text(offer)
+    )

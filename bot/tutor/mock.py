@@ -185,18 +185,19 @@ def marks_of(item: Answerable) -> int:
     return item.marks if isinstance(item, ExamQuestion) else 1
 
 
-def offer_of(plan: Sequence[Answerable]) -> MockOffer:
-    """What a mock of these questions is, told before it starts."""
+def offer_of(plan: Sequence[Answerable], course: Sequence[Answerable] = ()) -> MockOffer:
+    """What a mock of these questions is, told before it starts. Start draws the questions afresh,
+    so the marks are the range the course's written questions allow (`course`: its items)."""
     counts: dict[str, int] = {}
     for item in plan:
         counts[item.kind.value] = counts.get(item.kind.value, 0) + 1
-    return MockOffer(
-        len(plan),
-        sum(marks_of(item) for item in plan),
-        minutes_for(plan),
-        tuple(counts.items()),
-        any(isinstance(item, ExamQuestion) for item in plan),
-    )
+    marks = sum(marks_of(item) for item in plan)
+    most = marks
+    written = [item for item in plan if isinstance(item, ExamQuestion)]
+    if written:
+        allowed = [item.marks for item in course if isinstance(item, ExamQuestion)] or [written[0].marks]
+        marks, most = marks - written[0].marks + min(allowed), marks - written[0].marks + max(allowed)
+    return MockOffer(len(plan), marks, minutes_for(plan), tuple(counts.items()), bool(written), most)
 
 
 def _seconds_left(mock: MockExam, now: datetime) -> int:
@@ -315,7 +316,8 @@ class MockExams:
             plan = self._plan(learner, {}, now)
             if not plan:
                 return MockStep(MockStatus.EMPTY)
-            return MockStep(MockStatus.OFFER, offer=offer_of(plan))
+            course = self.core.bank.for_body(learner.awarding_body)
+            return MockStep(MockStatus.OFFER, offer=offer_of(plan, course))
 
     async def start(self, user_id: int, plan: list[Answerable] | None = None) -> MockStep:
         """Start: a new mock and its first question (a second tap while it runs starts nothing);

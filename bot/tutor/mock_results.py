@@ -41,6 +41,7 @@ class MockOffer:
     minutes: int
     kinds: tuple[tuple[str, int], ...]  # item kind value, how many
     written: bool  # ends with a written answer
+    most_marks: int = 0  # the marks when the written question drawn carries the most (0: as `marks`)
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,11 @@ def _kinds(offer: MockOffer) -> str:
 def offer_text(offer: MockOffer) -> str:
     """What /mock offers before it starts: questions, marks, time, and that answers come at the end."""
     last = " The written answer comes last." if offer.written else ""
+    marks = f"{offer.marks} marks"
+    if offer.most_marks > offer.marks:
+        marks = f"{offer.marks} to {offer.most_marks} marks, by the written question drawn"
     return (
-        f"📝 <b>Mock exam</b>\n\n<b>{offer.questions} questions</b> ({offer.marks} marks) in "
+        f"📝 <b>Mock exam</b>\n\n<b>{offer.questions} questions</b> ({marks}) in "
         f"<b>{offer.minutes} minutes</b>: {_kinds(offer)}, across every topic area of your course.{last}\n\n"
         "No answer is marked as you go: at the end you get your score, your marks in each area, "
         "every question with its right answer, and what to revise.\n\n"
