@@ -35,6 +35,7 @@ TIP_TEXT_LIMIT = 400
 # Room kept in a message for headings, labels and the verdict line around an item's own text.
 MESSAGE_OVERHEAD = 200
 MESSAGE_BUDGET = limits.MAX_MESSAGE_LENGTH - MESSAGE_OVERHEAD
+QUOTE_ROOM = 210  # under each point of a marked answer: the learner's sentence, quoted (at most 200)
 
 FIELD_HINTS = {
     "explanation": "every answer must teach why, in one or two sentences",
@@ -255,7 +256,7 @@ def _exam_problems(item: ExamQuestion, where: str, file: str, node: Node) -> lis
         len(item.question)
         + len(item.model_answer)
         + len(item.explanation)
-        + sum(len(point.text) + 60 for point in item.points)  # each point with a quoted sentence
+        + sum(len(point.text) + QUOTE_ROOM for point in item.points)  # each point with a quoted sentence
     )
     problems += _message_problem(where, size, file, node.line, "question, points and model answer")
     return problems

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, or_
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import locks
-from storage.models import ExamDraft, ExamMark, MockExam, Prompt
+from storage.models import MockExam, Prompt
 
 RUNNING = "running"
 
@@ -67,41 +67,3 @@ async def mocks(session: AsyncSession, ids: Sequence[int]) -> dict[int, MockExam
     """Mock exams by set id."""
     result = await session.exec(select(MockExam).where(col(MockExam.set_id).in_(ids)))
     return {row.set_id: row for row in result.all()}
-
-
-async def draft(session: AsyncSession, prompt_id: int) -> ExamDraft | None:
-    """The written answer being written to a prompt, if any."""
-    return await session.get(ExamDraft, prompt_id)
-
-
-async def add_draft(session: AsyncSession, row: ExamDraft) -> None:
-    """Start keeping a written answer (until it is marked)."""
-    session.add(row)
-    await session.flush()
-
-
-async def discard_draft(session: AsyncSession, prompt_id: int) -> None:
-    """Forget a written answer's text (once it is marked)."""
-    await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id) == prompt_id))
-
-
-async def discard_drafts(session: AsyncSession, prompt_ids: Sequence[int]) -> None:
-    """Forget the written answers to these prompts (an abandoned mock's)."""
-    if prompt_ids:
-        await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id).in_(prompt_ids)))
-
-
-async def add_marks(session: AsyncSession, marks: Sequence[ExamMark]) -> None:
-    """Store the points of a marked written answer."""
-    session.add_all(marks)
-    await session.flush()
-
-
-async def marks_of(session: AsyncSession, prompt_ids: Sequence[int]) -> Sequence[ExamMark]:
-    """The marked points of written answers, in scheme order."""
-    if not prompt_ids:
-        return []
-    result = await session.exec(
-        select(ExamMark).where(col(ExamMark.prompt_id).in_(prompt_ids)).order_by(col(ExamMark.position))
-    )
-    return result.all()

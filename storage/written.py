@@ -44,3 +44,19 @@ async def marks_of(session: Session, prompt_id: int) -> list[ExamMark]:
         select(ExamMark).where(col(ExamMark.prompt_id) == prompt_id).order_by(col(ExamMark.position))
     )
     return list(result.all())
+
+
+async def drop_drafts(session: Session, prompt_ids: Sequence[int]) -> None:
+    """Discard the answers being written to these prompts (an abandoned mock's)."""
+    if prompt_ids:
+        await session.exec(delete(ExamDraft).where(col(ExamDraft.prompt_id).in_(prompt_ids)))
+
+
+async def marks_for(session: Session, prompt_ids: Sequence[int]) -> Sequence[ExamMark]:
+    """The marks of several marked answers, each in scheme order."""
+    if not prompt_ids:
+        return []
+    result = await session.exec(
+        select(ExamMark).where(col(ExamMark.prompt_id).in_(prompt_ids)).order_by(col(ExamMark.position))
+    )
+    return result.all()

@@ -39,6 +39,7 @@ from content.drills import Mark, generate, mark, parse_answer
 from content.schema import Answerable, Area, Bank, ConceptCard, ExamQuestion, ItemKind, MetricDrill
 from storage import mock as store
 from storage import repo
+from storage import written as written_store
 from storage.db import Session
 from storage.models import ExamDraft, ExamMark, Learner, MockExam, Prompt
 
@@ -440,9 +441,11 @@ class MockExams:
                 return MockStep(MockStatus.UNKNOWN)
             question = await self._serve(session, learner, mock, item, position, len(plan), now)
             if open_prompt is not None and open_prompt.id is not None and isinstance(item, ExamQuestion):
-                draft = await store.draft(session, open_prompt.id)  # what was written carries over
+                draft = await written_store.get_draft(
+                    session, open_prompt.id
+                )  # what was written carries over
                 if draft is not None:
-                    await store.add_draft(
+                    written_store.add_draft(
                         session,
                         ExamDraft(
                             prompt_id=question.prompt_id,
@@ -453,7 +456,7 @@ class MockExams:
                             updated_at=now,
                         ),
                     )
-                    await store.discard_draft(session, open_prompt.id)
+                    await written_store.drop_draft(session, open_prompt.id)
                     question = replace(question, written=draft.messages)
             return MockStep(MockStatus.QUESTION, question=question, replaced=replaced)
 
@@ -478,7 +481,7 @@ class MockExams:
                         live.superseded = True
                         replaced = (live.message_id,) if live.message_id is not None else ()
             prompts = await store.set_prompts(session, mock.set_id)  # an unfinished written answer goes
-            await store.discard_drafts(session, [p.id for p in prompts if p.id is not None])
+            await written_store.drop_drafts(session, [p.id for p in prompts if p.id is not None])
             if learner.current_set_id == mock.set_id:
                 learner.current_set_id = None
             return MockStep(MockStatus.ABANDONED, replaced=replaced)
@@ -662,14 +665,18 @@ class MockExams:
                 if prompt.answered_at is not None or prompt.id is None:
                     continue
                 item = self.core.bank.answerable(prompt.item_id)
-                draft = await store.draft(session, prompt.id) if isinstance(item, ExamQuestion) else None
+                draft = (
+                    await written_store.get_draft(session, prompt.id)
+                    if isinstance(item, ExamQuestion)
+                    else None
+                )
                 if isinstance(item, ExamQuestion) and (prompt.revealed or (draft and draft.text.strip())):
                     if not prompt.revealed:  # marked as it stands; the marks wait for the learner's word
                         await written.mark_draft(session, learner, prompt, item, draft, now)
                     awaiting = prompt.id
                     continue
                 if draft is not None:
-                    await store.discard_draft(session, prompt.id)
+                    await written_store.drop_draft(session, prompt.id)
                 if not prompt.superseded:
                     prompt.superseded = True  # time is up: its buttons go
                     if prompt.message_id is not None:
@@ -683,7 +690,7 @@ class MockExams:
             elif learner.live_prompt_id is not None and any(p.id == learner.live_prompt_id for p in prompts):
                 learner.live_prompt_id = None
             prompts = list(await store.set_prompts(session, mock.set_id))
-        marks = await store.marks_of(session, [p.id for p in prompts if p.id is not None])
+        marks = await written_store.marks_for(session, [p.id for p in prompts if p.id is not None])
         plan = [self.core.bank.answerable(i) for i in json.loads(mock.plan)]
         minutes = minutes_for([i for i in plan if i is not None])
         return results_of(self.core.bank, mock, prompts, marks, minutes), retired
@@ -741,6 +748,6 @@ class MockExams:
             if mock is None or mock.status in (store.RUNNING, "abandoned"):
                 return None
             prompts = list(await store.set_prompts(session, mock.set_id))
-            marks = await store.marks_of(session, [p.id for p in prompts if p.id is not None])
+            marks = await written_store.marks_for(session, [p.id for p in prompts if p.id is not None])
             plan = [self.core.bank.answerable(i) for i in json.loads(mock.plan)]
             return results_of(self.core.bank, mock, prompts, marks, minutes_for([i for i in plan if i]))

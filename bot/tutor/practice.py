@@ -675,12 +675,17 @@ class Practice:
 
     async def _written_prompt(
         self, session: Session, user_id: int, prompt_id: int
-    ) -> tuple[Prompt, ExamQuestion] | None:
+    ) -> tuple[Learner, Prompt, ExamQuestion] | None:
+        """The learner and their exam question prompt, read after taking the learner's lock (as every
+        unit of work on a learner does first), or None."""
+        learner = await repo.get_learner(session, user_id)
+        if learner is None:
+            return None
         prompt = await repo.get_prompt(session, prompt_id)
         if prompt is None or not written.exam_prompt(prompt, user_id):
             return None
         question = self.core.bank.answerable(prompt.item_id)
-        return (prompt, question) if isinstance(question, ExamQuestion) else None
+        return (learner, prompt, question) if isinstance(question, ExamQuestion) else None
 
     async def mark_written(self, user_id: int, prompt_id: int) -> WrittenResult:
         """ "Mark my answer": mark what the learner has written to this exam question so far."""
@@ -688,7 +693,7 @@ class Practice:
             found = await self._written_prompt(session, user_id, prompt_id)
             if found is None:
                 return WrittenResult(Writing.GONE, prompt_id)
-            prompt, question = found
+            learner, prompt, question = found
             if prompt.answered_at is not None:
                 marks = await written_store.marks_of(session, prompt_id)
                 return WrittenResult(
@@ -700,9 +705,6 @@ class Practice:
                 )
             if prompt.superseded:
                 return WrittenResult(Writing.GONE, prompt_id, question)
-            learner = await repo.get_learner(session, user_id)
-            if learner is None:
-                return WrittenResult(Writing.GONE, prompt_id)
             draft = await written_store.get_draft(session, prompt_id)
             return await written.mark_draft(session, learner, prompt, question, draft, self.core.clock())
 
@@ -712,7 +714,7 @@ class Practice:
             found = await self._written_prompt(session, user_id, prompt_id)
             if found is None:
                 return WrittenResult(Writing.GONE, prompt_id)
-            return await written.flip(session, found[0], found[1], position)
+            return await written.flip(session, found[1], found[2], position)
 
     async def confirm_marks(self, user_id: int, prompt_id: int) -> WrittenResult:
         """The marks stand: record each point in the learner's memory, then serve the next prompt."""

@@ -174,9 +174,9 @@ async def settle(
     points = points_of(question, marks)
     if prompt.answered_at is not None:
         return WrittenResult(Writing.CONFIRMED, pid, question, points=points, again=True)
-    earned = {row.point_id: row.earned for row in marks}
-    for point in question.points:
-        earned.setdefault(point.id, False)  # a point added to the scheme since: not earned
+    given = {row.point_id: row.earned for row in marks}
+    # The scheme as it is now: a point added since counts as not earned, one removed since is dropped.
+    earned = {point.id: given.get(point.id, False) for point in question.points}
     right = 2 * sum(earned.values()) >= len(question.points)
     choice = "w:" + "".join("1" if row.earned else "0" for row in marks)
     if not await repo.claim_answer(session, pid, learner.id, right, now, choice):
