@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from telegram import Poll
 from telegram.constants import ParseMode
@@ -124,37 +124,25 @@ class QuizRunner:
     async def _send(self, chat_id: int, question: Question) -> Delivery:
         """A question as a native quiz poll; as buttons where the group does not allow polls."""
         bank = self.tutor.bank
-        if question.mock and not question.buttons:  # a plain poll: the answer is withheld until the end
+        if not question.buttons:
+            if question.mock:  # a plain poll: the answer is withheld until the end
+                kind: dict[str, Any] = {"type": Poll.REGULAR}
+            else:
+                kind = {
+                    "type": Poll.QUIZ,
+                    "correct_option_ids": [OPTION_IDS[question.correct_option]],
+                    "explanation": question.item.explanation,
+                    "shuffle_options": getattr(question.item, "shuffle", False),
+                }
             try:
                 message = await self.bot.send_poll(
                     chat_id,
                     question.text,
                     question.options,
-                    type=Poll.REGULAR,
                     is_anonymous=False,
                     open_period=question.seconds,
                     description=views.quiz_description(bank, question),
-                )
-                if message.poll is not None:
-                    return Delivery(message.poll.id, message.message_id)
-            except BadRequest as exc:
-                if "poll" not in exc.message.lower():
-                    raise
-                log.info("Polls are not allowed in a group; using buttons: %s", exc.message)
-                await self.quiz.use_buttons(question.round_id)
-        elif not question.buttons:
-            try:
-                message = await self.bot.send_poll(
-                    chat_id,
-                    question.text,
-                    question.options,
-                    type=Poll.QUIZ,
-                    is_anonymous=False,
-                    correct_option_ids=[OPTION_IDS[question.correct_option]],
-                    explanation=question.item.explanation,
-                    open_period=question.seconds,
-                    shuffle_options=getattr(question.item, "shuffle", False),
-                    description=views.quiz_description(bank, question),
+                    **kind,
                 )
                 if message.poll is not None:
                     return Delivery(message.poll.id, message.message_id)
