@@ -57,7 +57,7 @@ from bot.tutor.examdate import ExamPlan, exam_moment
 from bot.tutor.memory import ItemMemory, micros, review
 from bot.tutor.selection import MAX_RUN, Reason, SetContext, due_retry, next_item
 from content.loader import load_bank
-from content.schema import Answerable, MetricDrill, MultipleChoice, TrueFalse
+from content.schema import Answerable, ExamQuestion, MetricDrill, MultipleChoice, TrueFalse
 
 START = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)  # day 0's set starts around 18:00
 DAY = 86_400.0
@@ -398,6 +398,11 @@ POLICIES: dict[str, Policy] = {
 WITH_RETRIES = {"tutor", "oracle_retry"}  # policies that take a miss back within the set, as the bot does
 
 
+def retried(item: Answerable) -> bool:
+    """Whether a miss comes back within its set, as in the bot (never a written exam question)."""
+    return not isinstance(item, ExamQuestion)
+
+
 @dataclass
 class Outcome:
     prompts_to_mastery: int | None
@@ -440,7 +445,7 @@ def run(policy_name: str, model: str, world: World, seed: int, schedule: Schedul
             history.recent.append(item.id)
             history.studied_at[i] = at
             pending = [(p, at_) for p, at_ in pending if p != item.id]
-            if policy_name in WITH_RETRIES and not correct and item.id not in taken_back:
+            if policy_name in WITH_RETRIES and not correct and item.id not in taken_back and retried(item):
                 pending.append((item.id, position))
                 taken_back.add(item.id)
             prompts += 1
@@ -545,7 +550,8 @@ def run_to_exam(
             history.recent.append(item.id)
             history.studied_at[i] = at
             pending = [(p, at_) for p, at_ in pending if p != item.id]
-            if policy_name in ("tutor", "tutor_with_date") and not correct and item.id not in taken_back:
+            tutor = policy_name in ("tutor", "tutor_with_date")
+            if tutor and not correct and item.id not in taken_back and retried(item):
                 pending.append((item.id, position))
                 taken_back.add(item.id)
             position += 1
