@@ -15,14 +15,14 @@ def written_reply(tutor: Tutor, result: WrittenResult, *, tapped: bool = False) 
     if status is Writing.ADDED:
         return [Send(written.added(result), written.mark_keyboard(result.prompt_id))]
     if status is Writing.NOTHING_YET:
-        return [Toast(written.nothing_yet()[:190]) if tapped else Send(written.nothing_yet())]
+        return [Toast(written.nothing_yet(tapped=True)) if tapped else Send(written.nothing_yet())]
     if status is Writing.TOO_LONG:
         return [Send(written.too_long(result), written.mark_keyboard(result.prompt_id))]
     if status is Writing.MARKED:
         reply: Reply = [ClearButtons()] if tapped else []
         return [*reply, Send(written.marked(tutor.bank, result), written.marks_keyboard(result))]
     if status is Writing.AWAITING:
-        return [Toast(written.awaiting()[:190]) if tapped else Send(written.awaiting())]
+        return [Toast(written.awaiting(tapped=True)) if tapped else Send(written.awaiting())]
     if status is Writing.FLIPPED:
         return [Toast(written.flipped_toast(result)), EditButtons(written.marks_keyboard(result))]
     if status is Writing.CONFIRMED and result.again:

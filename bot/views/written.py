@@ -47,8 +47,10 @@ def added(result: WrittenResult) -> str:
     )
 
 
-def nothing_yet() -> str:
-    """ "done" (or the Mark button) before anything was written."""
+def nothing_yet(tapped: bool = False) -> str:
+    """ "done" (or the Mark button, answered with a plain-text notice) before anything was written."""
+    if tapped:
+        return "Nothing written yet: write your answer as a message first, then send done."
     return (
         "Nothing written yet: write your answer to the question above as a message, then send "
         "<b>done</b>. Or send /next to skip it."
@@ -119,11 +121,13 @@ def flipped_toast(result: WrittenResult) -> str:
     return f"Point {point.position}: {state}. Now {result.earned}/{len(result.points)}."
 
 
-def awaiting() -> str:
-    """Text sent while a marked answer waits for its confirmation."""
+def awaiting(tapped: bool = False) -> str:
+    """A message (or the Mark button) while a marked answer waits for its confirmation."""
+    if tapped:
+        return "Your answer is already marked: check the points, then tap Confirm."
     return (
-        "Your answer is already marked: check the points above (tap one to change it), then tap "
-        "Confirm. /next also keeps the marks as they stand and moves on."
+        "Your answer is already marked, so this message was not added to it: check the points above "
+        "(tap one to change it), then tap Confirm. /next also keeps the marks as they stand and moves on."
     )
 
 
