@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, ExtBot, filters
 
@@ -61,13 +60,12 @@ async def send_results(
         bot, job.learner_id, first.text, markup(first.keyboard), retry_base, "Mock results"
     )
     if sent.status == "sent":
-        for part in rest:
-            try:
-                await bot.send_message(
-                    job.learner_id, part.text, parse_mode=ParseMode.HTML, reply_markup=markup(part.keyboard)
-                )
-            except TelegramError as exc:  # the score went: the detail is not worth sending twice
-                log.info("Mock results detail not sent: %s", exc)
+        for part in rest:  # each with the same retries (a 429 or a timeout must not lose the buttons)
+            detail = await outbox.send(
+                bot, job.learner_id, part.text, markup(part.keyboard), retry_base, "Mock results detail"
+            )
+            if detail.status not in ("sent", "unsure"):
+                log.info("Mock results detail not sent (%s); the rest is left out", detail.status)
                 break
     return MockSendOutcome(job.set_id, sent.status, sent.permanent)
 
