@@ -11,7 +11,24 @@ from bot.config import CONTENT_DIR
 from content.loader import load_bank
 from content.schema import Bank
 
-TINY = """\
+NPS_DRILL = """\
+  - id: drill-sat-nps
+    kind: drill
+    area: satisfaction
+    bodies: [all]
+    sources: ["000"]
+    metric: nps
+    question: "{promoters} promoters, {passives} passives, {detractors} detractors. NPS?"
+    params:
+      promoters: [60, 60]
+      passives: [20, 20]
+      detractors: [20, 20]
+    solution: "{promoters_pct}% - {detractors_pct}% = {answer}."
+    explanation: Passives count only in the total.
+"""  # a calculation with one answer (NPS 40), for tests that need an exact sequence of prompts
+
+TINY = (
+    """\
 items:
   - id: sat-nps
     kind: concept
@@ -41,19 +58,9 @@ items:
     wrong: [Net Promoter Score, CSAT survey, Repeat purchase rate]
     explanation: A focus group explores why customers feel as they do.
     tests: [sat-nps]
-  - id: drill-sat-nps
-    kind: drill
-    area: satisfaction
-    bodies: [all]
-    sources: ["000"]
-    metric: nps
-    question: "{promoters} promoters, {passives} passives, {detractors} detractors. NPS?"
-    params:
-      promoters: [60, 60]
-      passives: [20, 20]
-      detractors: [20, 20]
-    solution: "{promoters_pct}% - {detractors_pct}% = {answer}."
-    explanation: Passives count only in the total.
+"""
+    + NPS_DRILL
+    + """\
     tests: [sat-nps]
   - id: tip-one
     kind: tip
@@ -63,6 +70,7 @@ items:
     title: Define, explain, give an example
     text: Structure each answer in three steps.
 """
+)
 
 
 @functools.cache

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from content.loader import load_bank
 from content.schema import Bank
-from tests.banks import write_bank
+from tests.banks import NPS_DRILL, write_bank
 
 AREAS = ("crm", "retention", "satisfaction")
 
@@ -67,25 +67,9 @@ EXAM = """
     explanation: Define CRM, then link it to retention.
 """
 
-DRILL = """
-  - id: drill-sat-nps
-    kind: drill
-    area: satisfaction
-    bodies: [all]
-    sources: ["000"]
-    metric: nps
-    question: "{promoters} promoters, {passives} passives, {detractors} detractors. NPS?"
-    params:
-      promoters: [60, 60]
-      passives: [20, 20]
-      detractors: [20, 20]
-    solution: "{promoters_pct}% - {detractors_pct}% = {answer}."
-    explanation: Passives count only in the total.
-"""
-
 
 def mock_bank(folder: Path, exam: bool = True) -> Bank:
     """Three areas of cards, true-or-false and multiple choice, a calculation, and (`exam`) one
     written question."""
-    items = "items:" + "".join(_items(area) for area in AREAS) + DRILL + (EXAM if exam else "")
+    items = "items:" + "".join(_items(area) for area in AREAS) + NPS_DRILL + (EXAM if exam else "")
     return load_bank(write_bank(folder, items, specifications=""))
