@@ -8,7 +8,6 @@ out (probably delivered: never sent again), blocked, or failed (tried again a mi
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
@@ -177,35 +176,29 @@ async def send_reminder(bot: ExtBot[int], job: HomeworkReminder, retry_base: flo
 async def run_homework_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) -> HomeworkSweepReport:
     """Deliver homework and reminders due now, a leased batch at a time; one sweep at a time."""
     report = HomeworkSweepReport()
-    lock = data.homework_sweep
-    if lock.locked():
-        return report  # the previous sweep is still sending: it will pick these up
-    async with lock:
-        service = data.tutor.homework
-        now = service.core.clock()
+    service = data.tutor.homework
+    now = service.core.clock()
 
-        async def one(job: HomeworkDelivery | HomeworkReminder) -> HomeworkSendOutcome:
-            reminder = isinstance(job, HomeworkReminder)
-            try:
-                with bulk_sends():  # homework waits while any learner's reply is waiting to be sent
-                    if isinstance(job, HomeworkReminder):
-                        outcome = await send_reminder(bot, job, retry_base)
-                    else:
-                        outcome = await send_delivery(bot, data, job, retry_base)
-            except Exception as exc:  # one pupil's failure never stops the sweep
-                log.exception("Homework send failed")
-                report.errors.append(repr(exc))
-                outcome = HomeworkSendOutcome(job.pupil_id, reminder, PupilStatus.FAILED, error=repr(exc))
-            report.count(outcome)
-            return outcome
+    async def lease() -> list[HomeworkDelivery | HomeworkReminder] | None:
+        deliveries, reminders, anything = await service.lease(now, BATCH)
+        return [*deliveries, *reminders] if anything else None
 
-        while True:
-            deliveries, reminders, anything = await service.lease(now, BATCH)
-            if not anything:
-                break
-            jobs: list[HomeworkDelivery | HomeworkReminder] = [*deliveries, *reminders]
-            outcomes = await asyncio.gather(*(one(job) for job in jobs))
-            await service.record(outcomes)
+    async def one(job: HomeworkDelivery | HomeworkReminder) -> HomeworkSendOutcome:
+        reminder = isinstance(job, HomeworkReminder)
+        try:
+            with bulk_sends():  # homework waits while any learner's reply is waiting to be sent
+                if isinstance(job, HomeworkReminder):
+                    outcome = await send_reminder(bot, job, retry_base)
+                else:
+                    outcome = await send_delivery(bot, data, job, retry_base)
+        except Exception as exc:  # one pupil's failure never stops the sweep
+            log.exception("Homework send failed")
+            report.errors.append(repr(exc))
+            outcome = HomeworkSendOutcome(job.pupil_id, reminder, PupilStatus.FAILED, error=repr(exc))
+        report.count(outcome)
+        return outcome
+
+    await outbox.drain(data.homework_sweep, lease, one, service.record)
     if report.sent or report.reminded or report.blocked or report.failed or report.unsure:
         log.info("Homework sweep: %s", report)
     return report

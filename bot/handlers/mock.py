@@ -7,7 +7,6 @@ timed out (probably delivered: never sent again), blocked, or failed (tried agai
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -73,28 +72,23 @@ async def send_results(
 async def run_mock_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) -> MockSweepReport:
     """Send the results of mocks whose time ran out, a leased batch at a time; one sweep at a time."""
     report = MockSweepReport()
-    lock = data.mock_sweep
-    if lock.locked():
-        return report  # the previous sweep is still sending: it will pick these up
-    async with lock:
-        service = data.tutor.mock
-        now = service.core.clock()
+    service = data.tutor.mock
+    now = service.core.clock()
 
-        async def one(job: MockDelivery) -> MockSendOutcome:
-            try:
-                with bulk_sends():
-                    outcome = await send_results(bot, data, job, retry_base)
-            except Exception:  # one learner's failure never stops the sweep
-                log.exception("Mock results send failed")
-                outcome = MockSendOutcome(job.set_id, "failed")
-            setattr(report, outcome.status, getattr(report, outcome.status) + 1)
-            return outcome
+    async def lease() -> list[MockDelivery] | None:
+        return await service.lease(now, BATCH) or None
 
-        while True:
-            jobs = await service.lease(now, BATCH)
-            if not jobs:
-                break
-            await service.record(await asyncio.gather(*(one(job) for job in jobs)))
+    async def one(job: MockDelivery) -> MockSendOutcome:
+        try:
+            with bulk_sends():
+                outcome = await send_results(bot, data, job, retry_base)
+        except Exception:  # one learner's failure never stops the sweep
+            log.exception("Mock results send failed")
+            outcome = MockSendOutcome(job.set_id, "failed")
+        setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+        return outcome
+
+    await outbox.drain(data.mock_sweep, lease, one, service.record)
     if report.sent or report.unsure or report.blocked or report.failed:
         log.info("Mock sweep: %s", report)
     return report

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -18,6 +20,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, Tim
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
+
+Job = TypeVar("Job")
+Outcome = TypeVar("Outcome")
 
 SEND_ATTEMPTS = 3  # quick tries of a transient failure before it is left for a later sweep
 # A 400 that means the chat is gone for good: treated like a block.
@@ -72,3 +77,18 @@ async def send(
         else:
             return Sent("sent", message.message_id)
     return Sent("failed", error=error)
+
+
+async def drain(
+    lock: asyncio.Lock,
+    lease: Callable[[], Awaitable[Sequence[Job] | None]],
+    send: Callable[[Job], Awaitable[Outcome]],
+    record: Callable[[Sequence[Outcome]], Awaitable[None]],
+) -> None:
+    """Lease a batch, send it (all at once), record what became of each, until the lease gives
+    None; one drain at a time per `lock` (a sweep still sending leaves the next to pick them up)."""
+    if lock.locked():
+        return
+    async with lock:
+        while (jobs := await lease()) is not None:
+            await record(await asyncio.gather(*(send(job) for job in jobs)))
