@@ -38,14 +38,14 @@ class Metrics:
             "retain_nudge_sweep_age_seconds", "Seconds since the last nudge sweep finished", registry=r
         )
         self.started_at = started_at
-        self.last_sweep: datetime | None = None  # when the last nudge sweep finished (the tutor's clock)
+        self.last_sweep: datetime | None = None  # when a nudge sweep last finished a batch (tutor's clock)
 
-    def sweep_finished(self, at: datetime) -> None:
-        """A nudge sweep finished at `at`."""
+    def sweep_progressed(self, at: datetime) -> None:
+        """A nudge sweep confirmed a batch, or finished, at `at` (a long sweep is alive, not stale)."""
         self.last_sweep = at
 
     def seconds_since_sweep(self, now: datetime) -> float:
-        """Seconds since the last sweep finished (since the start, before the first)."""
+        """Seconds since a sweep last made progress (since the start, before the first)."""
         return max(0.0, (now - (self.last_sweep or self.started_at)).total_seconds())
 
     def limited(self) -> None:

@@ -21,12 +21,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.config import Settings
 from bot.context import RetainApp
+from bot.handlers.errors import update_id
 from bot.updates import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-STALE_SWEEPS = 3  # the nudge sweep is stale (503) when none finished in this many intervals
+STALE_SWEEPS = 3  # the nudge sweep is stale (503) when none made progress in this many intervals
 DATABASE_TIMEOUT = 5.0  # seconds the health check waits for the database
 
 
@@ -60,9 +61,8 @@ class OpsServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server  # the bound socket tells the port when 0 was asked for
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1] if sockets else port
+        bound = self._runner.addresses  # the bound socket tells the port when 0 was asked for
+        self.port = int(bound[0][1]) if bound else port
         log.info("Serving /healthz and /metrics on %s:%d", host, self.port)
 
     async def stop(self) -> None:
@@ -79,8 +79,7 @@ class OpsServer:
             raw: Any = json.loads(await request.read())
         except ValueError:
             return web.Response(status=400, text="not JSON")
-        update_id = raw.get("update_id") if isinstance(raw, dict) else None
-        if not isinstance(update_id, int) or isinstance(update_id, bool):
+        if update_id(raw) is None:
             return web.Response(status=400, text="not an update")
         update = self.app.bot_data.decoded(raw, self.app.bot)  # an unreadable one: its id only, skipped
         await self.app.update_queue.put(update)
@@ -109,7 +108,7 @@ class OpsServer:
             "pending_updates": self.pending_updates(),
         }
         if age > stale_after:
-            body["sweep"] = f"stale (none finished in {stale_after:.0f} s)"
+            body["sweep"] = f"stale (no sweep progress in {stale_after:.0f} s)"
             healthy = False
         return web.json_response(body, status=200 if healthy else 503)
 

@@ -51,15 +51,22 @@ def describe(database_url: str) -> str:
         return "the configured DATABASE_URL"
 
 
+def sqlite_path(database_url: str) -> Path | None:
+    """The SQLite file `database_url` names (None: another database, or an in-memory one)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database).expanduser()
+
+
 def _ensure_sqlite_folder(database_url: str) -> None:
     """The SQLite file's folder and the file itself, readable by their owner only (learners' data).
 
     SQLite gives the -wal and -shm files it creates the database file's permissions.
     """
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    path = sqlite_path(database_url)
+    if path is None:
         return
-    path = Path(url.database).expanduser()
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
     if not path.exists():

@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.class_quiz import RUNNING
+from storage.db import sqlite_path
 from storage.models import Answer, QuizRound
 
 
@@ -51,10 +52,10 @@ def sqlite_file(database_url: str) -> Path:
     Raises:
         NotSQLite: for any other database, or an in-memory one.
     """
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        raise NotSQLite(f"{url.get_backend_name()} is not a SQLite file")
-    return Path(url.database).expanduser()
+    path = sqlite_path(database_url)
+    if path is None:
+        raise NotSQLite(f"{make_url(database_url).get_backend_name()} is not a SQLite file")
+    return path
 
 
 def backup_sqlite(database_url: str, target: Path) -> Backup:

@@ -88,7 +88,7 @@ class UpdatesRequest(WatchedRequest):
         data = super().parse_json_payload(payload)
         result = data.get("result")
         if data.get("ok") and isinstance(result, list):
-            data["result"] = [self.readable(raw) for raw in result if _update_id(raw) is not None]
+            data["result"] = [self.readable(raw) for raw in result if update_id(raw) is not None]
         return data
 
     def readable(self, raw: Any) -> Any:
@@ -109,17 +109,18 @@ class UpdatesRequest(WatchedRequest):
 
     def _skip(self, raw: Any, exc: Exception) -> dict[str, Any]:
         """Log an unreadable update once (never its contents) and remember its tap to answer."""
-        update_id, kind = _update_id(raw), _kind(raw)
-        log.warning("Skipped update %s (%s): it cannot be read (%s)", update_id, kind, type(exc).__name__)
+        number, kind = update_id(raw), _kind(raw)
+        log.warning("Skipped update %s (%s): it cannot be read (%s)", number, kind, type(exc).__name__)
         query = raw.get(kind) if kind == Update.CALLBACK_QUERY else None
         query_id = query.get("id") if isinstance(query, dict) else None
         if len(self.skipped) > 1000:
             self.skipped.clear()
-        self.skipped[int(update_id or 0)] = query_id if isinstance(query_id, str) else None
-        return {"update_id": update_id}
+        self.skipped[int(number or 0)] = query_id if isinstance(query_id, str) else None
+        return {"update_id": number}
 
 
-def _update_id(raw: Any) -> int | None:
+def update_id(raw: Any) -> int | None:
+    """A raw update's id (None when it has none, or not a whole number)."""
     update_id = raw.get("update_id") if isinstance(raw, dict) else None
     return update_id if isinstance(update_id, int) and not isinstance(update_id, bool) else None
 

@@ -58,7 +58,7 @@ async def send_results(
     sent = await outbox.send(
         bot, job.learner_id, first.text, markup(first.keyboard), retry_base, "Mock results"
     )
-    if sent.status == "sent":
+    if sent.status in ("sent", "unsure"):  # a timed-out summary most likely arrived: its details follow
         for part in rest:  # each with the same retries (a 429 or a timeout must not lose the buttons)
             detail = await outbox.send(
                 bot, job.learner_id, part.text, markup(part.keyboard), retry_base, "Mock results detail"

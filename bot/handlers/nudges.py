@@ -147,6 +147,7 @@ async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) ->
                 if sending is not None:
                     await sending
                     await writer.drain()
+                    data.metrics.sweep_progressed(nudger.clock())
                     sending = None
                 if not counts.anything:
                     break
@@ -155,7 +156,7 @@ async def run_sweep(bot: ExtBot[int], data: BotData, retry_base: float = 1.0) ->
             if sending is not None:
                 await sending
             await writer.close()
-    data.metrics.sweep_finished(nudger.clock())
+    data.metrics.sweep_progressed(nudger.clock())
     for outcome, count in (
         ("sent", report.sent),
         ("unsure", report.unsure),

@@ -25,9 +25,9 @@ def _left(n: int) -> str:
 
 
 PLAN = (
-    "Until then, new material is paced so you meet every topic area in time, reviews are timed so what "
-    f"you know is fresh on the day, and in the final {FINAL_DAYS} days exam questions and your weakest area "
-    "get more of your prompts. Your daily nudges (if they're on) count the days down, and /stats shows "
+    "Until then, I choose each prompt by how much it would add to what you remember on the day, and in "
+    f"the final {FINAL_DAYS} days exam questions and your weakest area get more of your prompts. "
+    "Your daily nudges (if they're on) count the days down, and /stats shows "
     "your predicted score on the day."
 )
 

@@ -62,7 +62,7 @@ def predictions(readiness: Readiness | None, plan: ExamPlan | None) -> list[str]
     if readiness is None:
         return []
     low, high = span(readiness.overall.today)
-    lines = [f"🎯 If the exam were today: about {about(readiness.overall.today)}% (likely {low}–{high}%)"]
+    lines = [f"🎯 If the exam were today: about {about(readiness.overall.today)}% (roughly {low}–{high}%)"]
     day = readiness.overall.exam_day
     if plan is not None and plan.days_left < 0:
         lines.append(
@@ -73,7 +73,7 @@ def predictions(readiness: Readiness | None, plan: ExamPlan | None) -> list[str]
         low, high = span(day)
         when = "today" if plan.days_left == 0 else f"{exam_day(plan)}, in {_days(plan.days_left)}"
         lines.append(
-            f"📅 On exam day ({when}) at your current pace: about {about(day)}% (likely {low}–{high}%)"
+            f"📅 On exam day ({when}) at your current pace: about {about(day)}% (roughly {low}–{high}%)"
         )
     else:
         lines.append("Set your exam date, like /exam 12 March, to see your predicted score on the day.")

@@ -107,8 +107,8 @@ def resumed(settings: ReminderSettings, now: datetime) -> str:
 
 
 def exam_line(note: ExamNote) -> str:
-    """What a nudge says about the exam: the days left and today's focus, luck on the day, or that
-    the day has passed."""
+    """What a nudge says about the exam: the days left and where the learner stands, luck on the day,
+    or that the day has passed."""
     if note.phase is Phase.PASSED:
         return (
             f"Your exam day, {note.day:%A} {note.day.day} {note.day:%B}, has passed: I hope it went well! "
@@ -120,14 +120,17 @@ def exam_line(note: ExamNote) -> str:
     left = "1 day" if note.days_left == 1 else f"{note.days_left} days"
     line = f"📅 <b>{left}</b> to your exam."
     area = escape(note.focus_area) if note.focus_area else None
+    # Said as facts about the learner's record, not as what today's prompts will be: the selector
+    # weighs every item, so a nudge's prompt may well be from another area.
     if note.focus_new and area:
-        return f"{line} Today's focus: meeting more of <b>{area}</b>, so every area is covered in time."
+        return f"{line} The area you have met least so far: <b>{area}</b>."
     if note.exam_questions and area:
-        return f"{line} Today's focus: exam questions and your weakest area, <b>{area}</b>."
+        weakest = f"your weakest area, <b>{area}</b>"
+        return f"{line} Final days: exam questions and {weakest}, get more of your prompts."
     if note.exam_questions:
-        return f"{line} Today's focus: exam questions."
+        return f"{line} Final days: exam questions get more of your prompts."
     if area:
-        return f"{line} Today's focus: your weakest area, <b>{area}</b>."
+        return f"{line} Your weakest area: <b>{area}</b>."
     return line
 
 
