@@ -246,3 +246,22 @@ async def test_an_area_and_a_date_and_cancel(bot: Harness) -> None:
     ]
     assert bot.bank.answerable(items[-1]).area == area.id  # type: ignore[union-attr]
     assert sent.text.startswith("📚 <b>Homework from Class 3B</b>: 6 prompts, due Saturday 12 Dec")
+
+
+async def test_homework_waits_while_a_pupil_writes_an_exam_answer(bot: Harness) -> None:
+    await class_with_a_round(bot)
+    [question] = await bot.send(AMIR, "/write")
+    assert "Send <b>done</b>" in question.text
+    await bot.send(AMIR, "A CRM system keeps every customer's history in one place.")
+    await group_says(bot, TEACHER, "/homework 10 until Friday")
+    mark = bot.fake.mark()
+    assert (await bot.homework_sweep()).sent == 1  # Bea's; Amir's waits for his answer
+    assert homework_to(bot, AMIR, mark) == [] and len(homework_to(bot, BEA, mark)) == 1
+    assert bot.sql.rows("SELECT messages FROM examdraft") == [(1,)]  # his words are still there
+    [marking] = await bot.send(AMIR, "done")
+    assert "marking points" in marking.text
+    bot.clock.now += timedelta(minutes=21)
+    mark = bot.fake.mark()
+    assert (await bot.homework_sweep()).sent == 1
+    [sent] = homework_to(bot, AMIR, mark)
+    assert sent.text.startswith(HEADING)

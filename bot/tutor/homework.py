@@ -470,7 +470,7 @@ class Homework:
             row.status, row.lease_until, row.error = PupilStatus.FAILED, None, "past its deadline"
             await self._withdraw(session, row)
             return None
-        if row.prompt_id is None and await self.practice.writing(session, learner):
+        if row.prompt_id is None and await self.practice.writing(session, learner, now):
             row.status, row.attempt_at = PupilStatus.PENDING, now + WRITING_WAIT  # their words stay
             return None
         served: ServedPrompt | None

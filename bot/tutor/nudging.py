@@ -216,7 +216,7 @@ class Nudger:
         if row.prompt_id is None and await self._in_mock(session, learner, now):
             row.status, row.error = NudgeStatus.SKIPPED, "in a mock exam"  # never interrupted by a nudge
             return None
-        if row.prompt_id is None and await self.practice.writing(session, learner):
+        if row.prompt_id is None and await self.practice.writing(session, learner, now):
             row.status, row.error = NudgeStatus.SKIPPED, "writing an exam answer"  # revising already
             return None
         content = await self._content(session, row, learner, now)

@@ -251,9 +251,10 @@ class Practice:
         return self._replace_live(loaded)
 
     @staticmethod
-    async def writing(session: Session, learner: Learner) -> bool:
-        """Whether the learner is writing an answer to an exam question (words kept, not yet marked):
-        a nudge or homework waits rather than replace it and discard the words."""
+    async def writing(session: Session, learner: Learner, now: datetime) -> bool:
+        """Whether the learner is writing an answer to an exam question (words added within
+        STILL_WRITING, not yet marked): a nudge or homework waits rather than replace it and discard
+        the words. An answer left longer than that no longer holds them up."""
         if learner.live_prompt_id is None:
             return False
         live = await repo.get_prompt(session, learner.live_prompt_id)
@@ -261,7 +262,8 @@ class Practice:
             return False
         if not written.is_open(live) or live.revealed:
             return False
-        return await written_store.get_draft(session, live.id) is not None
+        draft = await written_store.get_draft(session, live.id)
+        return draft is not None and now - draft.updated_at < written.STILL_WRITING
 
     async def _settle_live(self, session: Session, loaded: Loaded, now: datetime) -> None:
         """Before the live prompt is replaced: a marked written answer is recorded as its marks stand;

@@ -25,6 +25,7 @@ from storage.db import Session
 from storage.models import ExamDraft, ExamMark, Learner, Prompt
 
 MAX_ANSWER = 6_000  # characters: far beyond a 6-mark answer, short of a pasted essay
+STILL_WRITING = timedelta(hours=1)  # words added this recently: a nudge or homework waits for them
 KEEP_DRAFT = timedelta(hours=48)  # an answer nobody has added to for this long is discarded
 DONE_WORDS = frozenset({"done", "finished", "mark it", "mark", "mark my answer", "that's it", "thats it"})
 _PUNCTUATION = "\\s.!\"'\u201c\u201d\u2018\u2019"  # spaces, full stops, quotes (straight and curly)

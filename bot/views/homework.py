@@ -212,7 +212,10 @@ def join_text(result: JoinResult) -> str:
         return f"📚 You've got this one already ({what}). Send /homework to carry on."
     if result.status is JoinStatus.WAITING:
         return f"📚 {what}. Tap <b>Yes, count them</b> below and it comes to you in a minute or so."
-    return f"📚 {what}. It's on its way: you'll get it in a minute or so."
+    return (
+        f"📚 {what}. It's on its way: you'll get it in a minute or so (if you are writing an answer to "
+        "an exam question, once you have finished it)."
+    )
 
 
 # --- the teacher's report --------------------------------------------------------------------------
