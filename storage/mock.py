@@ -37,17 +37,6 @@ async def running_mock(session: AsyncSession, learner_id: int) -> MockExam | Non
     return result.first()
 
 
-async def latest_mock(session: AsyncSession, learner_id: int) -> MockExam | None:
-    """The learner's latest mock exam, whatever its status."""
-    result = await session.exec(
-        select(MockExam)
-        .where(col(MockExam.learner_id) == learner_id)
-        .order_by(col(MockExam.set_id).desc())
-        .limit(1)
-    )
-    return result.first()
-
-
 async def set_prompts(session: AsyncSession, set_id: int) -> Sequence[Prompt]:
     """A set's prompts in the order served."""
     result = await session.exec(select(Prompt).where(col(Prompt.set_id) == set_id).order_by(col(Prompt.id)))

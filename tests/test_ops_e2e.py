@@ -146,6 +146,9 @@ async def test_metrics_count_updates_latency_nudges_429s_and_rounds(hooked: Harn
     fake.admins[group] = {teacher.id}
     await fake.group_text(teacher, group, "/quiz 2")
     await hooked.settle()
+    await hooked.send(ANNA, "/remind 09:30")
+    hooked.clock.now += timedelta(minutes=31)
+    assert (await hooked.sweep()).sent == 1
     status, text = await get(f"{hooked.ops_url}/metrics")
     assert status == 200
     assert metric(text, "retain_updates_total", type="message") >= 3
@@ -155,7 +158,7 @@ async def test_metrics_count_updates_latency_nudges_429s_and_rounds(hooked: Harn
     assert metric(text, "retain_telegram_429_total") == 1
     assert metric(text, "retain_class_rounds_running") == 1
     assert metric(text, "retain_pending_updates") == 0
-    assert "retain_nudges_total" in text
+    assert metric(text, "retain_nudges_total", outcome="sent") == 1
 
 
 async def test_each_update_logs_one_debug_line_without_its_text(

@@ -268,3 +268,31 @@ def test_answers_today_and_this_week_are_counted_in_the_learners_zone() -> None:
     monday_morning = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday
     answers = [monday_morning, monday_morning, datetime(2026, 3, 1, 12, tzinfo=UTC)]  # and a Sunday
     assert answered_since(answers, "Europe/London", NOW) == (2, 2)
+
+
+def test_a_written_exam_question_waits_until_three_items_of_its_area_are_met() -> None:
+    from content.schema import Command, ExamQuestion, SchemePoint
+
+    exam = ExamQuestion(
+        id="exam-crm",
+        area="crm",
+        bodies=["all"],
+        sources=["000"],
+        explanation="Why.",
+        command=Command.EXPLAIN,
+        outcome="crm",
+        question="Explain CRM.",
+        points=[
+            SchemePoint(id="a", text="A", phrasings=["crm + data"]),
+            SchemePoint(id="b", text="B", phrasings=["loyal*"]),
+        ],
+        model_answer="CRM data builds loyalty.",
+    )
+    cards = [challenge(f"crm-{n}", "crm") for n in range(4)]
+    items: list[Answerable] = [exam, *cards]  # bank order puts the exam question first among equals
+    met = {card.id: learnt(days_ago=20) for card in cards[:2]}
+    first = next_item(items, met, NOW)
+    assert first is not None and first.item.id != "exam-crm"  # two of its area met: not yet
+    met[cards[2].id] = learnt(days_ago=20)
+    third = next_item(items, met, NOW)
+    assert third is not None and third.item.id == "exam-crm"  # three met: it comes

@@ -740,14 +740,3 @@ class MockExams:
                     learner = await repo.get_learner(session, row.learner_id)
                     if learner is not None:
                         learner.active = False
-
-    async def results(self, user_id: int) -> MockResults | None:
-        """The learner's latest finished mock's results (None when there is none)."""
-        async with self.core.reads() as session, session.begin():
-            mock = await store.latest_mock(session, user_id)
-            if mock is None or mock.status in (store.RUNNING, "abandoned"):
-                return None
-            prompts = list(await store.set_prompts(session, mock.set_id))
-            marks = await written_store.marks_for(session, [p.id for p in prompts if p.id is not None])
-            plan = [self.core.bank.answerable(i) for i in json.loads(mock.plan)]
-            return results_of(self.core.bank, mock, prompts, marks, minutes_for([i for i in plan if i]))
